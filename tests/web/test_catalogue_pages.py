@@ -1,0 +1,83 @@
+"""The catalogue browse page, /healthz and the error pages."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def test_healthz_reports_database_and_counts(client):
+    """/healthz answers 200 with the catalogue size."""
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "database": "ok", "attractions": 6, "hubs": 2}
+
+
+def test_catalogue_lists_places(client):
+    """The list shows Vietnamese and English names, most valuable attraction first."""
+    html = client.get("/catalogue/").get_data(as_text=True)
+    assert html.index("Vịnh Hạ Long") < html.index("Bảo tàng Quảng Ninh")
+    assert "Ha Long Bay" in html
+    assert "9 kết quả" in html
+
+
+@pytest.mark.parametrize(
+    ("query", "present", "absent"),
+    [
+        ("?q=hai+duong", ["Khu di tích Côn Sơn", "Đền Kiếp Bạc"], ["Vịnh Hạ Long"]),
+        ("?province=bac-giang", ["Chùa Vĩnh Nghiêm"], ["Đền Kiếp Bạc"]),
+        ("?category=museum", ["Bảo tàng Quảng Ninh"], ["Chùa Vĩnh Nghiêm"]),
+        ("?kind=gateway", ["Sân bay quốc tế Nội Bài"], ["Vịnh Hạ Long"]),
+        ("?q=yen+tu&province=Qu%E1%BA%A3ng+Ninh", ["Yên Tử"], ["Côn Sơn"]),
+    ],
+    ids=["former-province-query", "former-province-filter", "category", "kind", "combined"],
+)
+def test_catalogue_filters(client, query, present, absent):
+    """Search and filters narrow the list."""
+    html = client.get(f"/catalogue/{query}").get_data(as_text=True)
+    for text in present:
+        assert text in html
+    for text in absent:
+        assert text not in html
+
+
+def test_catalogue_unknown_filter_values_do_not_fail(client):
+    """An unknown province or kind gives an empty or unfiltered list, never an error."""
+    assert client.get("/catalogue/?province=Atlantis").status_code == 200
+    assert client.get("/catalogue/?kind=spaceport").status_code == 200
+
+
+def test_place_detail_shows_facts_and_sources(client):
+    """The detail page shows hours, festivals, former province and flags unverified facts."""
+    html = client.get("/catalogue/con-son").get_data(as_text=True)
+    assert "Hải Dương" in html
+    assert "Lễ hội mùa xuân Côn Sơn" in html
+    assert "10/1 âm lịch" in html
+    assert "chưa kiểm chứng" in html
+
+
+def test_unknown_place_is_a_404_page(client):
+    """An unknown id gets the 404 page in HTML, and JSON for a JSON client."""
+    response = client.get("/catalogue/atlantis")
+    assert response.status_code == 404
+    assert "Không tìm thấy" in response.get_data(as_text=True)
+    response = client.get("/catalogue/atlantis", headers={"Accept": "application/json"})
+    assert response.status_code == 404
+    assert response.get_json() == {"error": "not_found", "message": "No place has the id 'atlantis'."}
+
+
+def test_catalogue_escapes_catalogue_text(app, tmp_path):
+    """A script tag planted in a name is shown as text, never run."""
+    import json
+
+    from tests.conftest import CATALOGUE_FILES
+    from tourplanner.catalogue.loader import load_files
+
+    evil = json.loads(CATALOGUE_FILES[1].read_text(encoding="utf-8"))[:1]
+    evil[0]["name_en"] = "<script>alert(1)</script>"
+    path = tmp_path / "attractions.json"
+    path.write_text(json.dumps(evil), encoding="utf-8")
+    with app.extensions["tourplanner.db"].session() as session:
+        load_files(session, [path])
+    html = app.test_client().get("/catalogue/").get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html

@@ -1,0 +1,59 @@
+"""tourplanner: multi-day, multi-province tour planning for northern Vietnam."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from tourplanner.config import Config
+
+ROOT = Path(__file__).resolve().parent.parent
+log = logging.getLogger(__name__)
+
+
+def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
+    """Build the Flask application.
+
+    :param config: a :class:`Config`, a mapping of overrides (tests), or ``None`` to read the
+        environment.
+    :return: the app, with its database migrated and, on first start, the embedded catalogue
+        loaded (unless ``AUTO_SEED`` is off).
+    """
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    base = Config.from_env()
+    app.config.from_mapping(base.as_mapping())
+    if isinstance(config, Config):
+        app.config.from_mapping(config.as_mapping())
+    elif config:
+        app.config.from_mapping(config)
+
+    from tourplanner.log import configure_logging
+
+    if not app.testing:
+        configure_logging(app.config["LOG_LEVEL"])
+
+    from tourplanner import cli
+    from tourplanner import db
+    from tourplanner import errors_web
+    from tourplanner.catalogue import service
+    from tourplanner.web import catalogue_views
+    from tourplanner.web import health
+
+    db.init_app(app)
+    errors_web.init_app(app)
+    cli.init_app(app)
+    service.init_app(app)
+    app.register_blueprint(health.bp)
+    app.register_blueprint(catalogue_views.bp)
+
+    with app.app_context():
+        service.prepare_database(app)
+    return app

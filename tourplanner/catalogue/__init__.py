@@ -1,0 +1,1 @@
+"""The regional catalogue: provinces, attractions, hubs and gateways."""

@@ -1,0 +1,515 @@
+"""Catalogue records: the human-editable JSON/CSV shape of a place, parsed and checked.
+
+A *record* is one object of ``attractions.json``/``hubs.json`` (or one CSV row, unflattened).
+:func:`parse_place` turns it into a :class:`~tourplanner.catalogue.models.Place` and reports
+every bad field; :func:`place_to_record` is its inverse, used by the exports.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from tourplanner.catalogue.models import ACCESS_NEEDS
+from tourplanner.catalogue.models import CATEGORIES
+from tourplanner.catalogue.models import HERITAGE_RANKS
+from tourplanner.catalogue.models import HUB_TYPES
+from tourplanner.catalogue.models import KINDS
+from tourplanner.catalogue.models import WEEKDAYS
+from tourplanner.catalogue.models import Festival
+from tourplanner.catalogue.models import Lodging
+from tourplanner.catalogue.models import OpeningRule
+from tourplanner.catalogue.models import Place
+from tourplanner.catalogue.models import Province
+from tourplanner.catalogue.models import Ticket
+from tourplanner.text import fold
+from tourplanner.text import nfc
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+CLOCK = re.compile(r"^([01][0-9]|2[0-4]):([0-5][0-9])$")
+MONTH_DAY = re.compile(r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")
+LUNAR_MONTH_DAY = re.compile(r"^L(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|30)$")
+#: the region the catalogue covers, with a margin (northern Vietnam)
+LAT_RANGE = (19.0, 23.5)
+LON_RANGE = (102.0, 109.5)
+MAX_TEXT = 4000
+
+
+@dataclass(frozen=True, slots=True)
+class RowError:
+    """One bad field of one row of one file."""
+
+    file: str
+    row: int
+    field: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.file}, row {self.row}, {self.field}: {self.reason}"
+
+
+class _Collector:
+    def __init__(self, file: str, row: int) -> None:
+        self.file = file
+        self.row = row
+        self.errors: list[RowError] = []
+
+    def add(self, field: str, reason: str) -> None:
+        self.errors.append(RowError(self.file, self.row, field, reason))
+
+
+def parse_clock(text: object) -> int | None:
+    """Return minutes after midnight for ``"HH:MM"`` (``"24:00"`` allowed), else ``None``."""
+    if not isinstance(text, str):
+        return None
+    match = CLOCK.match(text.strip())
+    if not match:
+        return None
+    minutes = int(match.group(1)) * 60 + int(match.group(2))
+    return minutes if minutes <= 1440 else None
+
+
+def format_clock(minutes: int) -> str:
+    """Return ``"HH:MM"`` for minutes after midnight."""
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def _text(record: dict, name: str, errors: _Collector, *, required: bool) -> str:
+    value = record.get(name)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            errors.add(name, "is missing")
+        return ""
+    if not isinstance(value, str):
+        errors.add(name, f"must be text, not {type(value).__name__}")
+        return ""
+    if len(value) > MAX_TEXT:
+        errors.add(name, f"is longer than {MAX_TEXT} characters")
+        return ""
+    return nfc(value)
+
+
+def _number(record: dict, name: str, errors: _Collector, lo: float, hi: float, what: str) -> float:
+    value = record.get(name)
+    if value is None or value == "":
+        errors.add(name, "is missing")
+        return 0.0
+    if isinstance(value, str):
+        try:
+            value = float(value)
+        except ValueError:
+            errors.add(name, f"must be a number, not {value[:40]!r}")
+            return 0.0
+    if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
+        errors.add(name, "must be a number")
+        return 0.0
+    if not lo <= value <= hi:
+        errors.add(name, f"{value} is out of range: {what} must be between {lo} and {hi}")
+    return float(value)
+
+
+def _int(
+    record: dict, name: str, errors: _Collector, *, required: bool, lo: int = 0, hi: int = 10**10
+) -> int | None:
+    value = record.get(name)
+    if value is None or value == "":
+        if required:
+            errors.add(name, "is missing")
+        return None
+    if isinstance(value, str):
+        try:
+            value = int(value)
+        except ValueError:
+            errors.add(name, f"must be a whole number, not {value[:40]!r}")
+            return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        else:
+            errors.add(name, "must be a whole number")
+            return None
+    if not lo <= value <= hi:
+        errors.add(name, f"{value} is out of range ({lo}..{hi})")
+        return None
+    return value
+
+
+def _flag(record: dict, name: str, errors: _Collector) -> bool:
+    value = record.get(name)
+    if value is None or value == "":
+        return False
+    if isinstance(value, str) and value.strip().lower() in {"true", "false", "1", "0", "yes", "no"}:
+        return value.strip().lower() in {"true", "1", "yes"}
+    if isinstance(value, bool):
+        return value
+    errors.add(name, "must be true or false")
+    return False
+
+
+def _str_list(record: dict, name: str, errors: _Collector) -> tuple[str, ...]:
+    value = record.get(name) or []
+    if isinstance(value, str):
+        value = [v for v in value.split("|") if v.strip()]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        errors.add(name, "must be a list of text")
+        return ()
+    return tuple(nfc(v) for v in value)
+
+
+def _province(
+    value: object, name: str, provinces: dict[str, Province], errors: _Collector
+) -> Province | None:
+    if not isinstance(value, str) or not value.strip():
+        errors.add(name, "is missing")
+        return None
+    found = provinces.get(fold(value))
+    if found is None:
+        errors.add(name, f"unknown province {value!r}")
+    return found
+
+
+def province_index(provinces: list[Province]) -> dict[str, Province]:
+    """Index provinces by folded id, Vietnamese name, English name and aliases."""
+    index: dict[str, Province] = {}
+    for p in provinces:
+        for key in (p.id, p.name_vi, p.name_en, *p.aliases):
+            index[fold(key)] = p
+    return index
+
+
+def _opening_hours(record: dict, errors: _Collector) -> tuple[OpeningRule, ...]:
+    raw = record.get("opening_hours") or []
+    if not isinstance(raw, list):
+        errors.add("opening_hours", "must be a list of rules")
+        return ()
+    rules = []
+    for i, rule in enumerate(raw):
+        where = f"opening_hours[{i}]"
+        if not isinstance(rule, dict):
+            errors.add(where, "must be an object with days, open and close")
+            continue
+        days = rule.get("days")
+        if not isinstance(days, list) or not days or any(d not in WEEKDAYS for d in days):
+            errors.add(f"{where}.days", f"must be a non-empty list of {', '.join(WEEKDAYS)}")
+            continue
+        open_min, close_min = parse_clock(rule.get("open")), parse_clock(rule.get("close"))
+        if open_min is None:
+            errors.add(f"{where}.open", f"malformed time {rule.get('open')!r} (use HH:MM)")
+        if close_min is None:
+            errors.add(f"{where}.close", f"malformed time {rule.get('close')!r} (use HH:MM)")
+        if open_min is None or close_min is None:
+            continue
+        if close_min <= open_min:
+            errors.add(
+                f"{where}.close", f"closes at {rule['close']}, before it opens at {rule['open']}"
+            )
+            continue
+        season = (rule.get("from"), rule.get("to"))
+        if any(season) and not all(isinstance(s, str) and MONTH_DAY.match(s) for s in season):
+            errors.add(f"{where}.from", "a season needs both from and to as MM-DD")
+            continue
+        rules.append(OpeningRule(tuple(days), open_min, close_min, season[0], season[1]))
+    return tuple(rules)
+
+
+def _festivals(record: dict, errors: _Collector) -> tuple[Festival, ...]:
+    raw = record.get("festivals") or []
+    if not isinstance(raw, list):
+        errors.add("festivals", "must be a list")
+        return ()
+    festivals = []
+    for i, item in enumerate(raw):
+        where = f"festivals[{i}]"
+        if not isinstance(item, dict):
+            errors.add(where, "must be an object")
+            continue
+        month, day = item.get("lunar_month"), item.get("lunar_day")
+        if not isinstance(month, int) or isinstance(month, bool) or not 1 <= month <= 12:
+            errors.add(f"{where}.lunar_month", f"malformed lunar month {month!r} (1..12)")
+            continue
+        if not isinstance(day, int) or isinstance(day, bool) or not 1 <= day <= 30:
+            errors.add(f"{where}.lunar_day", f"malformed lunar day {day!r} (1..30)")
+            continue
+        duration = item.get("duration_days", 1)
+        if not isinstance(duration, int) or isinstance(duration, bool) or not 1 <= duration <= 366:
+            errors.add(f"{where}.duration_days", "must be a whole number of days (1..366)")
+            continue
+        name_vi = item.get("name_vi")
+        if not isinstance(name_vi, str) or not name_vi.strip():
+            errors.add(f"{where}.name_vi", "is missing")
+            continue
+        festivals.append(
+            Festival(nfc(name_vi), nfc(item.get("name_en") or name_vi), month, day, duration)
+        )
+    return tuple(festivals)
+
+
+def _ticket(record: dict, errors: _Collector) -> Ticket | None:
+    raw = record.get("ticket")
+    if raw is None and record.get("ticket_vnd") not in (None, ""):
+        raw = {"adult_vnd": record.get("ticket_vnd")}
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        errors.add("ticket", "must be an object with adult_vnd, child_vnd, year")
+        return None
+    sub = _Collector(errors.file, errors.row)
+    adult = _int(raw, "adult_vnd", sub, required=False, hi=100_000_000)
+    child = _int(raw, "child_vnd", sub, required=False, hi=100_000_000)
+    year = _int(raw, "year", sub, required=False, lo=1990, hi=2100)
+    errors.errors.extend(RowError(e.file, e.row, f"ticket.{e.field}", e.reason) for e in sub.errors)
+    return Ticket(adult, child, year, nfc(raw.get("note") or ""))
+
+
+def _lodging(record: dict, errors: _Collector) -> Lodging | None:
+    raw = record.get("lodging")
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        errors.add("lodging", "must be an object with min_vnd, typical_vnd, max_vnd")
+        return None
+    sub = _Collector(errors.file, errors.row)
+    lo = _int(raw, "min_vnd", sub, required=True, hi=1_000_000_000)
+    typical = _int(raw, "typical_vnd", sub, required=True, hi=1_000_000_000)
+    hi = _int(raw, "max_vnd", sub, required=True, hi=1_000_000_000)
+    year = _int(raw, "year", sub, required=False, lo=1990, hi=2100)
+    if None not in (lo, typical, hi) and not lo <= typical <= hi:
+        sub.add("typical_vnd", "must lie between min_vnd and max_vnd")
+    errors.errors.extend(
+        RowError(e.file, e.row, f"lodging.{e.field}", e.reason) for e in sub.errors
+    )
+    if sub.errors:
+        return None
+    return Lodging(lo, typical, hi, year, nfc(raw.get("note") or ""))
+
+
+def parse_place(
+    record: object,
+    provinces: dict[str, Province],
+    *,
+    file: str,
+    row: int,
+    default_kind: str | None = None,
+) -> tuple[Place | None, list[RowError]]:
+    """Check one record and build its :class:`Place`.
+
+    :param provinces: :func:`province_index` of the known provinces.
+    :param default_kind: the kind implied by the file name when the record has none.
+    :return: the place (``None`` if any field is bad) and every error found.
+    """
+    errors = _Collector(file, row)
+    if not isinstance(record, dict):
+        errors.add("row", "must be an object")
+        return None, errors.errors
+    place_id = _text(record, "id", errors, required=True)
+    if place_id and not SLUG.match(place_id):
+        errors.add("id", f"{place_id!r} is not a slug (a-z, 0-9 and single '-')")
+    kind = record.get("kind") or default_kind
+    if kind not in KINDS:
+        errors.add("kind", f"must be one of {', '.join(KINDS)}" if kind else "is missing")
+    name_vi = _text(record, "name_vi", errors, required=True)
+    name_en = _text(record, "name_en", errors, required=True)
+    province = _province(record.get("province"), "province", provinces, errors)
+    former = None
+    if record.get("former_province"):
+        former = _province(record.get("former_province"), "former_province", provinces, errors)
+        if former and province and former.merged_into != province.id and former.id != province.id:
+            errors.add(
+                "former_province",
+                f"{former.name_vi} was not merged into {province.name_vi}",
+            )
+    if province and province.status != "current":
+        errors.add("province", f"{province.name_vi} is a former province; use the current one")
+    lat = _number(record, "lat", errors, *LAT_RANGE, "latitude")
+    lon = _number(record, "lon", errors, *LON_RANGE, "longitude")
+    categories = _str_list(record, "categories", errors)
+    bad = [c for c in categories if c not in CATEGORIES]
+    if bad:
+        errors.add(
+            "categories", f"unknown categories {', '.join(bad)} (use {', '.join(CATEGORIES)})"
+        )
+    if kind == "attraction" and not categories:
+        errors.add("categories", "an attraction needs at least one category")
+    visit = _int(
+        record, "visit_minutes", errors, required=kind == "attraction", lo=5, hi=24 * 60 * 3
+    )
+    min_visit = _int(record, "min_visit_minutes", errors, required=False, lo=5, hi=24 * 60 * 3)
+    if visit and min_visit and min_visit > visit:
+        errors.add("min_visit_minutes", "is longer than visit_minutes")
+    closed = _str_list(record, "closed_dates", errors)
+    for key in closed:
+        if not (MONTH_DAY.match(key) or LUNAR_MONTH_DAY.match(key)):
+            errors.add("closed_dates", f"malformed date {key!r} (use MM-DD, or LMM-DD for lunar)")
+    value = _int(record, "value", errors, required=kind == "attraction", lo=1, hi=100)
+    heritage = record.get("heritage_rank") or None
+    if heritage is not None and heritage not in HERITAGE_RANKS:
+        errors.add("heritage_rank", f"must be one of {', '.join(HERITAGE_RANKS)} or empty")
+    hub_type = record.get("hub_type") or None
+    if kind in ("hub", "gateway") and hub_type not in HUB_TYPES:
+        errors.add("hub_type", f"must be one of {', '.join(HUB_TYPES)}")
+    lodging = _lodging(record, errors)
+    if (
+        kind == "hub"
+        and lodging is None
+        and not any(e.field.startswith("lodging") for e in errors.errors)
+    ):
+        errors.add("lodging", "an overnight hub needs a lodging price range")
+    access = record.get("access") or {}
+    if not isinstance(access, dict):
+        errors.add("access", "must be an object with needs and notes")
+        access = {}
+    needs = tuple(access.get("needs") or ())
+    if any(n not in ACCESS_NEEDS for n in needs):
+        errors.add("access.needs", f"must be a list of {', '.join(ACCESS_NEEDS)}")
+    sources = record.get("sources") or {}
+    if not isinstance(sources, dict) or not all(isinstance(v, str) for v in sources.values()):
+        errors.add("sources", "must map fact names to citations")
+        sources = {}
+    place = Place(
+        id=place_id,
+        kind=kind or "",
+        name_vi=name_vi,
+        name_en=name_en,
+        province=province.name_vi if province else "",
+        former_province=former.name_vi if former else None,
+        lat=lat,
+        lon=lon,
+        aliases=_str_list(record, "aliases", errors),
+        categories=categories,
+        tags=tuple(t.lower() for t in _str_list(record, "tags", errors)),
+        visit_minutes=visit,
+        min_visit_minutes=min_visit,
+        opening_hours=_opening_hours(record, errors),
+        closed_dates=closed,
+        ticket=_ticket(record, errors),
+        value=value,
+        unesco=_flag(record, "unesco", errors),
+        heritage_rank=heritage,
+        festivals=_festivals(record, errors),
+        access_needs=needs,
+        access_note_vi=nfc(access.get("note_vi") or ""),
+        access_note_en=nfc(access.get("note_en") or ""),
+        hub_type=hub_type,
+        lodging=lodging,
+        description_vi=_text(record, "description_vi", errors, required=False),
+        description_en=_text(record, "description_en", errors, required=False),
+        sources={nfc(k): nfc(v) for k, v in sources.items()},
+        uncertain=_str_list(record, "uncertain", errors),
+        retired=_flag(record, "retired", errors),
+    )
+    return (None if errors.errors else place), errors.errors
+
+
+def parse_province(
+    record: object, *, file: str, row: int
+) -> tuple[Province | None, list[RowError]]:
+    """Check one record of ``provinces.json`` and build its :class:`Province`."""
+    errors = _Collector(file, row)
+    if not isinstance(record, dict):
+        errors.add("row", "must be an object")
+        return None, errors.errors
+    pid = _text(record, "id", errors, required=True)
+    if pid and not SLUG.match(pid):
+        errors.add("id", f"{pid!r} is not a slug (a-z, 0-9 and single '-')")
+    name_vi = _text(record, "name_vi", errors, required=True)
+    name_en = _text(record, "name_en", errors, required=True)
+    status = record.get("status")
+    if status not in ("current", "former"):
+        errors.add("status", "must be 'current' or 'former'")
+    merged = record.get("merged_into") or None
+    if status == "former" and not merged:
+        errors.add("merged_into", "a former province must name the province it merged into")
+    province = Province(
+        pid,
+        name_vi,
+        name_en,
+        status or "",
+        merged,
+        _str_list(record, "aliases", errors),
+        dict(record.get("sources") or {}),
+    )
+    return (None if errors.errors else province), errors.errors
+
+
+def _clean(mapping: dict) -> dict:
+    return {k: v for k, v in mapping.items() if v is not None}
+
+
+def place_to_record(place: Place) -> dict:
+    """Return the JSON record of *place* (the data-file shape plus ``kind`` and ``ticket_vnd``)."""
+    ticket = place.ticket
+    return {
+        "id": place.id,
+        "kind": place.kind,
+        "name_vi": place.name_vi,
+        "name_en": place.name_en,
+        "aliases": list(place.aliases),
+        "province": place.province,
+        "former_province": place.former_province,
+        "lat": place.lat,
+        "lon": place.lon,
+        "categories": list(place.categories),
+        "tags": list(place.tags),
+        "visit_minutes": place.visit_minutes,
+        "min_visit_minutes": place.min_visit_minutes,
+        "opening_hours": [
+            _clean(
+                {
+                    "days": list(r.days),
+                    "open": format_clock(r.open_min),
+                    "close": format_clock(r.close_min),
+                    "from": r.season_from,
+                    "to": r.season_to,
+                }
+            )
+            for r in place.opening_hours
+        ],
+        "closed_dates": list(place.closed_dates),
+        "ticket_vnd": ticket.adult_vnd if ticket else None,
+        "ticket": (
+            {
+                "adult_vnd": ticket.adult_vnd,
+                "child_vnd": ticket.child_vnd,
+                "year": ticket.year,
+                "note": ticket.note,
+            }
+            if ticket
+            else None
+        ),
+        "value": place.value,
+        "unesco": place.unesco,
+        "heritage_rank": place.heritage_rank,
+        "festivals": [
+            {
+                "name_vi": f.name_vi,
+                "name_en": f.name_en,
+                "lunar_month": f.lunar_month,
+                "lunar_day": f.lunar_day,
+                "duration_days": f.duration_days,
+            }
+            for f in place.festivals
+        ],
+        "access": {
+            "needs": list(place.access_needs),
+            "note_vi": place.access_note_vi,
+            "note_en": place.access_note_en,
+        },
+        "hub_type": place.hub_type,
+        "lodging": (
+            {
+                "min_vnd": place.lodging.min_vnd,
+                "typical_vnd": place.lodging.typical_vnd,
+                "max_vnd": place.lodging.max_vnd,
+                "year": place.lodging.year,
+                "note": place.lodging.note,
+            }
+            if place.lodging
+            else None
+        ),
+        "description_vi": place.description_vi,
+        "description_en": place.description_en,
+        "sources": dict(place.sources),
+        "uncertain": list(place.uncertain),
+        "retired": place.retired,
+    }

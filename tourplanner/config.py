@@ -1,0 +1,75 @@
+"""Configuration: the only module that reads ``os.environ``.
+
+Every setting has an embedded default, so ``tourplanner serve`` works on a fresh machine with
+no service but the file system: SQLite under the instance folder, the embedded catalogue and
+travel network, background jobs run in-process.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from dataclasses import field
+
+
+def _normalise_database_url(url: str) -> str:
+    """Return *url* with the SQLAlchemy driver spelled out.
+
+    ``postgres://`` (Heroku style) and bare ``postgresql://`` are mapped to psycopg 3.
+    """
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url.removeprefix("postgres://")
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return url
+
+
+@dataclass
+class Config:
+    """Settings of one application instance.
+
+    :param DATABASE_URL: SQLAlchemy URL; empty means SQLite in the instance folder.
+    :param REDIS_URL: RQ job queue; empty means jobs run in-process.
+    :param OSRM_URL: OSRM server for road times; empty means the embedded network.
+    :param SECRET_KEY: signs sessions and CSRF tokens; a random one per process if unset.
+    """
+
+    DATABASE_URL: str = ""
+    REDIS_URL: str = ""
+    OSRM_URL: str = ""
+    SECRET_KEY: str = field(default_factory=lambda: secrets.token_hex(32))
+    LOG_LEVEL: str = "INFO"
+    TESTING: bool = False
+    #: load the embedded catalogue on first start when the database is empty
+    AUTO_SEED: bool = True
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Config:
+        """Build a config from environment variables (``os.environ`` by default)."""
+        env = os.environ if environ is None else environ
+        config = cls()
+        for name in ("DATABASE_URL", "REDIS_URL", "OSRM_URL", "SECRET_KEY", "LOG_LEVEL"):
+            value = env.get(name, "").strip()
+            if value:
+                setattr(config, name, value)
+        if env.get("AUTO_SEED", "").strip().lower() in {"0", "false", "no"}:
+            config.AUTO_SEED = False
+        config.DATABASE_URL = _normalise_database_url(config.DATABASE_URL)
+        return config
+
+    def as_mapping(self) -> dict[str, object]:
+        """Return the settings as a mapping for ``app.config.from_mapping``."""
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}
+
+
+def test_database_url() -> str | None:
+    """Return the PostgreSQL URL the test suite should also run against, if any."""
+    url = os.environ.get("TEST_DATABASE_URL", "").strip()
+    return _normalise_database_url(url) if url else None
+
+
+def test_redis_url() -> str | None:
+    """Return the Redis URL the test suite should run the job queue against, if any."""
+    url = os.environ.get("TEST_REDIS_URL", "").strip()
+    return url or None

@@ -1,0 +1,122 @@
+"""Database access: one SQLAlchemy engine per application, one session per request.
+
+SQLite in the instance folder is the default; ``DATABASE_URL`` selects PostgreSQL. The schema
+is owned by Alembic (``tourplanner/migrations``): :func:`upgrade` brings any database to the
+current revision, and nothing else creates tables.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from flask import current_app
+from flask import g
+from sqlalchemy import create_engine
+from sqlalchemy import event
+from sqlalchemy import inspect
+from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import sessionmaker
+
+if TYPE_CHECKING:
+    from flask import Flask
+    from sqlalchemy.engine import Engine
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every table."""
+
+
+class Database:
+    """An engine and its session factory for one database URL."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        kwargs: dict[str, object] = {"future": True}
+        if url.startswith("sqlite"):
+            kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+        else:
+            kwargs["pool_pre_ping"] = True
+        self.engine: Engine = create_engine(url, **kwargs)
+        if url.startswith("sqlite"):
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def session(self) -> Session:
+        """Open a new session (the caller closes it)."""
+        return self.sessions()
+
+    def upgrade(self) -> None:
+        """Apply every pending Alembic migration."""
+        upgrade(self.engine)
+
+    def is_current(self) -> bool:
+        """Tell whether the schema exists (the catalogue table is there)."""
+        return inspect(self.engine).has_table("places")
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
+
+
+def alembic_config(engine: Engine | None = None) -> AlembicConfig:
+    """Return an Alembic config for the packaged migrations, bound to *engine* if given."""
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    if engine is not None:
+        config.attributes["engine"] = engine
+    return config
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Migrate the database behind *engine* to *revision* (default: the newest)."""
+    log.info("migrating %s to %s", engine.url.render_as_string(hide_password=True), revision)
+    command.upgrade(alembic_config(engine), revision)
+
+
+def init_app(app: Flask) -> None:
+    """Create the app's :class:`Database` and close request sessions on teardown."""
+    url = app.config["DATABASE_URL"] or default_sqlite_url(app.instance_path)
+    app.config["DATABASE_URL"] = url
+    app.extensions["tourplanner.db"] = Database(url)
+    app.teardown_appcontext(_close_session)
+
+
+def default_sqlite_url(instance_path: str) -> str:
+    """Return the URL of the SQLite file under the instance folder (created if missing)."""
+    folder = Path(instance_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{folder / 'tourplanner.sqlite3'}"
+
+
+def get_database() -> Database:
+    """Return the current app's :class:`Database`."""
+    return current_app.extensions["tourplanner.db"]
+
+
+def get_session() -> Session:
+    """Return the request's session, opened on first use and closed at teardown."""
+    if "db_session" not in g:
+        g.db_session = get_database().session()
+    return g.db_session
+
+
+def _close_session(_exc: BaseException | None) -> None:
+    session = g.pop("db_session", None)
+    if session is not None:
+        session.close()

@@ -1,0 +1,71 @@
+"""One app-wide error handler: JSON for API clients, a page for browsers, never a raw 500."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from flask import g
+from flask import jsonify
+from flask import render_template
+from flask import request
+from werkzeug.exceptions import HTTPException
+
+from tourplanner.errors import TourplannerError
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+log = logging.getLogger(__name__)
+
+
+def wants_json() -> bool:
+    """Tell whether the client prefers JSON (the API, or an Accept header saying so)."""
+    if request.path.startswith("/api/"):
+        return True
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return best == "application/json" and (
+        request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+    )
+
+
+def error_response(status: int, code: str, message: str, fields: dict | None = None):
+    """Return the error as JSON ``{"error", "message", "fields"}`` or as an HTML page."""
+    if wants_json():
+        body: dict[str, object] = {"error": code, "message": message}
+        if fields:
+            body["fields"] = fields
+        return jsonify(body), status
+    template = f"errors/{status}.html" if status in (400, 404, 500) else "errors/generic.html"
+    return render_template(
+        template, status=status, code=code, message=message, fields=fields
+    ), status
+
+
+def _rollback() -> None:
+    session = g.get("db_session")
+    if session is not None:
+        session.rollback()
+
+
+def init_app(app: Flask) -> None:
+    """Register the handlers on *app*."""
+
+    @app.errorhandler(TourplannerError)
+    def handle_domain_error(exc: TourplannerError):
+        _rollback()
+        body = exc.to_dict()
+        return error_response(exc.http_status, exc.code, exc.message, body.get("fields"))
+
+    @app.errorhandler(HTTPException)
+    def handle_http_error(exc: HTTPException):
+        code = (exc.name or "error").lower().replace(" ", "_")
+        return error_response(exc.code or 500, code, exc.description or exc.name)
+
+    @app.errorhandler(Exception)
+    def handle_unexpected(exc: Exception):
+        _rollback()
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return error_response(
+            500, "internal_error", "Something went wrong on our side; it has been logged."
+        )

@@ -1,0 +1,76 @@
+"""Database tables. The schema itself is created and changed only by Alembic migrations."""
+
+from __future__ import annotations
+
+from datetime import UTC
+from datetime import datetime
+
+from sqlalchemy import JSON
+from sqlalchemy import Boolean
+from sqlalchemy import DateTime
+from sqlalchemy import Float
+from sqlalchemy import ForeignKey
+from sqlalchemy import Integer
+from sqlalchemy import String
+from sqlalchemy import Text
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
+
+from tourplanner.db import Base
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class ProvinceRow(Base):
+    """A provincial unit: current (2025) or former (merged into a current one)."""
+
+    __tablename__ = "provinces"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name_vi: Mapped[str] = mapped_column(String(120))
+    name_en: Mapped[str] = mapped_column(String(120))
+    status: Mapped[str] = mapped_column(String(16))
+    merged_into: Mapped[str | None] = mapped_column(String(64), ForeignKey("provinces.id"))
+    aliases: Mapped[list] = mapped_column(JSON, default=list)
+    sources: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class PlaceRow(Base):
+    """An attraction, an overnight hub or a gateway. Kind-specific fields may be null."""
+
+    __tablename__ = "places"
+
+    id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), index=True)
+    name_vi: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    aliases: Mapped[list] = mapped_column(JSON, default=list)
+    province_id: Mapped[str] = mapped_column(String(64), ForeignKey("provinces.id"), index=True)
+    former_province_id: Mapped[str | None] = mapped_column(
+        String(64), ForeignKey("provinces.id"), index=True
+    )
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    categories: Mapped[list] = mapped_column(JSON, default=list)
+    tags: Mapped[list] = mapped_column(JSON, default=list)
+    visit_minutes: Mapped[int | None] = mapped_column(Integer)
+    min_visit_minutes: Mapped[int | None] = mapped_column(Integer)
+    opening_hours: Mapped[list] = mapped_column(JSON, default=list)
+    closed_dates: Mapped[list] = mapped_column(JSON, default=list)
+    ticket: Mapped[dict | None] = mapped_column(JSON)
+    value: Mapped[int | None] = mapped_column(Integer)
+    unesco: Mapped[bool] = mapped_column(Boolean, default=False)
+    heritage_rank: Mapped[str | None] = mapped_column(String(32))
+    festivals: Mapped[list] = mapped_column(JSON, default=list)
+    access: Mapped[dict | None] = mapped_column(JSON)
+    hub_type: Mapped[str | None] = mapped_column(String(16))
+    lodging: Mapped[dict | None] = mapped_column(JSON)
+    description_vi: Mapped[str] = mapped_column(Text, default="")
+    description_en: Mapped[str] = mapped_column(Text, default="")
+    sources: Mapped[dict] = mapped_column(JSON, default=dict)
+    uncertain: Mapped[list] = mapped_column(JSON, default=list)
+    retired: Mapped[bool] = mapped_column(Boolean, default=False)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
