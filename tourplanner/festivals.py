@@ -77,3 +77,49 @@ def spans_overlapping(
         if span and span[0] <= last and span[1] >= first:
             spans.append(span)
     return spans
+
+
+@dataclass(frozen=True, slots=True)
+class Holiday:
+    """A Vietnamese public holiday (Labour Code 2019, Article 112)."""
+
+    date: dt.date
+    name_vi: str
+    name_en: str
+
+
+def public_holidays(year: int) -> list[Holiday]:
+    """Return the public holidays of solar *year* in date order.
+
+    Tết is the last day of the lunar year and the first four days of the new one; the Hùng
+    Kings' day is the 10th of the 3rd lunar month; 2 September comes with 1 September (the law
+    lets the government pick the day before or after; 1 September is the usual choice, verify
+    each year). Government bridge days are not included.
+    """
+    holidays = [
+        Holiday(dt.date(year, 1, 1), "Tết Dương lịch", "New Year's Day"),
+        Holiday(dt.date(year, 4, 30), "Ngày Giải phóng miền Nam", "Reunification Day"),
+        Holiday(dt.date(year, 5, 1), "Ngày Quốc tế Lao động", "Labour Day"),
+        Holiday(dt.date(year, 9, 1), "Nghỉ lễ Quốc khánh", "National Day holiday"),
+        Holiday(dt.date(year, 9, 2), "Quốc khánh", "National Day"),
+    ]
+    for lunar_year in (year - 1, year):
+        new_year = lunar_to_solar(lunar_year + 1, 1, 1)
+        if new_year is not None:
+            for offset in range(-1, 4):
+                day = new_year + dt.timedelta(days=offset)
+                holidays.append(Holiday(day, "Tết Nguyên Đán", "Lunar New Year (Tết)"))
+        hung_kings = lunar_to_solar(lunar_year, 3, 10)
+        if hung_kings is not None:
+            holidays.append(Holiday(hung_kings, "Giỗ Tổ Hùng Vương", "Hùng Kings' Commemoration"))
+    return sorted(
+        {h.date: h for h in holidays if h.date.year == year}.values(), key=lambda h: h.date
+    )
+
+
+def holidays_between(first: dt.date, last: dt.date) -> list[Holiday]:
+    """Return the public holidays from *first* to *last* inclusive."""
+    found = []
+    for year in range(first.year, last.year + 1):
+        found.extend(h for h in public_holidays(year) if first <= h.date <= last)
+    return found

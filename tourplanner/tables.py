@@ -74,3 +74,20 @@ class PlaceRow(Base):
     retired: Mapped[bool] = mapped_column(Boolean, default=False)
     version: Mapped[int] = mapped_column(Integer, default=1)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class ItineraryRow(Base):
+    """A saved itinerary: the contract JSON under an unguessable id; never changed once saved."""
+
+    __tablename__ = "itineraries"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    parent_id: Mapped[str | None] = mapped_column(
+        String(32), ForeignKey("itineraries.id"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    start_date: Mapped[str] = mapped_column(String(10))
+    days: Mapped[int] = mapped_column(Integer)
+    value: Mapped[float] = mapped_column(Float)
+    cost_per_person_vnd: Mapped[int] = mapped_column(Integer)
+    body: Mapped[dict] = mapped_column(JSON)
