@@ -61,6 +61,8 @@ class TourRequest:
     time_limit_s: float | None = None
     #: pins from a re-plan: place id -> trip day index (0-based)
     pins: Mapping[str, int] = field(default_factory=dict)
+    #: agency capacity: place id -> at most this many of the groups there per day
+    quotas: Mapping[str, int] = field(default_factory=dict)
 
     @property
     def end_place(self) -> str:
@@ -99,6 +101,8 @@ class TourRequest:
         body.update({k: v for k, v in optional.items() if v is not None})
         if self.pins:
             body["pins"] = dict(self.pins)
+        if self.quotas:
+            body["quotas"] = dict(self.quotas)
         return body
 
 
@@ -325,6 +329,18 @@ def parse_tour_request(data: Mapping[str, Any], catalogue: Catalogue) -> TourReq
             else:
                 pins[place_id] = day
 
+    quotas: dict[str, int] = {}
+    raw_quotas = data.get("quotas") or {}
+    if not isinstance(raw_quotas, Mapping):
+        f.fail("quotas", "must map places to the number of groups allowed there per day")
+    else:
+        for name, capacity in raw_quotas.items():
+            place_id = _resolve(catalogue, f, f"quotas.{name}", str(name), ("attraction",))
+            if isinstance(capacity, bool) or not isinstance(capacity, int) or capacity < 0:
+                f.fail(f"quotas.{name}", "must be a whole number of groups (0 or more)")
+            elif place_id:
+                quotas[place_id] = capacity
+
     if f.errors:
         raise ValidationError(f.errors)
     return TourRequest(
@@ -347,4 +363,5 @@ def parse_tour_request(data: Mapping[str, Any], catalogue: Catalogue) -> TourReq
         language=language,
         time_limit_s=time_limit,
         pins=pins,
+        quotas=quotas,
     )

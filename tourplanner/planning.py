@@ -1,0 +1,564 @@
+"""The planning service: a TourRequest becomes a solver Problem, the Solution an Itinerary.
+
+Prizes come from the traveller's interests and each place's base value; time windows from the
+opening hours on each actual date (weekday, season, lunar closures), raised for festivals on
+trip days; pace sets visit lengths, lunch and stops per day; each night's hub is chosen among
+the catalogue's hubs; transport is priced by the group's hired vehicle. Every solution is
+checked by ``solver.validate`` before an itinerary is built from it, and the itinerary is
+re-timed leg by leg with the network's exact timetables.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections.abc import Callable
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
+from typing import Protocol
+
+import numpy as np
+
+import solver
+from tourplanner import pricing
+from tourplanner.catalogue.catalogue import Catalogue
+from tourplanner.catalogue.models import Place
+from tourplanner.errors import PlanningFailed
+from tourplanner.errors import TourplannerError
+from tourplanner.festivals import holidays_between
+from tourplanner.itinerary import Costs
+from tourplanner.itinerary import Itinerary
+from tourplanner.itinerary import ItineraryDay
+from tourplanner.itinerary import Leg
+from tourplanner.itinerary import Stop
+from tourplanner.tour_request import TourRequest
+
+log = logging.getLogger(__name__)
+
+DAY = 1440
+
+
+@dataclass(frozen=True, slots=True)
+class Pace:
+    """How a pace shapes the days."""
+
+    visit_factor: float
+    max_stops: int
+    lunch_minutes: int
+
+
+PACES = {
+    "relaxed": Pace(visit_factor=1.25, max_stops=3, lunch_minutes=75),
+    "normal": Pace(visit_factor=1.0, max_stops=5, lunch_minutes=60),
+    "packed": Pace(visit_factor=0.8, max_stops=7, lunch_minutes=45),
+}
+LUNCH_WINDOW = (11 * 60, 14 * 60)
+#: prize of a place that matches none of the traveller's interests, relative to one that does
+OFF_INTEREST = 0.35
+FESTIVAL_BOOST = 1.25
+#: objective weights: prize units given up per minute of travel and per VND spent
+TRAVEL_WEIGHT = 0.02
+MONEY_WEIGHT = 1 / 250_000
+#: how many optional places the solver considers (the most valuable for this traveller)
+MAX_CANDIDATES = 120
+
+
+class TravelModel(Protocol):
+    """What planning needs from the travel network (see :mod:`tourplanner.travel`)."""
+
+    def matrix(self, places: Sequence[Place], date: dt.date) -> tuple[np.ndarray, np.ndarray]:
+        """Minutes (``solver.UNREACHABLE`` where no route) and km between *places* on *date*."""
+
+    def leg(self, origin: Place, destination: Place, depart: dt.datetime) -> Leg | None:
+        """The exact leg leaving at *depart*, or ``None`` when unreachable then."""
+
+    def warnings(self) -> list[str]:
+        """Degradations to report (e.g. the road-time server fell back to the network)."""
+
+
+class PlannerBug(TourplannerError):
+    """The solver returned a plan its own validator rejects. Logged; never shown as valid."""
+
+    code = "planner_error"
+    http_status = 500
+    exit_code = 1
+
+
+@dataclass
+class Model:
+    """The Problem built for a request, with what is needed to read its Solution back."""
+
+    request: TourRequest
+    problem: solver.Problem
+    places: dict[str, Place]
+    nodes: list[Place]
+    prizes: dict[str, float]
+    visit_minutes: dict[str, int]
+    festival_notes: list[str] = field(default_factory=list)
+
+
+def _clock(minute_of_trip: int, start: dt.date) -> dt.datetime:
+    return dt.datetime.combine(start, dt.time()) + dt.timedelta(minutes=minute_of_trip)
+
+
+def _iso(minute_of_trip: int, start: dt.date) -> str:
+    return _clock(minute_of_trip, start).strftime("%Y-%m-%dT%H:%M")
+
+
+def _matches_interest(place: Place, interests: Sequence[str]) -> bool:
+    return not interests or any(i in place.categories or i in place.tags for i in interests)
+
+
+def _visit_minutes(place: Place, pace: Pace, day_length: int) -> int:
+    base = place.visit_minutes or 60
+    minutes = round(base * pace.visit_factor)
+    if place.min_visit_minutes:
+        minutes = max(minutes, place.min_visit_minutes)
+    if minutes > day_length * 0.7:  # a multi-day place: plan its shortest worthwhile visit
+        minutes = min(place.min_visit_minutes or minutes, int(day_length * 0.7))
+    return max(minutes, 15)
+
+
+def _part_of_bay(place: Place, catalogue: Catalogue) -> bool:
+    """A sight inside a bay that the bay cruise already covers (tagged with the bay's id)."""
+    return any(
+        tag in catalogue.places
+        and catalogue.places[tag].kind == "attraction"
+        and "bay" in catalogue.places[tag].categories
+        for tag in place.tags
+    )
+
+
+def select_candidates(request: TourRequest, catalogue: Catalogue) -> list[Place]:
+    """Return the attractions the solver may choose from: every must-visit and pin, then the
+    most valuable places for this traveller (excluded places and bay sub-sights left out)."""
+    forced = [*request.must_visit, *request.pins]
+    chosen = {pid: catalogue.places[pid] for pid in forced}
+    optional = [
+        p
+        for p in catalogue.attractions()
+        if p.id not in chosen and p.id not in request.exclude and not _part_of_bay(p, catalogue)
+    ]
+    optional.sort(
+        key=lambda p: (
+            -(p.value or 0) * (1 if _matches_interest(p, request.interests) else OFF_INTEREST),
+            p.id,
+        )
+    )
+    for place in optional[: max(0, MAX_CANDIDATES - len(chosen))]:
+        chosen[place.id] = place
+    return list(chosen.values())
+
+
+def build_model(request: TourRequest, catalogue: Catalogue, travel: TravelModel) -> Model:
+    """Turn *request* into a :class:`solver.Problem` over the catalogue and the network."""
+    pace = PACES[request.pace]
+    start = catalogue.places[request.start]
+    end = catalogue.places[request.end_place]
+    hubs = [h for h in catalogue.hubs() if h.lodging is not None]
+    candidates = select_candidates(request, catalogue)
+    nodes: list[Place] = []
+    index: dict[str, int] = {}
+    for place in [start, end, *hubs, *candidates]:
+        if place.id not in index:
+            index[place.id] = len(nodes)
+            nodes.append(place)
+
+    dates = request.dates
+    day_length = request.day_end_min - request.day_start_min
+    matrices = []
+    for date in dates:
+        minutes, km = travel.matrix(nodes, date)
+        matrices.append(solver.TravelMatrix(minutes, km))
+
+    days = []
+    for d in range(request.days):
+        lo, hi = d * DAY + request.day_start_min, d * DAY + request.day_end_min
+        lunch = None
+        window_lo = max(lo, d * DAY + LUNCH_WINDOW[0])
+        window_hi = min(hi, d * DAY + LUNCH_WINDOW[1])
+        if window_hi - window_lo >= pace.lunch_minutes:
+            lunch = solver.Lunch(window_lo, window_hi, pace.lunch_minutes)
+        days.append(solver.Day(lo, hi, lunch))
+
+    first, last = dates[0], dates[-1]
+    festival_notes: list[str] = []
+    prizes: dict[str, float] = {}
+    visit_minutes: dict[str, int] = {}
+    places = []
+    for place in candidates:
+        visit = _visit_minutes(place, pace, day_length)
+        windows = []
+        for d, date in enumerate(dates):
+            for open_min, close_min in place.windows_on(date):
+                lo = max(d * DAY + open_min, days[d].start_min)
+                hi = min(d * DAY + close_min, days[d].end_min) - visit
+                if hi >= lo:
+                    windows.append(solver.TimeWindow(lo, hi))
+        prize = float(place.value or 1) * (
+            1.0 if _matches_interest(place, request.interests) else OFF_INTEREST
+        )
+        for festival, span_start, span_end in place.festivals_between(first, last):
+            prize *= FESTIVAL_BOOST
+            festival_notes.append(
+                f"{place.name_vi}: {festival.name_vi} ({span_start:%d/%m}–{span_end:%d/%m}) — "
+                "đông khách, nên đi sớm / crowded, go early"
+            )
+        prizes[place.id] = prize
+        visit_minutes[place.id] = visit
+        places.append(
+            solver.Place(
+                id=place.id,
+                node=index[place.id],
+                prize=prize,
+                visit_min=visit,
+                windows=tuple(_merge(windows)),
+                cost=pricing.ticket_cost(place, request.group_size),
+                province=place.province,
+                quota_key=place.id if place.id in request.quotas else None,
+            )
+        )
+
+    nights = tuple(
+        tuple(
+            solver.Hub(h.id, index[h.id], pricing.lodging_cost(h, request.group_size)) for h in hubs
+        )
+        for _ in range(request.days - 1)
+    )
+    groups = tuple(solver.Group(f"group-{g + 1}") for g in range(request.groups))
+    quotas = tuple(
+        solver.Quota(place_id, d, capacity)
+        for place_id, capacity in request.quotas.items()
+        for d in range(request.days)
+    )
+    vehicle, count = pricing.vehicle_for(request.group_size)
+    problem = solver.Problem(
+        places=tuple(places),
+        days=tuple(days),
+        travel=tuple(matrices),
+        start_node=index[start.id],
+        end_node=index[end.id],
+        nights=nights,
+        groups=groups,
+        quotas=quotas,
+        must_visit=frozenset(request.must_visit) | frozenset(request.pins),
+        exclude=frozenset(),
+        required_provinces=frozenset(request.provinces),
+        min_provinces=request.min_provinces or 0,
+        budget=request.budget_vnd * request.group_size if request.budget_vnd is not None else None,
+        cost_per_km=float(vehicle.vnd_per_km * count),
+        max_drive_min_per_day=request.max_drive_minutes_per_day,
+        max_stops_per_day=pace.max_stops,
+        shared_places=False,
+        travel_weight=TRAVEL_WEIGHT,
+        money_weight=MONEY_WEIGHT,
+    )
+    return Model(
+        request, problem, {p.id: p for p in nodes}, nodes, prizes, visit_minutes, festival_notes
+    )
+
+
+def _merge(windows: list[solver.TimeWindow]) -> list[solver.TimeWindow]:
+    merged: list[solver.TimeWindow] = []
+    for w in sorted(windows, key=lambda w: w.start_min):
+        if merged and w.start_min <= merged[-1].end_min + 1:
+            last = merged.pop()
+            w = solver.TimeWindow(last.start_min, max(last.end_min, w.end_min))
+        merged.append(w)
+    return merged
+
+
+def default_time_limit(request: TourRequest) -> float:
+    """Seconds of search for *request* when it names none: longer trips get longer."""
+    return min(1.0 + 0.5 * request.days * request.groups, 8.0)
+
+
+DROP_TEXT = {
+    solver.DropReason.CLOSED: (
+        "đóng cửa trong những ngày của chuyến đi",
+        "closed on every day of the trip",
+    ),
+    solver.DropReason.CANNOT_FIT: (
+        "không xếp vừa lịch trình (thời gian đi lại, giờ mở cửa)",
+        "cannot fit the days (travel time and opening hours)",
+    ),
+    solver.DropReason.OVER_BUDGET: ("vượt ngân sách", "over budget"),
+    solver.DropReason.QUOTA_FULL: ("hết suất trong ngày", "quota full on the open days"),
+    solver.DropReason.UNREACHABLE: (
+        "không có phương tiện tới được vào những ngày này",
+        "unreachable on these days (no crossing runs)",
+    ),
+    solver.DropReason.EXCLUDED: ("bị loại theo yêu cầu", "excluded by the request"),
+    solver.DropReason.NOT_SELECTED: ("không được chọn", "not selected"),
+}
+
+
+def plan(
+    request: TourRequest,
+    catalogue: Catalogue,
+    travel: TravelModel,
+    *,
+    on_progress: Callable[[solver.Progress], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    seed: int = 0,
+) -> Itinerary:
+    """Plan *request*: build the problem, solve it, validate the solution, build the itinerary.
+
+    :raise PlanningFailed: when no tour is feasible at all; the message says what to relax.
+    :raise PlannerBug: when the solver's plan fails its own validator (logged).
+    """
+    started = time.perf_counter()
+    model = build_model(request, catalogue, travel)
+    params = solver.SolveParams(
+        time_limit_s=request.time_limit_s or default_time_limit(request), seed=seed
+    )
+    solution = solver.solve(model.problem, params, on_progress=on_progress, should_stop=should_stop)
+    if solution.status is solver.Status.INFEASIBLE or not solution.plans:
+        raise PlanningFailed(_infeasible_message(request, solution))
+    violations = solver.validate(model.problem, solution)
+    if violations or solution.status is solver.Status.INVALID:
+        log.error("invalid plan for %s: %s", request.to_dict(), violations)
+        raise PlannerBug("the planner produced a plan that failed validation; this has been logged")
+    return build_itinerary(model, solution, catalogue, travel, time.perf_counter() - started)
+
+
+def _infeasible_message(request: TourRequest, solution: solver.Solution) -> str:
+    hints = []
+    if request.budget_vnd is not None:
+        hints.append("raise the budget")
+    if request.max_drive_minutes_per_day:
+        hints.append("allow more driving per day")
+    if request.must_visit:
+        hints.append("drop a must-visit")
+    hints.append("add a day or start earlier")
+    reason = solution.message or "no feasible tour"
+    return f"{reason}. Try: {', '.join(hints)}."
+
+
+def _stop(
+    place: Place, kind: str, arrive: str, depart: str, cost: int = 0, value: float = 0.0
+) -> Stop:
+    return Stop(
+        id=place.id,
+        kind=kind,
+        name_vi=place.name_vi,
+        name_en=place.name_en,
+        province=place.province,
+        lat=place.lat,
+        lon=place.lon,
+        arrive=arrive,
+        depart=depart,
+        cost_vnd=cost,
+        former_province=place.former_province,
+        value=value,
+    )
+
+
+def build_itinerary(
+    model: Model,
+    solution: solver.Solution,
+    catalogue: Catalogue,
+    travel: TravelModel,
+    solve_seconds: float,
+) -> Itinerary:
+    """Re-time the solution with exact timetables and price it."""
+    request = model.request
+    start_date = request.start_date
+    warnings: list[str] = []
+    days: list[ItineraryDay] = []
+    total_value = 0.0
+    travel_minutes = drive_minutes = 0
+    total_km = 0.0
+    tickets = lodging = fares = 0
+    provinces: dict[str, None] = {}
+    lang_en = request.language == "en"
+    for plan_ in solution.plans:
+        group = int(plan_.group_id.rsplit("-", 1)[1]) - 1
+        hubs = [catalogue.places[h] for h in plan_.night_hubs]
+        for route in plan_.days:
+            d = route.day
+            origin = model.nodes[route.start_node]
+            finish = model.nodes[route.end_node]
+            t = route.depart_min
+            stops = [_stop(origin, "start", _iso(t, start_date), _iso(t, start_date))]
+            legs: list[Leg] = []
+            provinces[origin.province] = None
+            lunch_done = route.lunch_start_min is None
+            previous = origin
+            for visit in [*route.visits, None]:
+                target = catalogue.places[visit.place_id] if visit else finish
+                if not lunch_done and (visit is None or route.lunch_start_min < visit.start_min):
+                    meal_start = max(t, route.lunch_start_min)
+                    meal_end = meal_start + model.problem.days[d].lunch.duration_min
+                    stops.append(
+                        Stop(
+                            id=f"meal-{group}-{d}",
+                            kind="meal",
+                            name_vi="Ăn trưa",
+                            name_en="Lunch",
+                            province=previous.province,
+                            lat=previous.lat,
+                            lon=previous.lon,
+                            arrive=_iso(meal_start, start_date),
+                            depart=_iso(meal_end, start_date),
+                            note=f"gần {previous.name_vi}"
+                            if not lang_en
+                            else f"near {previous.name_en}",
+                        )
+                    )
+                    t = meal_end
+                    lunch_done = True
+                leg = travel.leg(previous, target, _clock(t, start_date))
+                if leg is None:
+                    warnings.append(
+                        f"{previous.name_vi} → {target.name_vi}: không có chuyến vào giờ này / "
+                        "no crossing at that time; check the timetable"
+                    )
+                    minutes, wait = (
+                        int(
+                            model.problem.matrix(d).minutes[
+                                model.nodes.index(previous), model.nodes.index(target)
+                            ]
+                        ),
+                        0,
+                    )
+                    leg = Leg(previous.id, target.id, max(minutes, 0), 0.0, ("road",))
+                else:
+                    minutes, wait = leg.minutes, leg.wait_minutes
+                arrive = t + minutes
+                legs.append(
+                    Leg(
+                        from_id=previous.id,
+                        to_id=target.id,
+                        minutes=leg.minutes,
+                        km=leg.km,
+                        modes=leg.modes,
+                        wait_minutes=wait,
+                        via=leg.via,
+                        cost_vnd=leg.cost_vnd,
+                        depart=_iso(t, start_date),
+                        arrive=_iso(arrive, start_date),
+                    )
+                )
+                travel_minutes += leg.minutes
+                drive_minutes += leg.minutes - wait
+                total_km += leg.km
+                fares += leg.cost_vnd
+                provinces[target.province] = None
+                if visit is None:
+                    break
+                begin = max(arrive, visit.start_min)
+                windows = model.problem.place(visit.place_id).windows or ()
+                if windows and not any(w.start_min <= begin <= w.end_min for w in windows):
+                    warnings.append(
+                        f"{target.name_vi}: theo giờ phà/tàu thực tế sẽ đến muộn hơn dự kiến / "
+                        "exact crossing times make this visit late"
+                    )
+                depart = begin + model.visit_minutes[target.id]
+                cost = pricing.ticket_cost(target, request.group_size)
+                tickets += cost
+                total_value += model.prizes[target.id]
+                stops.append(
+                    _stop(
+                        target,
+                        "attraction",
+                        _iso(arrive, start_date),
+                        _iso(depart, start_date),
+                        cost,
+                        model.prizes[target.id],
+                    )
+                )
+                previous, t = target, depart
+            last = d == request.days - 1
+            if last:
+                stops.append(_stop(finish, "end", _iso(t, start_date), _iso(t, start_date)))
+            else:
+                night = hubs[d]
+                cost = pricing.lodging_cost(night, request.group_size)
+                lodging += cost
+                next_depart = plan_.days[d + 1].depart_min
+                stops.append(
+                    _stop(
+                        night, "overnight", _iso(t, start_date), _iso(next_depart, start_date), cost
+                    )
+                )
+            days.append(
+                ItineraryDay(
+                    date=(start_date + dt.timedelta(days=d)).isoformat(),
+                    group=group,
+                    stops=tuple(stops),
+                    legs=tuple(legs),
+                )
+            )
+
+    travellers = request.group_size * request.groups
+    vehicle_total = sum(
+        pricing.vehicle_cost(
+            sum(leg.km for day in days if day.group == g for leg in day.legs),
+            request.days,
+            request.group_size,
+        )
+        for g in range(request.groups)
+    )
+    transport = vehicle_total + fares
+    total = tickets + transport + lodging
+    costs = Costs(
+        tickets_vnd=tickets,
+        transport_vnd=transport,
+        lodging_vnd=lodging,
+        per_person_vnd=pricing.per_person(total, travellers),
+        travellers=travellers,
+    )
+    if request.budget_vnd is not None and costs.per_person_vnd > request.budget_vnd:
+        warnings.append(
+            f"Chi phí ước tính {costs.per_person_vnd:,} ₫/người vượt ngân sách "
+            f"{request.budget_vnd:,} ₫ (giá xe tối thiểu theo ngày) / estimated cost exceeds "
+            "the budget (daily vehicle minimum)"
+        )
+
+    visited = {v for _, v in solution.visited()}
+    dropped = []
+    for drop in solution.dropped:
+        if drop.place_id in visited or drop.place_id not in set(request.must_visit) | set(
+            request.pins
+        ):
+            continue
+        vi, en = DROP_TEXT[drop.reason]
+        dropped.append((drop.place_id, en if lang_en else vi))
+    dropped = list(dict.fromkeys(dropped))
+    for unmet in solution.unmet:
+        warnings.append(unmet)
+    visited_places = [catalogue.places[p] for p in visited]
+    warnings.extend(
+        n
+        for n in model.festival_notes
+        if any(n.startswith(p.name_vi + ":") for p in visited_places)
+    )
+    for holiday in holidays_between(start_date, request.dates[-1]):
+        warnings.append(
+            f"{holiday.date:%d/%m}: {holiday.name_vi} / {holiday.name_en} — "
+            "đông khách, giá cao / crowds and higher prices"
+        )
+    unverified = sorted(p.name_vi for p in visited_places if "hours" in p.uncertain)
+    if unverified:
+        warnings.append(
+            "Giờ mở cửa chưa kiểm chứng, nên gọi trước / opening hours not verified, call ahead: "
+            + ", ".join(unverified)
+        )
+    warnings.extend(travel.warnings())
+
+    return Itinerary(
+        request=request.to_dict(),
+        days=tuple(days),
+        value=total_value,
+        travel_minutes=travel_minutes,
+        drive_minutes=drive_minutes,
+        km=total_km,
+        costs=costs,
+        provinces=tuple(provinces),
+        dropped=tuple(dropped),
+        warnings=tuple(dict.fromkeys(warnings)),
+        solve_seconds=solve_seconds,
+    )
