@@ -20,7 +20,9 @@ from tourplanner.catalogue.loader import load_files
 from tourplanner.config import _normalise_database_url
 
 DATA = Path(__file__).parent / "data"
-CATALOGUE_FILES = [DATA / "catalogue" / n for n in ("provinces.json", "attractions.json", "hubs.json")]
+CATALOGUE_FILES = [
+    DATA / "catalogue" / n for n in ("provinces.json", "attractions.json", "hubs.json")
+]
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
 
 
@@ -34,8 +36,9 @@ def postgres_url() -> str | None:
 
 def make_app(database_url: str, *, seed: bool = True):
     """Build a testing app on *database_url* with the tiny test catalogue loaded."""
-    app = create_app({"TESTING": True, "DATABASE_URL": database_url, "AUTO_SEED": False,
-                      "SECRET_KEY": "test"})
+    app = create_app(
+        {"TESTING": True, "DATABASE_URL": database_url, "AUTO_SEED": False, "SECRET_KEY": "test"}
+    )
     if seed:
         with app.extensions["tourplanner.db"].session() as session:
             load_files(session, CATALOGUE_FILES)

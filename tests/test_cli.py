@@ -46,7 +46,10 @@ def test_catalogue_load_bad_file_exits_2_and_lists_rows(runner, tmp_path):
     result = runner.invoke(args=["catalogue", "load", str(path)])
     assert result.exit_code == 2
     assert "attractions.json, row 1, lat: 95 is out of range" in result.output
-    assert "attractions.json, row 4, festivals[0].lunar_day: malformed lunar day 31 (1..30)" in result.output
+    assert (
+        "attractions.json, row 4, festivals[0].lunar_day: malformed lunar day 31 (1..30)"
+        in result.output
+    )
     assert "nothing was loaded" in result.output
 
 

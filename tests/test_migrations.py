@@ -19,7 +19,9 @@ def test_migrations_match_models(database_url):
         with database.engine.connect() as conn:
             diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
         assert diff == []
-        assert {"provinces", "places", "alembic_version"} <= set(inspect(database.engine).get_table_names())
+        assert {"provinces", "places", "alembic_version"} <= set(
+            inspect(database.engine).get_table_names()
+        )
     finally:
         database.dispose()
 

@@ -88,7 +88,14 @@ BAD_ROWS = [
 @pytest.mark.parametrize(
     ("key", "value", "field", "reason"),
     BAD_ROWS,
-    ids=["unknown-province", "latitude", "missing-name", "close-before-open", "lunar-month", "time"],
+    ids=[
+        "unknown-province",
+        "latitude",
+        "missing-name",
+        "close-before-open",
+        "lunar-month",
+        "time",
+    ],
 )
 def test_bad_row_is_reported_and_nothing_loaded(database, tmp_path, key, value, field, reason):
     """A bad row names file, row and field; the database keeps exactly what it had."""
@@ -113,8 +120,18 @@ def test_every_bad_row_is_reported_at_once(database, tmp_path):
     bad[1]["province"] = "Atlantis"
     bad[4]["id"] = bad[0]["id"]
     bad[5]["lat"] = "north"
-    hubs = [{"id": "hub-x", "kind": "hub", "hub_type": "city", "name_vi": "X", "name_en": "X",
-             "province": "Hà Nội", "lat": 21.0, "lon": 105.8}]
+    hubs = [
+        {
+            "id": "hub-x",
+            "kind": "hub",
+            "hub_type": "city",
+            "name_vi": "X",
+            "name_en": "X",
+            "province": "Hà Nội",
+            "lat": 21.0,
+            "lon": 105.8,
+        }
+    ]
     files = [
         CATALOGUE_FILES[0],
         _write(tmp_path, "attractions.json", bad),
@@ -159,8 +176,21 @@ def test_json_export_round_trips(database, tmp_path):
         load_files(session, CATALOGUE_FILES)
         exported = export_json(CatalogueRepository(session).snapshot())
     records = json.loads(exported)
-    assert {"id", "kind", "name_vi", "name_en", "province", "former_province", "lat", "lon",
-            "categories", "visit_minutes", "opening_hours", "ticket_vnd", "festivals"} <= set(records[0])
+    assert {
+        "id",
+        "kind",
+        "name_vi",
+        "name_en",
+        "province",
+        "former_province",
+        "lat",
+        "lon",
+        "categories",
+        "visit_minutes",
+        "opening_hours",
+        "ticket_vnd",
+        "festivals",
+    } <= set(records[0])
     other = Database(f"sqlite:///{tmp_path / 'other.sqlite3'}")
     other.upgrade()
     try:
@@ -193,7 +223,7 @@ def test_csv_export_round_trips(database, tmp_path):
 def test_csv_export_guards_formulas(database, tmp_path):
     """A name that starts like a spreadsheet formula is exported inert and read back intact."""
     evil = copy.deepcopy(ATTRACTIONS[:1])
-    evil[0]["name_en"] = "=HYPERLINK(\"http://x\")"
+    evil[0]["name_en"] = '=HYPERLINK("http://x")'
     with database.session() as session:
         load_files(session, [CATALOGUE_FILES[0], _write(tmp_path, "attractions.json", evil)])
         csv_text = export_csv(CatalogueRepository(session).snapshot())

@@ -31,8 +31,18 @@ def catalogue(any_app):
         ("Vinh Nghiem Pagoda", "vinh-nghiem"),
         ("Ha\u0323 Long", "ha-long-bay"),  # combining dot below typed separately
     ],
-    ids=["ascii", "diacritics", "case-spaces", "english-alias", "yen-tu", "yen-tu-vi",
-         "kiep-bac", "vinh-nghiem", "english", "combining"],
+    ids=[
+        "ascii",
+        "diacritics",
+        "case-spaces",
+        "english-alias",
+        "yen-tu",
+        "yen-tu-vi",
+        "kiep-bac",
+        "vinh-nghiem",
+        "english",
+        "combining",
+    ],
 )
 def test_search_finds_by_name_any_spelling(catalogue, query, first):
     """Names match without diacritics or case, in Vietnamese or English."""
@@ -41,9 +51,12 @@ def test_search_finds_by_name_any_spelling(catalogue, query, first):
 
 
 def test_search_by_former_province_finds_merged_places(catalogue):
-    """"Hải Dương" (merged into Hải Phòng in 2025) still finds Côn Sơn and Kiếp Bạc."""
+    """ "Hải Dương" (merged into Hải Phòng in 2025) still finds Côn Sơn and Kiếp Bạc."""
     assert {m.place.id for m in catalogue.search("Hải Dương")} == {"con-son", "kiep-bac"}
-    assert {m.place.id for m in catalogue.search("", province="hai duong")} == {"con-son", "kiep-bac"}
+    assert {m.place.id for m in catalogue.search("", province="hai duong")} == {
+        "con-son",
+        "kiep-bac",
+    }
     assert {m.place.id for m in catalogue.search("", province="Bắc Giang")} == {"vinh-nghiem"}
 
 

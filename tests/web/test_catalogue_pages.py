@@ -62,7 +62,10 @@ def test_unknown_place_is_a_404_page(client):
     assert "Không tìm thấy" in response.get_data(as_text=True)
     response = client.get("/catalogue/atlantis", headers={"Accept": "application/json"})
     assert response.status_code == 404
-    assert response.get_json() == {"error": "not_found", "message": "No place has the id 'atlantis'."}
+    assert response.get_json() == {
+        "error": "not_found",
+        "message": "No place has the id 'atlantis'.",
+    }
 
 
 def test_catalogue_escapes_catalogue_text(app, tmp_path):
