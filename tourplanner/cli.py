@@ -121,8 +121,11 @@ def catalogue_search(
 @click.option("--port", default=5000, show_default=True, type=int)
 @with_appcontext
 def serve_command(host: str, port: int) -> None:
-    """Serve the web app (development server; use gunicorn in production)."""
-    current_app.run(host=host, port=port, debug=False, load_dotenv=False)
+    """Serve the web app (Werkzeug's threaded server; use gunicorn in production)."""
+    from werkzeug.serving import run_simple
+
+    click.echo(f"tourplanner on http://{host}:{port}/")
+    run_simple(host, port, current_app._get_current_object(), threaded=True)
 
 
 def init_app(app: Flask) -> None:
