@@ -1,0 +1,202 @@
+"""Benchmark CLI: ``python -m solver.bench``.
+
+Single instance (TOPTW ``.txt`` needs ``--tours``; OPHS ``.ophs`` has its trips in the file)::
+
+    python -m solver.bench FILE --tours M --time-limit S [--seed N] [--json]
+
+``--json`` prints one object ``{"instance", "tours", "score", "routes", "seconds", ...}``;
+``routes`` are vertex ids in visiting order, depot excluded (TOPTW) or, for OPHS, one list per
+trip from its start hotel to its end hotel.
+
+Batch over files (BKS looked up in ``--bks`` if given)::
+
+    python -m solver.bench --batch 'GLOB' --tours 1,2 --time-limit S [--bks CSV]
+
+Batch over the rows of a ``bks.csv`` (files found under the csv's folder)::
+
+    python -m solver.bench --bks-rows ../shared/benchmarks/toptw/bks.csv --time-limit 10 \\
+        [--shard 0/2] [--out results.jsonl]
+
+Merge result files written with ``--out`` into one table and summary::
+
+    python -m solver.bench --summarize a.jsonl b.jsonl
+
+Every result is checked with :meth:`solver.instances.BenchInstance.check` (the benchmark's own
+conventions, not the solver's) and reported as feasible or not.
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import json
+import logging
+import sys
+import time
+from pathlib import Path
+
+from solver.instances import BenchInstance
+from solver.instances import find_instance_file
+from solver.instances import read_bks
+from solver.instances import read_ophs
+from solver.instances import read_toptw
+from solver.params import SolveParams
+from solver.solve import solve
+
+log = logging.getLogger(__name__)
+
+
+def load(path: str | Path, tours: int | None) -> BenchInstance:
+    """Read a TOPTW (``.txt``, needs ``tours``) or OPHS (``.ophs``) file."""
+    path = Path(path)
+    if path.suffix == ".ophs":
+        return read_ophs(path)
+    if tours is None:
+        raise SystemExit("--tours is required for a TOPTW file")
+    return read_toptw(path, tours)
+
+
+def run_one(inst: BenchInstance, params: SolveParams) -> dict:
+    """Solve one instance; return the result as a JSON-able dict (checked independently)."""
+    t0 = time.perf_counter()
+    sol = solve(inst.problem, params)
+    seconds = time.perf_counter() - t0
+    routes: list[list[int]] = []
+    if inst.kind == "toptw":
+        for plan in sol.plans:
+            for day in plan.days:
+                routes.append([inst.vertex_of(v.place_id) for v in day.visits])
+    else:
+        for plan in sol.plans:
+            for day in plan.days:
+                routes.append(
+                    [
+                        day.start_node,
+                        *(inst.vertex_of(v.place_id) for v in day.visits),
+                        day.end_node,
+                    ]
+                )
+    feasible, score, reason = inst.check(routes) if sol.plans else (False, 0.0, sol.message)
+    if sol.plans and abs(score - sol.objective.prize) > 1e-6:
+        feasible, reason = False, f"score mismatch: solver {sol.objective.prize}, check {score}"
+    tours = len(inst.problem.groups) if inst.kind == "toptw" else len(inst.problem.days)
+    return {
+        "instance": inst.name,
+        "tours": tours,
+        "score": score,
+        "routes": routes,
+        "seconds": round(seconds, 3),
+        "feasible": feasible and sol.is_valid,
+        "status": sol.status.value,
+        "reason": reason,
+    }
+
+
+def _table(rows: list[dict]) -> str:
+    lines = [f"{'instance':<14}{'m':>3}{'score':>9}{'BKS':>9}{'gap %':>8}{'sec':>8}  feasible"]
+    for r in rows:
+        bks = r.get("bks")
+        gap = r.get("gap")
+        lines.append(
+            f"{r['instance']:<14}{r['tours']:>3}{r['score']:>9.0f}"
+            f"{'' if bks is None else f'{bks:.0f}':>9}"
+            f"{'' if gap is None else f'{gap:.2f}':>8}{r['seconds']:>8.2f}  "
+            f"{'yes' if r['feasible'] else 'NO ' + r.get('reason', '')}"
+        )
+    with_bks = [r for r in rows if r.get("gap") is not None]
+    n_inf = sum(1 for r in rows if not r["feasible"])
+    lines.append("")
+    lines.append(f"instances: {len(rows)}, infeasible: {n_inf}")
+    if with_bks:
+        gaps = [r["gap"] for r in with_bks]
+        lines.append(
+            f"with BKS: {len(with_bks)}, mean gap {sum(gaps) / len(gaps):.2f} %, "
+            f"max gap {max(gaps):.2f} %, at BKS: {sum(1 for g in gaps if g <= 1e-9)}, "
+            f"mean seconds {sum(r['seconds'] for r in rows) / len(rows):.2f}"
+        )
+    return "\n".join(lines)
+
+
+def _with_gap(result: dict, bks: dict[tuple[str, int], float]) -> dict:
+    value = bks.get((result["instance"], result["tours"]))
+    if value is not None:
+        result["bks"] = value
+        result["gap"] = 100.0 * (value - result["score"]) / value if value else 0.0
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``python -m solver.bench``."""
+    ap = argparse.ArgumentParser(prog="python -m solver.bench", description=__doc__.split("\n")[0])
+    ap.add_argument("file", nargs="?", help="one TOPTW (.txt) or OPHS (.ophs) instance")
+    ap.add_argument("--tours", default=None, help="number of tours m (comma list in --batch)")
+    ap.add_argument("--time-limit", type=float, default=10.0, help="seconds per instance")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--json", action="store_true", help="print one JSON object")
+    ap.add_argument("--plain", action="store_true", help="plain OR-Tools run (no perturbation)")
+    ap.add_argument("--batch", help="glob of instance files")
+    ap.add_argument("--bks", help="bks.csv for gaps in --batch")
+    ap.add_argument("--bks-rows", help="run every row of this bks.csv")
+    ap.add_argument("--filter", default=None, help="substring an instance name must contain")
+    ap.add_argument("--shard", default=None, help="i/n: run every n-th row starting at i")
+    ap.add_argument("--out", default=None, help="append results as JSON lines to this file")
+    ap.add_argument("--summarize", nargs="+", help="merge JSON-lines result files")
+    args = ap.parse_args(argv)
+    params = SolveParams(time_limit_s=args.time_limit, seed=args.seed, perturb=not args.plain)
+
+    if args.summarize:
+        rows = []
+        for f in args.summarize:
+            rows += [json.loads(ln) for ln in Path(f).read_text().splitlines() if ln.strip()]
+        rows.sort(key=lambda r: (r["instance"], r["tours"]))
+        print(_table(rows))
+        return 0
+
+    if args.file and not args.batch and not args.bks_rows:
+        tours = int(args.tours) if args.tours else None
+        result = run_one(load(args.file, tours), params)
+        if args.json:
+            print(json.dumps({k: result[k] for k in ("instance", "tours", "score", "routes",
+                                                      "seconds", "feasible")}))  # fmt: skip
+        else:
+            print(_table([result]))
+        return 0 if result["feasible"] else 1
+
+    jobs: list[tuple[Path, int | None]] = []
+    bks: dict[tuple[str, int], float] = {}
+    if args.bks_rows:
+        bks = read_bks(args.bks_rows)
+        root = Path(args.bks_rows).parent
+        for name, m in bks:
+            path = find_instance_file(root, name)
+            jobs.append((path, None if path.suffix == ".ophs" else m))
+    elif args.batch:
+        if args.bks:
+            bks = read_bks(args.bks)
+        files = sorted(glob.glob(args.batch))
+        ms = [int(x) for x in args.tours.split(",")] if args.tours else [None]
+        jobs = [(Path(f), m) for f in files for m in ms]
+    else:
+        ap.error("give FILE, --batch, --bks-rows or --summarize")
+    if args.filter:
+        jobs = [j for j in jobs if args.filter in j[0].stem]
+    if args.shard:
+        i, n = (int(x) for x in args.shard.split("/"))
+        jobs = jobs[i::n]
+    rows = []
+    for path, m in jobs:
+        result = _with_gap(run_one(load(path, m), params), bks)
+        result.pop("routes")
+        rows.append(result)
+        line = _table([result]).splitlines()[1]
+        print(line, flush=True)
+        if args.out:
+            with open(args.out, "a") as fh:
+                fh.write(json.dumps(result) + "\n")
+    print()
+    print(_table(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

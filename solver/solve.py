@@ -1,0 +1,481 @@
+"""``solve(problem)``: hub search + OR-Tools + a ruin-and-recreate loop, then validation.
+
+The search, in order:
+
+1. **Static analysis** (:class:`~solver.compiled.Compiled`): places that can never be visited
+   (excluded, closed every day, unreachable, over budget alone, quota always full, too long
+   for any day) leave the model and get their drop reason.
+2. **Hub choice** (:mod:`solver.hotels`): the best-estimated hub sequences are each given a
+   short OR-Tools run (about a quarter of the time); the best is kept.
+3. **Main OR-Tools run** on the kept hubs (first solution + metaheuristic) for about a third of
+   the remaining time.
+4. **Perturbation loop** (``SolveParams.perturb``): ruin the best plan (random visits, a cluster
+   of related visits, or a whole route), hand it back to OR-Tools as a warm start for a short
+   run that re-inserts places, keep the result if it is not worse; now and then move one
+   night's hub instead. Every route is re-timed by :func:`solver.timing.schedule_day`.
+5. **Requirements**: when a required province or the minimum number of provinces is missed,
+   the best place of a missing province is made must-visit and the search continues briefly.
+6. **Validation**: :func:`solver.validate.validate` checks the final plan from the problem
+   alone. A plan with violations is a bug: it is logged and returned with status ``INVALID``.
+
+The comparison key of two plans is (must-visits served, objective total, fewer driving minutes).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from solver.compiled import Compiled
+from solver.compiled import HubChoice
+from solver.hotels import feasible_choice
+from solver.hotels import hub_candidates
+from solver.hotels import neighbour_choices
+from solver.params import SolveParams
+from solver.problem import Problem
+from solver.routing_model import RoutingModel
+from solver.solution import GroupPlan
+from solver.solution import Objective
+from solver.solution import Solution
+from solver.solution import Status
+from solver.timing import schedule_day
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """What :func:`solve` reports to ``on_progress`` at each new best plan."""
+
+    seconds: float
+    objective: float
+    prize: float
+    phase: str
+
+
+@dataclass(slots=True)
+class _Found:
+    choice: HubChoice
+    routes: list[list[int]]  # visit nodes per vehicle (vehicle = g * n_days + d)
+    plans: tuple[GroupPlan, ...]
+    objective: Objective
+    key: tuple[float, float, float]
+
+
+def solve(
+    problem: Problem,
+    params: SolveParams | None = None,
+    on_progress: Callable[[Progress], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> Solution:
+    """Plan the trip.
+
+    Parameters
+    ----------
+    problem
+        The trip to plan.
+    params
+        Time limit, seed and search options (default :class:`SolveParams`).
+    on_progress
+        Called with a :class:`Progress` whenever a better plan is found.
+    should_stop
+        Polled during the search; when it returns ``True`` the search stops and the best plan
+        so far is returned.
+
+    Returns
+    -------
+    Solution
+        Always a :class:`Solution`, never an exception for an infeasible problem: status
+        ``FEASIBLE``/``PARTIAL`` with the validated plan and the dropped places, or
+        ``INFEASIBLE`` with the reason in ``message``.
+    """
+    params = params or SolveParams()
+    t0 = time.perf_counter()
+    try:
+        solution = _Search(problem, params, on_progress, should_stop, t0).run()
+    except Exception as exc:  # a bug: report it as a result, never as an opaque crash
+        log.exception("solver failed")
+        return Solution(
+            status=Status.INVALID,
+            plans=(),
+            dropped=(),
+            objective=Objective(),
+            message=f"internal solver error: {exc!r}",
+            seconds=time.perf_counter() - t0,
+        )
+    return solution
+
+
+class _Search:
+    def __init__(
+        self,
+        problem: Problem,
+        params: SolveParams,
+        on_progress: Callable[[Progress], None] | None,
+        should_stop: Callable[[], bool] | None,
+        t0: float,
+    ) -> None:
+        self.problem = problem
+        self.params = params
+        self.on_progress = on_progress
+        self.user_stop = should_stop
+        self.t0 = t0
+        self.deadline = t0 + params.time_limit_s
+        self.rng = np.random.default_rng(params.seed)
+        self.best: _Found | None = None
+        self.models: dict[HubChoice, RoutingModel] = {}
+        self.stopped = False
+
+    # -- helpers ----------------------------------------------------------------------------
+
+    def left(self) -> float:
+        return self.deadline - time.perf_counter()
+
+    def should_stop(self) -> bool:
+        if self.stopped:
+            return True
+        if self.user_stop is not None and self.user_stop():
+            self.stopped = True
+        return self.stopped
+
+    def model(self, choice: HubChoice) -> RoutingModel:
+        m = self.models.get(choice)
+        if m is None:
+            if len(self.models) >= 8:
+                self.models.pop(next(iter(self.models)))
+            m = RoutingModel(self.c.spec(choice))
+            self.models[choice] = m
+        return m
+
+    def key(self, routes: list[list[int]], objective: Objective) -> tuple[float, float, float]:
+        """Comparison key: requirements met, then objective total, then less driving."""
+        served = sum(1 for r in routes for k in r if self.c.visits[k].place in self.c.must)
+        return (
+            served + self._provinces_met(routes),
+            round(objective.total, 9),
+            -objective.drive_min,
+        )
+
+    def _provinces_met(self, routes: list[list[int]]) -> int:
+        p, c = self.problem, self.c
+        if not p.required_provinces and p.min_provinces == 0:
+            return 0
+        met = 0
+        for g in range(c.n_groups):
+            seen = {
+                p.places[c.visits[k].place].province
+                for r in routes[g * c.n_days : (g + 1) * c.n_days]
+                for k in r
+            }
+            seen.discard(None)
+            met += len(p.required_provinces & seen) + min(len(seen), p.min_provinces)
+        return met
+
+    def repair(self, choice: HubChoice, routes: list[list[int]]) -> list[list[int]]:
+        """Drop visits until every day can be timed (the search and timing rarely disagree)."""
+        c = self.c
+        out = []
+        for j, route in enumerate(routes):
+            g, d = divmod(j, c.n_days)
+            r = list(route)
+            while r and c.time_day(choice, g, d, r) is None:
+                best_k, best_loss = len(r) - 1, None
+                for k in range(len(r)):
+                    trial = r[:k] + r[k + 1 :]
+                    if c.time_day(choice, g, d, trial) is not None:
+                        loss = c.net_value(c.visits[r[k]].place)
+                        if best_loss is None or loss < best_loss:
+                            best_k, best_loss = k, loss
+                r.pop(best_k)
+            out.append(r)
+        return out
+
+    def consider(self, choice: HubChoice, routes: list[list[int]], phase: str) -> bool:
+        """Time ``routes``, compare with the best; return whether it is at least as good."""
+        c = self.c
+        routes = self.repair(choice, routes)
+        per_group = [routes[g * c.n_days : (g + 1) * c.n_days] for g in range(c.n_groups)]
+        plans, objective = c.build_plans(choice, per_group)
+        key = self.key(routes, objective)
+        if self.best is not None and key < self.best.key:
+            return False
+        improved = self.best is None or key > self.best.key
+        self.best = _Found(choice, routes, plans, objective, key)
+        if improved and self.on_progress is not None:
+            self.on_progress(
+                Progress(time.perf_counter() - self.t0, objective.total, objective.prize, phase)
+            )
+        return True
+
+    def run_model(
+        self,
+        choice: HubChoice,
+        limit: float,
+        initial: list[list[int]] | None,
+        phase: str,
+        overtime: float = 0.0,
+    ) -> bool:
+        limit = min(limit, self.left() + overtime)
+        if limit <= 0.01:
+            return False
+        model = self.model(choice)
+        result = model.solve(
+            limit,
+            initial_routes=initial,
+            first_solution=self.params.first_solution,
+            metaheuristic=self.params.metaheuristic,
+            should_stop=self.should_stop if self.user_stop is not None else None,
+            solution_limit=self.params.solutions_per_run,
+        )
+        if not result.found:
+            log.debug("%s: no solution (%s)", phase, result.status)
+            return False
+        return self.consider(choice, result.routes, phase)
+
+    # -- the search -------------------------------------------------------------------------
+
+    def run(self) -> Solution:
+        self.c = Compiled(self.problem)
+        c = self.c
+        candidates = [
+            ch for ch in hub_candidates(c, self.params.hub_candidates) if self._terminals_ok(ch)
+        ]
+        if not candidates:
+            fallback = feasible_choice(c)
+            if fallback is None:
+                return self._infeasible()
+            candidates = [fallback]
+        # 1. hub choice
+        if len(candidates) > 1:
+            share = 0.25 * self.left() / len(candidates)
+            for ch in candidates:
+                if self.should_stop():
+                    break
+                self.run_model(ch, max(share, 0.05), None, "hubs")
+        if self.best is None:
+            self.run_model(candidates[0], 0.35 * self.left(), None, "first")
+        if self.best is None:
+            # OR-Tools found nothing; the empty plan on the first hub choice is still valid.
+            self.consider(candidates[0], [[] for _ in range(c.n_groups * c.n_days)], "empty")
+        assert self.best is not None
+        # 2. main run
+        if not self.should_stop():
+            frac = 0.4 if self.params.perturb else 1.0
+            self.run_model(self.best.choice, frac * self.left(), self.best.routes, "main")
+        # 3. requirements the objective does not see
+        self._enforce_provinces()
+        # 4. perturbation loop
+        if self.params.perturb:
+            self._perturbation_loop()
+        return self._finish()
+
+    def _terminals_ok(self, choice: HubChoice) -> bool:
+        c = self.c
+        return all(
+            c.time_day(choice, g, d, []) is not None
+            for g in range(c.n_groups)
+            for d in range(c.n_days)
+        )
+
+    def _perturbation_loop(self) -> None:
+        c = self.c
+        can_move_hubs = any(len(n) > 1 for n in self.problem.nights)
+        total = self.params.time_limit_s
+        chunk = min(max(0.15 * total, 0.2), 2.0)
+        rounds = 0
+        while self.left() > 0.05 and not self.should_stop():
+            if self.params.max_rounds is not None and rounds >= self.params.max_rounds:
+                break
+            rounds += 1
+            assert self.best is not None
+            choice = self.best.choice
+            if can_move_hubs and self.rng.random() < 0.3:
+                new_choice = neighbour_choices(c, choice, self.rng)
+                if new_choice is not None and self._terminals_ok(new_choice):
+                    initial = self.repair(new_choice, [list(r) for r in self.best.routes])
+                    self.run_model(new_choice, chunk, initial, "hub-move")
+                    continue
+            initial = self._ruin([list(r) for r in self.best.routes])
+            self.run_model(choice, chunk, initial, "perturb")
+        log.debug("perturbation loop: %d rounds", rounds)
+
+    def _ruin(self, routes: list[list[int]]) -> list[list[int]]:
+        c = self.c
+        visited = [(j, k) for j, r in enumerate(routes) for k in r]
+        if not visited:
+            return routes
+        mode = self.rng.integers(3)
+        n_remove = int(self.rng.integers(1, max(2, int(0.3 * len(visited)) + 1)))
+        remove: set[int] = set()
+        if mode == 0:
+            picks = self.rng.choice(len(visited), size=min(n_remove, len(visited)), replace=False)
+            remove = {visited[int(i)][1] for i in picks}
+        elif mode == 1:
+            j, seed = visited[int(self.rng.integers(len(visited)))]
+            d = j % c.n_days
+            m = c.minutes[d]
+            node = self.problem.places[c.visits[seed].place].node
+            dist = [
+                (int(m[node, self.problem.places[c.visits[k].place].node]) % (1 << 40), k)
+                for _, k in visited
+            ]
+            dist.sort()
+            remove = {k for _, k in dist[:n_remove]}
+        else:
+            nonempty = [j for j, r in enumerate(routes) if r]
+            j = nonempty[int(self.rng.integers(len(nonempty)))]
+            remove = set(routes[j])
+        return [[k for k in r if k not in remove] for r in routes]
+
+    def _enforce_provinces(self) -> None:
+        """Make the best place of each missing province must-visit, and re-run warm."""
+        p = self.problem
+        if not p.required_provinces and p.min_provinces == 0:
+            return
+        forced: set[int] = set()
+        for _ in range(3):
+            assert self.best is not None
+            missing = self._missing_provinces(self.best.plans)
+            targets = set(self._province_targets(missing)) - forced if missing else set()
+            if not targets or self.should_stop():
+                return
+            forced |= targets
+            self.c = Compiled(
+                p, extra_penalty={i: self.c.must_penalty / self.c.scale for i in forced}
+            )
+            self.models.clear()
+            keep = self.best
+            self.run_model(keep.choice, max(0.2, 0.3 * self.left()), keep.routes, "provinces", 0.2)
+
+    def _missing_provinces(self, plans: tuple[GroupPlan, ...]) -> list[tuple[int, set[str]]]:
+        p = self.problem
+        out = []
+        for g, plan in enumerate(plans):
+            seen = {p.place(v.place_id).province for d in plan.days for v in d.visits}
+            seen.discard(None)
+            need = set(p.required_provinces) - seen
+            if len(seen) < p.min_provinces and not need:
+                need = {"*"}
+            if need:
+                out.append((g, need))
+        return out
+
+    def _province_targets(self, missing: list[tuple[int, set[str]]]) -> list[int]:
+        c, p = self.c, self.problem
+        visitable = {v.place for v in c.visits}
+        targets = []
+        for _g, need in missing:
+            for prov in need:
+                pool = [
+                    i
+                    for i in visitable
+                    if (p.places[i].province == prov)
+                    or (prov == "*" and p.places[i].province is not None)
+                ]
+                if prov == "*":
+                    assert self.best is not None
+                    seen = {
+                        p.place(v.place_id).province
+                        for plan in self.best.plans
+                        for d in plan.days
+                        for v in d.visits
+                    }
+                    pool = [i for i in pool if p.places[i].province not in seen]
+                if pool:
+                    targets.append(max(pool, key=lambda i: (p.places[i].prize, -i)))
+        return targets
+
+    def _infeasible(self) -> Solution:
+        c, p = self.c, self.problem
+        reasons = []
+        for d, day in enumerate(p.days):
+            ok = any(
+                schedule_day(c.minutes[d], [s, e], [], [], day.start_min, day.end_min, day.lunch)
+                is not None
+                for s in c.day_start_nodes(d)
+                for e in c.day_end_nodes(d)
+            )
+            if not ok:
+                reasons.append(
+                    f"day {d}: no candidate start/end pair can be travelled within the day"
+                )
+        message = "; ".join(reasons) or "no sequence of night hubs lets every day be travelled"
+        return Solution(
+            status=Status.INFEASIBLE,
+            plans=(),
+            dropped=(),
+            objective=Objective(),
+            unmet=(message,),
+            message=f"No feasible plan: {message}.",
+            seconds=time.perf_counter() - self.t0,
+        )
+
+    def _finish(self) -> Solution:
+        from solver.validate import validate
+
+        c, p = Compiled(self.problem), self.problem
+        self.c = c
+        best = self.best
+        assert best is not None
+        money_left = {}
+        for g, plan in enumerate(best.plans):
+            spent = (
+                c.lodging(best.choice, g)
+                + sum(p.place(v.place_id).cost for d in plan.days for v in d.visits)
+                + sum(d.km for d in plan.days) * p.cost_per_km
+            )
+            money_left[g] = (p.budget - spent) if p.budget is not None else float("inf")
+        dropped = c.dropped(best.plans, money_left)
+        unmet = []
+        if p.shared_places:
+            visited = {v.place_id for plan in best.plans for d in plan.days for v in d.visits}
+            for pid in sorted(p.must_visit - visited):
+                reason = next(x.reason.value for x in dropped if x.place_id == pid)
+                unmet.append(f"must-visit place {pid!r} not visited ({reason})")
+        else:
+            for plan in best.plans:
+                visited = {v.place_id for d in plan.days for v in d.visits}
+                for pid in sorted(p.must_visit - visited):
+                    reason = next(
+                        x.reason.value
+                        for x in dropped
+                        if x.place_id == pid and x.group_id == plan.group_id
+                    )
+                    unmet.append(
+                        f"must-visit place {pid!r} not visited by group {plan.group_id!r} "
+                        f"({reason})"
+                    )
+        for g, need in self._missing_provinces(best.plans):
+            gid = p.groups[g].id
+            if need == {"*"}:
+                unmet.append(f"group {gid!r} touches fewer than {p.min_provinces} provinces")
+            else:
+                unmet.append(f"group {gid!r} does not touch province(s) {sorted(need)}")
+        status = Status.PARTIAL if unmet else Status.FEASIBLE
+        solution = Solution(
+            status=status,
+            plans=best.plans,
+            dropped=dropped,
+            objective=best.objective,
+            unmet=tuple(unmet),
+            message="; ".join(unmet) if unmet else "all requirements met",
+            seconds=time.perf_counter() - self.t0,
+        )
+        violations = validate(p, solution)
+        if violations:
+            log.error("solver produced an invalid plan (bug): %s", violations)
+            return Solution(
+                status=Status.INVALID,
+                plans=solution.plans,
+                dropped=solution.dropped,
+                objective=solution.objective,
+                unmet=solution.unmet,
+                message="internal error: the plan failed validation: "
+                + "; ".join(v.message for v in violations[:5]),
+                seconds=solution.seconds,
+            )
+        return solution

@@ -1,0 +1,237 @@
+"""Tiny named instances for the solver tests, and a helper that solves and validates.
+
+(Module name kept unique: tests/ folders are imported by basename.)
+
+Every instance is a function with a docstring saying why it exists. Places sit on a plane;
+travel minutes are rounded Euclidean distances (1 unit = 1 minute, 1 km).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from solver import Day
+from solver import Group
+from solver import Hub
+from solver import Lunch
+from solver import Place
+from solver import Problem
+from solver import Quota
+from solver import Solution
+from solver import SolveParams
+from solver import TimeWindow
+from solver import TravelMatrix
+from solver import solve
+from solver import validate
+
+DAY0 = Day(8 * 60, 18 * 60)
+DAY1 = Day(1440 + 8 * 60, 1440 + 18 * 60)
+
+
+def matrix(
+    points: Sequence[tuple[float, float]], cut: Sequence[tuple[int, int]] = ()
+) -> TravelMatrix:
+    """Rounded Euclidean minutes and km between ``points``; pairs in ``cut`` are unreachable."""
+    minutes: list[list[int | None]] = []
+    km: list[list[float | None]] = []
+    for a in points:
+        minutes.append([round(math.dist(a, b)) for b in points])
+        km.append([math.dist(a, b) for b in points])
+    for i, j in cut:
+        minutes[i][j] = minutes[j][i] = None
+        km[i][j] = km[j][i] = None
+    return TravelMatrix(minutes, km)
+
+
+def closed_day() -> Problem:
+    """A museum open only on day 1 and a temple closed the whole trip: the museum must be
+    planned on day 1 and the temple dropped as CLOSED."""
+    pts = [(0, 0), (30, 0), (0, 30), (20, 20)]
+    return Problem(
+        places=(
+            Place("museum", 1, 10, 60, windows=(TimeWindow(1440 + 9 * 60, 1440 + 16 * 60),)),
+            Place("temple", 2, 10, 60, windows=()),
+            Place("lake", 3, 1, 30),
+        ),
+        days=(DAY0, DAY1),
+        travel=matrix(pts),
+        start_node=0,
+        end_node=0,
+        nights=((Hub("hotel", 0),),),
+    )
+
+
+def lunch_break() -> Problem:
+    """Four long visits around a 60-minute lunch that must fall in 11:30-13:30 and never
+    inside a visit; not everything fits, so the lunch competes with the visits."""
+    pts = [(0, 0), (10, 0), (20, 0), (30, 0), (40, 0)]
+    return Problem(
+        places=tuple(Place(f"p{i}", i, 10 + i, 100) for i in range(1, 5)),
+        days=(Day(8 * 60, 15 * 60, Lunch(11 * 60 + 30, 13 * 60 + 30, 60)),),
+        travel=matrix(pts),
+        start_node=0,
+        end_node=0,
+    )
+
+
+def ferry_island() -> Problem:
+    """An island reachable only by a ferry that runs on day 1 (the road matrix of day 0 has no
+    leg to it), and a cove that no leg ever reaches: the island goes on day 1, the cove is
+    dropped as UNREACHABLE."""
+    pts = [(0, 0), (20, 0), (40, 40), (90, 90)]
+    day0 = matrix(pts, cut=[(0, 2), (1, 2), (2, 3), (0, 3), (1, 3)])
+    day1 = matrix(pts, cut=[(0, 3), (1, 3), (2, 3)])
+    return Problem(
+        places=(
+            Place("pier-market", 1, 2, 30),
+            Place("island", 2, 50, 120),
+            Place("cove", 3, 99, 30),
+        ),
+        days=(DAY0, DAY1),
+        travel=(day0, day1),
+        start_node=0,
+        end_node=0,
+        nights=((Hub("mainland-inn", 1),),),
+    )
+
+
+def must_visit_cannot_fit() -> Problem:
+    """A must-visit whose visit (12 h) is longer than any day, and a must-visit with no prize
+    that fits: the first is dropped as CANNOT_FIT (status PARTIAL), the second is visited."""
+    pts = [(0, 0), (10, 0), (0, 10), (200, 0)]
+    return Problem(
+        places=(
+            Place("citadel", 1, 50, 720),
+            Place("shrine", 2, 0, 30),
+            Place("far-beach", 3, 40, 60),
+        ),
+        days=(DAY0,),
+        travel=matrix(pts),
+        start_node=0,
+        end_node=0,
+        must_visit=frozenset({"citadel", "shrine"}),
+    )
+
+
+def quota_two_groups() -> Problem:
+    """Two groups both want the Lan Ha boat, but only one group may board it that day (quota
+    1): exactly one group gets it, the other has it dropped as QUOTA_FULL."""
+    pts = [(0, 0), (30, 0), (0, 30)]
+    return Problem(
+        places=(
+            Place("lan-ha-boat", 1, 100, 120, quota_key="lan-ha"),
+            Place("cat-ba-park", 2, 5, 60),
+        ),
+        days=(DAY0,),
+        travel=matrix(pts),
+        start_node=0,
+        end_node=0,
+        groups=(Group("family"), Group("students")),
+        quotas=(Quota("lan-ha", 0, 1),),
+        must_visit=frozenset({"lan-ha-boat"}),
+        shared_places=False,
+    )
+
+
+def province_requirement() -> Problem:
+    """Rich places in Ha Noi and one poor place in Bac Ninh; the tour must touch Bac Ninh,
+    which a pure prize maximiser would skip."""
+    pts = [(0, 0), (10, 0), (0, 10), (10, 10), (200, 0), (205, 0)]
+    return Problem(
+        places=(
+            Place("hn-1", 1, 30, 120, province="Ha Noi"),
+            Place("hn-2", 2, 30, 120, province="Ha Noi"),
+            Place("hn-3", 3, 30, 120, province="Ha Noi"),
+            Place("bn-pagoda", 4, 1, 30, province="Bac Ninh"),
+            Place("bn-village", 5, 2, 30, province="Bac Ninh"),
+        ),
+        days=(DAY0,),
+        travel=matrix(pts),
+        start_node=0,
+        end_node=0,
+        required_provinces=frozenset({"Bac Ninh"}),
+    )
+
+
+def two_hubs() -> Problem:
+    """Two nights with a cheap hub near the next day's places and a dear hub far away; with a
+    money weight the cheap near hub wins."""
+    pts = [(0, 0), (100, 0), (110, 0), (-100, 0), (105, 10)]
+    return Problem(
+        places=(Place("a", 1, 10, 60), Place("b", 4, 10, 60)),
+        days=(DAY0, DAY1),
+        travel=matrix(pts),
+        start_node=0,
+        end_node=0,
+        nights=((Hub("near-cheap", 2, 500_000), Hub("far-dear", 3, 2_000_000)),),
+        money_weight=1e-5,
+    )
+
+
+def budget_and_caps() -> Problem:
+    """Ticketed places under a budget, a two-stop cap and a driving cap: the plan keeps all
+    three."""
+    pts = [(0, 0), (10, 0), (20, 0), (30, 0), (0, 40), (0, 80)]
+    return Problem(
+        places=(
+            Place("a", 1, 10, 30, cost=100_000),
+            Place("b", 2, 10, 30, cost=100_000),
+            Place("c", 3, 10, 30, cost=100_000),
+            Place("d", 4, 12, 30, cost=0),
+            Place("e", 5, 30, 30, cost=0),
+        ),
+        days=(DAY0,),
+        travel=matrix(pts),
+        start_node=0,
+        end_node=0,
+        budget=150_000,
+        max_stops_per_day=2,
+        max_drive_min_per_day=100,
+    )
+
+
+def unreachable_end() -> Problem:
+    """The trip's end cannot be reached from its start: nothing is feasible and solve() must
+    say why instead of raising."""
+    pts = [(0, 0), (10, 0), (20, 0)]
+    return Problem(
+        places=(Place("a", 1, 10, 30),),
+        days=(DAY0,),
+        travel=matrix(pts, cut=[(0, 2), (1, 2)]),
+        start_node=0,
+        end_node=2,
+    )
+
+
+def run(problem: Problem, **kw: object) -> Solution:
+    """Solve with a short limit and assert that the solution validates."""
+    params = SolveParams(**{"time_limit_s": 1.0, **kw})  # type: ignore[arg-type]
+    sol = solve(problem, params)
+    violations = validate(problem, sol)
+    assert violations == [], violations
+    return sol
+
+
+def solve_named(cache: dict[str, Solution], name: str) -> tuple[Problem, Solution]:
+    """Solve the named instance once per session."""
+    problem = INSTANCES[name]()
+    if name not in cache:
+        cache[name] = run(problem)
+    return problem, cache[name]
+
+
+INSTANCES = {
+    f.__name__: f
+    for f in (
+        closed_day,
+        lunch_break,
+        ferry_island,
+        must_visit_cannot_fit,
+        quota_two_groups,
+        province_requirement,
+        two_hubs,
+        budget_and_caps,
+        unreachable_end,
+    )
+}
