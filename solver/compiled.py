@@ -30,6 +30,11 @@ from solver.timing import schedule_day
 
 log = logging.getLogger(__name__)
 
+#: Model units per driving minute (tie-break on driving).
+ARC_UNIT = 10
+#: One prize unit is worth this many mean legs of driving in the model objective.
+PRIZE_TO_ARC = 1.0
+
 #: Hub choice: for each group, the index (into ``problem.nights[n]``) of each night's hub.
 HubChoice = tuple[tuple[int, ...], ...]
 
@@ -45,8 +50,17 @@ class VisitNode:
 class Compiled:
     """Precomputed data for one problem: candidate visits, static drop reasons, matrices."""
 
-    def __init__(self, problem: Problem, extra_penalty: dict[int, float] | None = None) -> None:
+    def __init__(
+        self,
+        problem: Problem,
+        extra_penalty: dict[int, float] | None = None,
+        scale_mode: str = "mean",
+    ) -> None:
+        """``scale_mode``: ``"mean"`` (a mean prize is worth a mean leg: good for the search)
+        or ``"dominant"`` (the smallest prize outweighs the longest detour: no profitable
+        insertion is ever refused; used to polish)."""
         self.problem = problem
+        self.scale_mode = scale_mode
         p = problem
         self.n_days = len(p.days)
         self.n_groups = len(p.groups)
@@ -71,12 +85,34 @@ class Compiled:
                 else:
                     self.static_reason[(i, g)] = reason
         self.extra_penalty = extra_penalty or {}
-        horizon_len = sum(d.end_min - d.start_min for d in p.days) * self.n_groups
-        #: scale of one prize unit in model units; the driving tie-break never outweighs it
-        self.scale = max(1000, 2 * horizon_len + 1)
+        #: model units of one prize unit. Driving costs ARC_UNIT model units per minute as a
+        #: tie-break, and one prize unit is worth about PRIZE_TO_ARC mean legs: prizes dominate
+        #: every single insertion decision, yet guided local search can still trade them
+        #: (a lexicographic scale, prizes >> all driving, made GLS stall in tests).
+        self.scale = self._prize_scale()
         self.horizon = max(d.end_min for d in p.days) + 1
         total_prize = sum(pl.prize for pl in p.places) * max(1, len(groups))
-        self.must_penalty = int(self.scale * (total_prize + 1) * 4 + self.scale * 10)
+        driving_bound = sum(d.end_min - d.start_min for d in p.days) * self.n_groups * ARC_UNIT
+        #: penalty of a dropped must-visit: more than every prize and every driving cost
+        self.must_penalty = int(self.scale * (total_prize + 1) * 4 + driving_bound * 4 + 1000)
+
+    def _prize_scale(self) -> int:
+        p = self.problem
+        nodes = sorted({p.places[v.place].node for v in self.visits})
+        prizes = [self.net_value(v.place) for v in self.visits]
+        positive = [x for x in prizes if x > 0]
+        if not positive or len(nodes) < 2:
+            return 1000
+        sub = self.minutes[0][np.ix_(nodes, nodes)]
+        legs = sub[sub > 0]
+        if not len(legs):
+            return 1000
+        if self.scale_mode == "dominant":
+            # the smallest prize outweighs the longest detour (two longest legs)
+            return max(1, round(ARC_UNIT * 2 * float(legs.max()) / min(positive) + 1))
+        return max(
+            1, round(PRIZE_TO_ARC * ARC_UNIT * float(legs.mean()) / float(np.mean(positive)))
+        )
 
     # -- static analysis --------------------------------------------------------------------
 
@@ -227,7 +263,7 @@ class Compiled:
                 np.rint(
                     self.scale * (p.travel_weight * travel + p.money_weight * km * p.cost_per_km)
                 ).astype(np.int64)
-                + travel
+                + ARC_UNIT * travel
             )
             costs.append(arc.tolist())
 

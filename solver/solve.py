@@ -35,8 +35,11 @@ from solver.compiled import HubChoice
 from solver.hotels import feasible_choice
 from solver.hotels import hub_candidates
 from solver.hotels import neighbour_choices
+from solver.ils import ILS
+from solver.ils import applicable as ils_applicable
 from solver.params import SolveParams
 from solver.problem import Problem
+from solver.routing_model import ModelSpec
 from solver.routing_model import RoutingModel
 from solver.solution import GroupPlan
 from solver.solution import Objective
@@ -128,6 +131,8 @@ class _Search:
         self.rng = np.random.default_rng(params.seed)
         self.best: _Found | None = None
         self.models: dict[HubChoice, RoutingModel] = {}
+        self.specs: dict[HubChoice, ModelSpec] = {}
+        self.use_ils = False
         self.stopped = False
 
     # -- helpers ----------------------------------------------------------------------------
@@ -147,7 +152,7 @@ class _Search:
         if m is None:
             if len(self.models) >= 8:
                 self.models.pop(next(iter(self.models)))
-            m = RoutingModel(self.c.spec(choice))
+            m = RoutingModel(self.spec(choice))
             self.models[choice] = m
         return m
 
@@ -249,29 +254,83 @@ class _Search:
             if fallback is None:
                 return self._infeasible()
             candidates = [fallback]
-        # 1. hub choice
+        self.use_ils = self.params.perturb and ils_applicable(self.spec(candidates[0]))
+        # 1. hub choice: a short run per candidate
         if len(candidates) > 1:
             share = 0.25 * self.left() / len(candidates)
             for ch in candidates:
                 if self.should_stop():
                     break
-                self.run_model(ch, max(share, 0.05), None, "hubs")
+                self.quick_run(ch, max(share, 0.02), None, "hubs")
         if self.best is None:
-            self.run_model(candidates[0], 0.35 * self.left(), None, "first")
+            self.quick_run(candidates[0], 0.3 * self.left(), None, "first")
         if self.best is None:
-            # OR-Tools found nothing; the empty plan on the first hub choice is still valid.
+            # Nothing found; the empty plan on the first hub choice is still valid.
             self.consider(candidates[0], [[] for _ in range(c.n_groups * c.n_days)], "empty")
         assert self.best is not None
-        # 2. main run
+        if not self.params.perturb:
+            # the textbook model: one OR-Tools run (first solution + metaheuristic)
+            self.run_model(self.best.choice, self.left(), self.best.routes, "main")
+            self._enforce_provinces()
+            return self._finish()
+        # 2. main OR-Tools run, then requirements the objective does not see
         if not self.should_stop():
-            frac = 0.4 if self.params.perturb else 1.0
+            frac = 0.25 if self.use_ils else 0.4
             self.run_model(self.best.choice, frac * self.left(), self.best.routes, "main")
-        # 3. requirements the objective does not see
         self._enforce_provinces()
-        # 4. perturbation loop
-        if self.params.perturb:
-            self._perturbation_loop()
+        # 3. perturbation loop, leaving time for the final polish
+        polish = 0.0 if self.use_ils else min(0.1 * self.params.time_limit_s, 1.0)
+        self.deadline -= polish
+        self._perturbation_loop()
+        self.deadline += polish
+        # 4. insert every place that still fits (prizes dominate driving in this model)
+        self._polish_dominant()
         return self._finish()
+
+    def _polish_dominant(self) -> None:
+        if self.use_ils or self.should_stop() or self.left() <= 0.01:
+            return
+        assert self.best is not None
+        dominant = Compiled(self.problem, self.c.extra_penalty, scale_mode="dominant")
+        model = RoutingModel(dominant.spec(self.best.choice))
+        result = model.solve(
+            self.left(),
+            initial_routes=self.best.routes,
+            lns_only=True,
+            should_stop=self.should_stop if self.user_stop is not None else None,
+            solution_limit=self.params.solutions_per_run,
+        )
+        if result.found:
+            self.consider(self.best.choice, result.routes, "polish-dominant")
+
+    def spec(self, choice: HubChoice) -> ModelSpec:
+        if choice in self.models:
+            return self.models[choice].spec
+        sp = self.specs.get(choice)
+        if sp is None:
+            if len(self.specs) >= 8:
+                self.specs.pop(next(iter(self.specs)))
+            sp = self.c.spec(choice)
+            self.specs[choice] = sp
+        return sp
+
+    def quick_run(
+        self, choice: HubChoice, limit: float, initial: list[list[int]] | None, phase: str
+    ) -> bool:
+        """A short run: the ILS when it models every constraint, else OR-Tools."""
+        if not self.use_ils:
+            return self.run_model(choice, limit, initial, phase)
+        limit = min(limit, self.left())
+        if limit <= 0.005:
+            return False
+        ils = ILS(self.spec(choice), self.rng)
+        routes, _ = ils.run(
+            time.perf_counter() + limit,
+            initial=initial,
+            should_stop=self.should_stop if self.user_stop is not None else None,
+            max_no_improve=self.params.max_rounds * 10 if self.params.max_rounds else 10**9,
+        )
+        return self.consider(choice, routes, phase)
 
     def _terminals_ok(self, choice: HubChoice) -> bool:
         c = self.c
@@ -282,12 +341,14 @@ class _Search:
         )
 
     def _perturbation_loop(self) -> None:
+        """Alternate ILS (or ruin-and-recreate) and OR-Tools runs from the best plan; now and
+        then move one night's hub."""
         c = self.c
         can_move_hubs = any(len(n) > 1 for n in self.problem.nights)
         total = self.params.time_limit_s
         chunk = min(max(0.15 * total, 0.2), 2.0)
         rounds = 0
-        while self.left() > 0.05 and not self.should_stop():
+        while self.left() > 0.02 and not self.should_stop():
             if self.params.max_rounds is not None and rounds >= self.params.max_rounds:
                 break
             rounds += 1
@@ -297,10 +358,14 @@ class _Search:
                 new_choice = neighbour_choices(c, choice, self.rng)
                 if new_choice is not None and self._terminals_ok(new_choice):
                     initial = self.repair(new_choice, [list(r) for r in self.best.routes])
-                    self.run_model(new_choice, chunk, initial, "hub-move")
+                    self.quick_run(new_choice, chunk / 2, initial, "hub-move")
                     continue
-            initial = self._ruin([list(r) for r in self.best.routes])
-            self.run_model(choice, chunk, initial, "perturb")
+            if self.use_ils:
+                self.quick_run(choice, chunk, [list(r) for r in self.best.routes], "ils")
+                self.run_model(choice, chunk / 2, self.best.routes, "polish")
+            else:
+                initial = self._ruin([list(r) for r in self.best.routes])
+                self.run_model(choice, chunk, initial, "perturb")
         log.debug("perturbation loop: %d rounds", rounds)
 
     def _ruin(self, routes: list[list[int]]) -> list[list[int]]:
@@ -348,6 +413,7 @@ class _Search:
                 p, extra_penalty={i: self.c.must_penalty / self.c.scale for i in forced}
             )
             self.models.clear()
+            self.specs.clear()
             keep = self.best
             self.run_model(keep.choice, max(0.2, 0.3 * self.left()), keep.routes, "provinces", 0.2)
 

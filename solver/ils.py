@@ -1,0 +1,216 @@
+"""A fast iterated local search (ILS) that builds warm starts for OR-Tools.
+
+This is the insert/shake ILS of Vansteenwegen et al. (2009) for the TOPTW, vectorised with
+numpy over candidate places and insertion positions, on the same :class:`ModelSpec` as the
+OR-Tools model (so it sees the same vehicles, day bounds, per-day matrices, windows, allowed
+vehicles and prizes).
+
+* **Insert**: repeatedly insert the (place, vehicle, position) with the best ratio
+  ``prize**2 / shift`` among the feasible ones, where ``shift`` is the time the insertion adds
+  to the route; feasibility uses the classic ``wait`` / ``max_shift`` bookkeeping, so every
+  check is O(1) per candidate position.
+* **Shake**: remove ``S`` consecutive visits from position ``R`` of every route, then advance
+  ``R`` and grow ``S`` (reset when it gets large); restart from the best plan after a number of
+  non-improving rounds.
+
+It handles windows (one per place and day: the longest window meeting the day), day bounds,
+allowed vehicles and the stop cap. Lunch breaks, the driving cap, the budget and quotas are
+left to OR-Tools: :func:`applicable` says whether the spec uses any of them, and the caller
+then skips the ILS. Everything it returns is re-checked by OR-Tools and by the validator.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+from solver.routing_model import ModelSpec
+
+
+def applicable(spec: ModelSpec) -> bool:
+    """Whether the ILS models every constraint of ``spec``."""
+    return (
+        not any(v.lunch for v in spec.vehicles)
+        and spec.drive_transit is None
+        and spec.money_transit is None
+        and not spec.quotas
+    )
+
+
+class ILS:
+    """Insert/shake iterated local search over a :class:`ModelSpec`."""
+
+    def __init__(self, spec: ModelSpec, rng: np.random.Generator) -> None:
+        self.spec = spec
+        self.rng = rng
+        n = spec.n_nodes
+        nv = len(spec.vehicles)
+        self.tt = [np.asarray(m, dtype=np.int64) for m in spec.time_transit]
+        self.vt = [self.tt[spec.matrix_of_day[v.day]] for v in spec.vehicles]
+        self.visit_nodes = np.asarray(spec.visit_nodes, dtype=np.int64)
+        self.prize = np.zeros(n, dtype=np.float64)
+        for k in spec.visit_nodes:
+            self.prize[k] = float(spec.penalty[k])
+        # per-vehicle window (open/close of the start of service) and allowed mask
+        self.open = np.zeros((nv, n), dtype=np.int64)
+        self.close = np.full((nv, n), -1, dtype=np.int64)
+        for j, v in enumerate(spec.vehicles):
+            for k in spec.visit_nodes:
+                wins = spec.windows.get(k)
+                if wins is None:
+                    lo, hi = v.day_start, v.day_end
+                else:
+                    best = None
+                    for a, b in wins:
+                        a2, b2 = max(a, v.day_start), min(b, v.day_end)
+                        if a2 <= b2 and (best is None or b2 - a2 > best[1] - best[0]):
+                            best = (a2, b2)
+                    if best is None:
+                        continue
+                    lo, hi = best
+                allowed = spec.allowed.get(k)
+                if allowed is not None and j not in allowed:
+                    continue
+                self.open[j, k], self.close[j, k] = lo, hi
+        self.allowed = self.close >= 0
+        self.max_stops = spec.max_stops
+        self.routes: list[list[int]] = [[] for _ in range(nv)]
+        self.in_route = np.zeros(n, dtype=bool)
+        self._times: list[tuple[np.ndarray, np.ndarray]] = [self._compute(j, []) for j in range(nv)]
+
+    # -- route bookkeeping ------------------------------------------------------------------
+
+    def _seq(self, j: int, route: list[int]) -> list[int]:
+        v = self.spec.vehicles[j]
+        return [v.start, *route, v.end]
+
+    def _compute(self, j: int, route: list[int]) -> tuple[np.ndarray, np.ndarray]:
+        """Start times and (wait + max_shift) of every node of vehicle ``j``'s sequence."""
+        v = self.spec.vehicles[j]
+        seq = self._seq(j, route)
+        tt = self.vt[j]
+        start = np.empty(len(seq), dtype=np.int64)
+        arrive = np.empty(len(seq), dtype=np.int64)
+        start[0] = arrive[0] = v.day_start
+        for i in range(1, len(seq)):
+            a = start[i - 1] + tt[seq[i - 1], seq[i]]
+            arrive[i] = a
+            start[i] = a if i == len(seq) - 1 else max(a, self.open[j, seq[i]])
+        slack = np.empty(len(seq), dtype=np.int64)  # wait + max_shift
+        slack[-1] = v.day_end - arrive[-1]
+        for i in range(len(seq) - 2, 0, -1):
+            wait = start[i] - arrive[i]
+            slack[i] = wait + min(self.close[j, seq[i]] - start[i], slack[i + 1])
+        slack[0] = slack[1] if len(seq) > 1 else 0
+        return start, slack
+
+    def set_routes(self, routes: list[list[int]]) -> None:
+        """Start from given routes (assumed feasible)."""
+        self.routes = [list(r) for r in routes]
+        self.in_route[:] = False
+        for r in self.routes:
+            self.in_route[r] = True
+        self._times = [self._compute(j, r) for j, r in enumerate(self.routes)]
+
+    def score(self) -> float:
+        """Total prize of the current routes."""
+        return float(sum(self.prize[r].sum() for r in self.routes if r))
+
+    # -- insert / shake ---------------------------------------------------------------------
+
+    def insert(self) -> None:
+        """Greedy best-ratio insertion until nothing fits."""
+        nv = len(self.routes)
+        while True:
+            cand = self.visit_nodes[~self.in_route[self.visit_nodes]]
+            if len(cand) == 0:
+                return
+            best_ratio, best = -1.0, None
+            for j in range(nv):
+                if self.max_stops is not None and len(self.routes[j]) >= self.max_stops:
+                    continue
+                c = cand[self.allowed[j, cand]]
+                if len(c) == 0:
+                    continue
+                seq = np.asarray(self._seq(j, self.routes[j]), dtype=np.int64)
+                start, slack = self._times[j]
+                tt = self.vt[j]
+                i_nodes, j_nodes = seq[:-1], seq[1:]
+                arrive_c = start[:-1, None] + tt[np.ix_(i_nodes, c)]
+                st = np.maximum(arrive_c, self.open[j, c][None, :])
+                ok = st <= self.close[j, c][None, :]
+                shift = (
+                    st + tt[np.ix_(c, j_nodes)].T - start[:-1, None] - tt[i_nodes, j_nodes][:, None]
+                )
+                ok &= shift <= slack[1:, None]
+                if not ok.any():
+                    continue
+                ratio = np.where(ok, self.prize[c][None, :] ** 2 / np.maximum(shift, 1), -1.0)
+                flat = int(np.argmax(ratio))
+                r = ratio.flat[flat]
+                if r > best_ratio:
+                    pos, ci = divmod(flat, len(c))
+                    best_ratio, best = r, (j, pos, int(c[ci]))
+            if best is None:
+                return
+            j, pos, node = best
+            self.routes[j].insert(pos, node)
+            self.in_route[node] = True
+            self._times[j] = self._compute(j, self.routes[j])
+
+    def shake(self, s: int, r: int) -> None:
+        """Remove ``s`` consecutive visits from position ``r`` (cyclic) of every route."""
+        for j, route in enumerate(self.routes):
+            if not route:
+                continue
+            k = len(route)
+            drop = {(r + i) % k for i in range(min(s, k))}
+            kept = [x for i, x in enumerate(route) if i not in drop]
+            for i in drop:
+                self.in_route[route[i]] = False
+            self.routes[j] = kept
+            self._times[j] = self._compute(j, kept)
+
+    def run(
+        self,
+        deadline: float,
+        initial: list[list[int]] | None = None,
+        max_no_improve: int = 10**9,
+        should_stop: Callable[[], bool] | None = None,
+    ) -> tuple[list[list[int]], float]:
+        """Iterate until ``deadline`` (perf_counter) and return the best routes and score."""
+        if initial is not None:
+            self.set_routes(initial)
+        self.insert()
+        best = [list(r) for r in self.routes]
+        best_score = self.score()
+        s, r, no_improve = 1, 0, 0
+        n_vis = len(self.visit_nodes)
+        s_max = max(2, n_vis // (3 * max(1, len(self.routes))))
+        iterations = 0
+        while time.perf_counter() < deadline and no_improve < max_no_improve:
+            if should_stop is not None and should_stop():
+                break
+            iterations += 1
+            self.shake(s, r)
+            self.insert()
+            sc = self.score()
+            if sc > best_score:
+                best, best_score = [list(x) for x in self.routes], sc
+                s, no_improve = 1, 0
+            else:
+                no_improve += 1
+            r += s
+            s += 1
+            smallest = min((len(x) for x in self.routes if x), default=1)
+            if r >= smallest:
+                r = r - smallest if smallest else 0
+            if s >= s_max:
+                s = 1
+            if no_improve and no_improve % 10 == 0:
+                self.set_routes(best)
+                r = int(self.rng.integers(0, max(1, smallest)))
+        self.iterations = iterations
+        return best, best_score
