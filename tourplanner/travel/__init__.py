@@ -1,0 +1,1 @@
+"""The regional travel network: legs with timetables, matrices for the solver, scenarios."""

@@ -1,0 +1,195 @@
+"""Road times from an OSRM server's table service, with chunking, retries and a fallback.
+
+``GET {base}/table/v1/driving/{lon,lat;...}?sources=...&destinations=...&annotations=
+duration,distance`` answers ``{"code": "Ok", "durations": [[s]], "distances": [[m]]}`` with
+``null`` for pairs it cannot route. Requests carry at most ``max_coordinates`` (100)
+coordinates: the points are cut into blocks of half that size and every (source block,
+destination block) pair is one request.
+
+Network failures and 5xx answers are retried with exponential backoff; an answer that is not
+a well-formed table is an :class:`~tourplanner.errors.UpstreamError` at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import requests
+
+from tourplanner.errors import UpstreamError
+
+log = logging.getLogger(__name__)
+
+#: OSRM's default ``max-table-size`` is 100 coordinates per request
+MAX_COORDINATES = 100
+
+
+@dataclass(frozen=True, slots=True)
+class RoadTable:
+    """Road durations (minutes) and distances (km); NaN where OSRM found no route."""
+
+    minutes: np.ndarray
+    km: np.ndarray
+
+
+class OsrmClient:
+    """A small client for OSRM's table service.
+
+    Parameters
+    ----------
+    base_url
+        The server, e.g. ``http://osrm:5000`` (the profile path ``/table/v1/driving`` is added).
+    timeout_s
+        Connect and read timeout of each request.
+    retries
+        How many times a failed request is retried (so ``retries + 1`` attempts).
+    backoff_s
+        First pause between attempts; it doubles after each failure.
+    max_coordinates
+        Coordinates per request; at most 100 (OSRM's default table limit).
+    session
+        A ``requests.Session`` to reuse (one is made otherwise).
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        timeout_s: float = 5.0,
+        retries: int = 2,
+        backoff_s: float = 0.25,
+        max_coordinates: int = MAX_COORDINATES,
+        profile: str = "driving",
+        session: requests.Session | None = None,
+    ) -> None:
+        if not 2 <= max_coordinates <= MAX_COORDINATES:
+            raise ValueError(f"max_coordinates must lie in 2..{MAX_COORDINATES}")
+        self.base_url = base_url.rstrip("/")
+        self.timeout_s = timeout_s
+        self.retries = retries
+        self.backoff_s = backoff_s
+        self.max_coordinates = max_coordinates
+        self.profile = profile
+        self.session = session or requests.Session()
+        #: number of HTTP requests made (for tests and logs)
+        self.requests_made = 0
+
+    def table(self, coordinates: Sequence[tuple[float, float]]) -> RoadTable:
+        """Return road minutes and km between all (lat, lon) *coordinates*.
+
+        :raise UpstreamError: when the server keeps failing or answers garbage.
+        """
+        n = len(coordinates)
+        minutes = np.full((n, n), np.nan)
+        km = np.full((n, n), np.nan)
+        block = max(1, self.max_coordinates // 2)
+        blocks = [list(range(i, min(i + block, n))) for i in range(0, n, block)]
+        for src in blocks:
+            for dst in blocks:
+                self._fill(coordinates, src, dst, minutes, km)
+        np.fill_diagonal(minutes, 0.0)
+        np.fill_diagonal(km, 0.0)
+        return RoadTable(minutes, km)
+
+    def _fill(self, coordinates, src, dst, minutes, km) -> None:
+        members = list(dict.fromkeys(src + dst))
+        position = {point: i for i, point in enumerate(members)}
+        coords = ";".join(f"{coordinates[p][1]:.6f},{coordinates[p][0]:.6f}" for p in members)
+        params = {
+            "sources": ";".join(str(position[p]) for p in src),
+            "destinations": ";".join(str(position[p]) for p in dst),
+            "annotations": "duration,distance",
+        }
+        url = f"{self.base_url}/table/v1/{self.profile}/{coords}"
+        body = self._get(url, params)
+        durations = body.get("durations")
+        distances = body.get("distances")
+        if not _is_table(durations, len(src), len(dst)) or not _is_table(
+            distances, len(src), len(dst)
+        ):
+            raise UpstreamError(f"OSRM at {self.base_url} answered a malformed table")
+        for i, p in enumerate(src):
+            for j, q in enumerate(dst):
+                d, m = durations[i][j], distances[i][j]
+                if d is not None and m is not None:
+                    minutes[p, q] = d / 60.0
+                    km[p, q] = m / 1000.0
+
+    def _get(self, url: str, params: dict[str, str]) -> dict:
+        pause = self.backoff_s
+        last = ""
+        for attempt in range(self.retries + 1):
+            if attempt:
+                time.sleep(pause)
+                pause *= 2
+            self.requests_made += 1
+            try:
+                response = self.session.get(url, params=params, timeout=self.timeout_s)
+            except requests.RequestException as exc:
+                last = f"{type(exc).__name__}: {exc}"
+                log.info("OSRM request failed (attempt %d): %s", attempt + 1, last)
+                continue
+            if response.status_code >= 500:
+                last = f"HTTP {response.status_code}"
+                log.info("OSRM answered %s (attempt %d)", last, attempt + 1)
+                continue
+            try:
+                body = response.json()
+            except ValueError:
+                raise UpstreamError(
+                    f"OSRM at {self.base_url} answered something that is not JSON "
+                    f"(HTTP {response.status_code})"
+                ) from None
+            if not isinstance(body, dict) or body.get("code") != "Ok":
+                code = body.get("code") if isinstance(body, dict) else None
+                message = body.get("message", "") if isinstance(body, dict) else ""
+                raise UpstreamError(
+                    f"OSRM at {self.base_url} refused the table request: {code} {message}".strip()
+                )
+            return body
+        raise UpstreamError(
+            f"OSRM at {self.base_url} failed after {self.retries + 1} attempts ({last})"
+        )
+
+
+def _is_table(rows: object, n_rows: int, n_cols: int) -> bool:
+    if not isinstance(rows, list) or len(rows) != n_rows:
+        return False
+    for row in rows:
+        if not isinstance(row, list) or len(row) != n_cols:
+            return False
+        for v in row:
+            if v is None:
+                continue
+            if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+                return False
+            if v < 0:
+                return False
+    return True
+
+
+class RoadTimes:
+    """Road times for a matrix: OSRM when configured, else (or on failure) none.
+
+    ``table()`` never raises: when OSRM fails it returns None and records a warning in
+    ``warnings``, which the matrix passes on so that it reaches the itinerary.
+    """
+
+    def __init__(self, client: OsrmClient) -> None:
+        self.client = client
+        self.warnings: list[str] = []
+
+    def table(self, coordinates: Sequence[tuple[float, float]]) -> RoadTable | None:
+        """Return the OSRM table, or None (with a warning) when the server failed."""
+        try:
+            return self.client.table(coordinates)
+        except UpstreamError as exc:
+            warning = f"road times come from the embedded network: {exc.message}"
+            log.warning(warning)
+            self.warnings.append(warning)
+            return None
