@@ -40,19 +40,30 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
     if not app.testing:
         configure_logging(app.config["LOG_LEVEL"])
 
+    from flask_wtf.csrf import CSRFProtect
+
     from tourplanner import cli
     from tourplanner import db
     from tourplanner import errors_web
+    from tourplanner import i18n
+    from tourplanner import jobs
+    from tourplanner import services
     from tourplanner.catalogue import service
     from tourplanner.web import catalogue_views
     from tourplanner.web import health
+    from tourplanner.web import planner
 
     db.init_app(app)
     errors_web.init_app(app)
+    i18n.init_app(app)
     cli.init_app(app)
     service.init_app(app)
+    services.init_app(app)
+    jobs.init_app(app)
+    CSRFProtect(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(catalogue_views.bp)
+    app.register_blueprint(planner.bp)
 
     with app.app_context():
         service.prepare_database(app)

@@ -18,6 +18,7 @@ from tourplanner.catalogue.loader import export_json
 from tourplanner.catalogue.loader import load_files
 from tourplanner.catalogue.service import get_catalogue
 from tourplanner.errors import TourplannerError
+from tourplanner.travel.commands import travel_command
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -130,7 +131,17 @@ def serve_command(host: str, port: int) -> None:
 
 def init_app(app: Flask) -> None:
     """Register the commands on *app*'s CLI."""
-    for command in (init_db_command, catalogue_group, serve_command):
+    from tourplanner.plan_cli import plan_command
+    from tourplanner.plan_cli import show_command
+
+    for command in (
+        init_db_command,
+        catalogue_group,
+        serve_command,
+        plan_command,
+        show_command,
+        travel_command,
+    ):
         app.cli.add_command(command)
 
 

@@ -48,6 +48,9 @@ class Leg:
     cost_vnd: int = 0
     depart: str = ""
     arrive: str = ""
+    #: road tolls for one car and fares for one passenger, the parts of a group's cost
+    toll_vnd: int = 0
+    fare_vnd: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +61,29 @@ class ItineraryDay:
     stops: tuple[Stop, ...]
     legs: tuple[Leg, ...]
     group: int = 0
+
+    def rows(self) -> list[tuple[Stop, Leg | None]]:
+        """Each stop with the leg that leads to it (``None`` for the start and for meals)."""
+        legs = iter(self.legs)
+        rows: list[tuple[Stop, Leg | None]] = []
+        pending = False  # a leg has been shown before a meal taken on arrival
+        for index, stop in enumerate(self.stops):
+            if index == 0:
+                rows.append((stop, None))
+            elif stop.kind == "meal":
+                following = self.stops[index + 1] if index + 1 < len(self.stops) else None
+                on_arrival = (
+                    following is not None
+                    and (following.lat, following.lon) == (stop.lat, stop.lon)
+                    and (self.stops[index - 1].lat, self.stops[index - 1].lon)
+                    != (stop.lat, stop.lon)
+                )
+                rows.append((stop, next(legs, None) if on_arrival else None))
+                pending = on_arrival
+            else:
+                rows.append((stop, None if pending else next(legs, None)))
+                pending = False
+        return rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +183,8 @@ class Itinerary:
                         cost_vnd=leg.get("cost_vnd", 0),
                         depart=leg.get("depart", ""),
                         arrive=leg.get("arrive", ""),
+                        toll_vnd=leg.get("toll_vnd", 0),
+                        fare_vnd=leg.get("fare_vnd", 0),
                     )
                     for leg in d["legs"]
                 ),
@@ -218,4 +246,6 @@ def _leg_dict(leg: Leg) -> dict[str, Any]:
         "cost_vnd": leg.cost_vnd,
         "depart": leg.depart,
         "arrive": leg.arrive,
+        "toll_vnd": leg.toll_vnd,
+        "fare_vnd": leg.fare_vnd,
     }

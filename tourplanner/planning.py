@@ -55,12 +55,17 @@ PACES = {
     "packed": Pace(visit_factor=0.8, max_stops=7, lunch_minutes=45),
 }
 LUNCH_WINDOW = (11 * 60, 14 * 60)
+#: visits at least this long include the lunch break (a cruise, a mountain climb)
+LUNCH_INCLUDED_FROM = 240
 #: prize of a place that matches none of the traveller's interests, relative to one that does
 OFF_INTEREST = 0.35
 FESTIVAL_BOOST = 1.25
 #: objective weights: prize units given up per minute of travel and per VND spent
 TRAVEL_WEIGHT = 0.02
 MONEY_WEIGHT = 1 / 250_000
+#: must-visits weigh this much more in the search, so that night hubs near them rank first
+#: (the itinerary reports their plain value)
+MUST_BOOST = 5.0
 #: how many optional places the solver considers (the most valuable for this traveller)
 MAX_CANDIDATES = 120
 
@@ -112,12 +117,20 @@ def _matches_interest(place: Place, interests: Sequence[str]) -> bool:
 
 
 def _visit_minutes(place: Place, pace: Pace, day_length: int) -> int:
+    """Minutes the solver reserves for a visit of *place* at *pace*.
+
+    A visit of half a day or more (a bay cruise, the Yên Tử climb) includes lunch, as those
+    trips do in practice: the lunch break's length is taken off the visit so that the break
+    can sit next to it instead of being squeezed into a leg.
+    """
     base = place.visit_minutes or 60
     minutes = round(base * pace.visit_factor)
     if place.min_visit_minutes:
         minutes = max(minutes, place.min_visit_minutes)
     if minutes > day_length * 0.7:  # a multi-day place: plan its shortest worthwhile visit
         minutes = min(place.min_visit_minutes or minutes, int(day_length * 0.7))
+    if minutes >= LUNCH_INCLUDED_FROM:
+        minutes -= pace.lunch_minutes
     return max(minutes, 15)
 
 
@@ -184,6 +197,7 @@ def build_model(request: TourRequest, catalogue: Catalogue, travel: TravelModel)
         days.append(solver.Day(lo, hi, lunch))
 
     first, last = dates[0], dates[-1]
+    forced = set(request.must_visit) | set(request.pins)
     festival_notes: list[str] = []
     prizes: dict[str, float] = {}
     visit_minutes: dict[str, int] = {}
@@ -212,7 +226,7 @@ def build_model(request: TourRequest, catalogue: Catalogue, travel: TravelModel)
             solver.Place(
                 id=place.id,
                 node=index[place.id],
-                prize=prize,
+                prize=prize * MUST_BOOST if place.id in forced else prize,
                 visit_min=visit,
                 windows=tuple(_merge(windows)),
                 cost=pricing.ticket_cost(place, request.group_size),
@@ -356,6 +370,189 @@ def _stop(
     )
 
 
+def _meal(
+    group: int, day: int, where: Place, start: int, minutes: int, trip_start: dt.date, english: bool
+) -> Stop:
+    return Stop(
+        id=f"meal-{group}-{day}",
+        kind="meal",
+        name_vi="Ăn trưa",
+        name_en="Lunch",
+        province=where.province,
+        lat=where.lat,
+        lon=where.lon,
+        arrive=_iso(start, trip_start),
+        depart=_iso(start + minutes, trip_start),
+        note=f"near {where.name_en}" if english else f"gần {where.name_vi}",
+    )
+
+
+@dataclass
+class _Totals:
+    value: float = 0.0
+    travel_minutes: int = 0
+    drive_minutes: int = 0
+    km: float = 0.0
+    tickets: int = 0
+    lodging: int = 0
+    crossings: int = 0
+    km_by_group: dict[int, float] = field(default_factory=dict)
+
+
+class _Retimer:
+    """Walks one group's day leg by leg with the exact timetables."""
+
+    def __init__(
+        self,
+        model: Model,
+        catalogue: Catalogue,
+        travel: TravelModel,
+        totals: _Totals,
+        warnings: list[str],
+        provinces: dict[str, None],
+    ) -> None:
+        self.model = model
+        self.catalogue = catalogue
+        self.travel = travel
+        self.totals = totals
+        self.warnings = warnings
+        self.provinces = provinces
+        self.request = model.request
+        self.vehicles = pricing.vehicle_for(self.request.group_size)[1]
+        self.english = self.request.language == "en"
+
+    def _leg(self, a: Place, b: Place, t: int, d: int) -> Leg:
+        start_date = self.request.start_date
+        found = self.travel.leg(a, b, _clock(t, start_date))
+        if found is None:
+            self.warnings.append(
+                f"{a.name_vi} → {b.name_vi}: không có chuyến vào giờ này / no crossing at that "
+                "time; check the timetable"
+            )
+            i, j = self.model.nodes.index(a), self.model.nodes.index(b)
+            minutes = max(int(self.model.problem.matrix(d).minutes[i, j]), 0)
+            found = Leg(a.id, b.id, minutes, 0.0, ("road",))
+        group_cost = found.toll_vnd * self.vehicles + found.fare_vnd * self.request.group_size
+        return Leg(
+            from_id=a.id,
+            to_id=b.id,
+            minutes=found.minutes,
+            km=found.km,
+            modes=found.modes,
+            wait_minutes=found.wait_minutes,
+            via=found.via,
+            cost_vnd=group_cost,
+            depart=_iso(t, start_date),
+            arrive=_iso(t + found.minutes, start_date),
+            toll_vnd=found.toll_vnd,
+            fare_vnd=found.fare_vnd,
+        )
+
+    def _count(self, leg: Leg, group: int) -> None:
+        totals = self.totals
+        totals.travel_minutes += leg.minutes
+        totals.drive_minutes += leg.minutes - leg.wait_minutes
+        totals.km += leg.km
+        totals.crossings += leg.cost_vnd
+        totals.km_by_group[group] = totals.km_by_group.get(group, 0.0) + leg.km
+
+    def day(self, plan_: solver.GroupPlan, route: solver.DayRoute, group: int) -> ItineraryDay:
+        """Return the re-timed day *route* of *plan_*."""
+        model, request, d = self.model, self.request, route.day
+        start_date = request.start_date
+        origin, finish = model.nodes[route.start_node], model.nodes[route.end_node]
+        t = route.depart_min
+        stops = [_stop(origin, "start", _iso(t, start_date), _iso(t, start_date))]
+        legs: list[Leg] = []
+        self.provinces[origin.province] = None
+        lunch = model.problem.days[d].lunch
+        lunch_pending = route.lunch_start_min is not None and lunch is not None
+        previous = origin
+        for visit in [*route.visits, None]:
+            target = self.catalogue.places[visit.place_id] if visit else finish
+            lunch_here = lunch_pending and (
+                visit is None or route.lunch_start_min < visit.start_min
+            )
+            if lunch_here:
+                # The solver takes lunch somewhere on this leg: eat where that point is nearer.
+                span = self._leg(previous, target, t, d).minutes
+                if route.lunch_start_min - t <= t + span - route.lunch_start_min:
+                    meal_start = max(t, lunch.earliest_start_min)
+                    stops.append(
+                        _meal(
+                            group,
+                            d,
+                            previous,
+                            meal_start,
+                            lunch.duration_min,
+                            start_date,
+                            self.english,
+                        )
+                    )
+                    t = meal_start + lunch.duration_min
+                    lunch_pending = False
+            leg = self._leg(previous, target, t, d)
+            legs.append(leg)
+            self._count(leg, group)
+            self.provinces[target.province] = None
+            ready = t + leg.minutes
+            if lunch_here and lunch_pending:
+                meal_start = max(ready, lunch.earliest_start_min)
+                stops.append(
+                    _meal(
+                        group, d, target, meal_start, lunch.duration_min, start_date, self.english
+                    )
+                )
+                ready = meal_start + lunch.duration_min
+                lunch_pending = False
+            if visit is None:
+                t = ready
+                break
+            begin = max(ready, visit.start_min)
+            windows = model.problem.place(visit.place_id).windows or ()
+            if windows and not any(w.start_min <= begin <= w.end_min for w in windows):
+                self.warnings.append(
+                    f"{target.name_vi}: theo giờ phà/tàu thực tế sẽ đến muộn hơn dự kiến / "
+                    "exact crossing times make this visit late"
+                )
+            depart = begin + model.visit_minutes[target.id]
+            cost = pricing.ticket_cost(target, request.group_size)
+            self.totals.tickets += cost
+            self.totals.value += model.prizes[target.id]
+            stops.append(
+                _stop(
+                    target,
+                    "attraction",
+                    _iso(ready, start_date),
+                    _iso(depart, start_date),
+                    cost,
+                    model.prizes[target.id],
+                )
+            )
+            previous, t = target, depart
+        if d == request.days - 1:
+            stops.append(_stop(finish, "end", _iso(t, start_date), _iso(t, start_date)))
+        else:
+            night = self.catalogue.places[plan_.night_hubs[d]]
+            cost = pricing.lodging_cost(night, request.group_size)
+            self.totals.lodging += cost
+            next_depart = plan_.days[d + 1].depart_min
+            stops.append(
+                _stop(night, "overnight", _iso(t, start_date), _iso(next_depart, start_date), cost)
+            )
+        if t > d * DAY + request.day_end_min + 15:
+            self.warnings.append(
+                f"{(start_date + dt.timedelta(days=d)):%d/%m}: với giờ phà/tàu thực tế ngày kết thúc lúc "
+                f"{_iso(t, start_date)[11:]} / with exact crossing times the day ends at {_iso(t, start_date)[11:]}"
+            )
+        return ItineraryDay(
+            date=(start_date + dt.timedelta(days=d)).isoformat(),
+            group=group,
+            stops=tuple(stops),
+            legs=tuple(legs),
+        )
+
+
 def build_itinerary(
     model: Model,
     solution: solver.Solution,
@@ -363,180 +560,53 @@ def build_itinerary(
     travel: TravelModel,
     solve_seconds: float,
 ) -> Itinerary:
-    """Re-time the solution with exact timetables and price it."""
+    """Re-time the solution with exact timetables, price it, and explain what was left out."""
     request = model.request
-    start_date = request.start_date
     warnings: list[str] = []
-    days: list[ItineraryDay] = []
-    total_value = 0.0
-    travel_minutes = drive_minutes = 0
-    total_km = 0.0
-    tickets = lodging = fares = 0
     provinces: dict[str, None] = {}
-    lang_en = request.language == "en"
-    for plan_ in solution.plans:
-        group = int(plan_.group_id.rsplit("-", 1)[1]) - 1
-        hubs = [catalogue.places[h] for h in plan_.night_hubs]
-        for route in plan_.days:
-            d = route.day
-            origin = model.nodes[route.start_node]
-            finish = model.nodes[route.end_node]
-            t = route.depart_min
-            stops = [_stop(origin, "start", _iso(t, start_date), _iso(t, start_date))]
-            legs: list[Leg] = []
-            provinces[origin.province] = None
-            lunch_done = route.lunch_start_min is None
-            previous = origin
-            for visit in [*route.visits, None]:
-                target = catalogue.places[visit.place_id] if visit else finish
-                if not lunch_done and (visit is None or route.lunch_start_min < visit.start_min):
-                    meal_start = max(t, route.lunch_start_min)
-                    meal_end = meal_start + model.problem.days[d].lunch.duration_min
-                    stops.append(
-                        Stop(
-                            id=f"meal-{group}-{d}",
-                            kind="meal",
-                            name_vi="Ăn trưa",
-                            name_en="Lunch",
-                            province=previous.province,
-                            lat=previous.lat,
-                            lon=previous.lon,
-                            arrive=_iso(meal_start, start_date),
-                            depart=_iso(meal_end, start_date),
-                            note=f"gần {previous.name_vi}"
-                            if not lang_en
-                            else f"near {previous.name_en}",
-                        )
-                    )
-                    t = meal_end
-                    lunch_done = True
-                leg = travel.leg(previous, target, _clock(t, start_date))
-                if leg is None:
-                    warnings.append(
-                        f"{previous.name_vi} → {target.name_vi}: không có chuyến vào giờ này / "
-                        "no crossing at that time; check the timetable"
-                    )
-                    minutes, wait = (
-                        int(
-                            model.problem.matrix(d).minutes[
-                                model.nodes.index(previous), model.nodes.index(target)
-                            ]
-                        ),
-                        0,
-                    )
-                    leg = Leg(previous.id, target.id, max(minutes, 0), 0.0, ("road",))
-                else:
-                    minutes, wait = leg.minutes, leg.wait_minutes
-                arrive = t + minutes
-                legs.append(
-                    Leg(
-                        from_id=previous.id,
-                        to_id=target.id,
-                        minutes=leg.minutes,
-                        km=leg.km,
-                        modes=leg.modes,
-                        wait_minutes=wait,
-                        via=leg.via,
-                        cost_vnd=leg.cost_vnd,
-                        depart=_iso(t, start_date),
-                        arrive=_iso(arrive, start_date),
-                    )
-                )
-                travel_minutes += leg.minutes
-                drive_minutes += leg.minutes - wait
-                total_km += leg.km
-                fares += leg.cost_vnd
-                provinces[target.province] = None
-                if visit is None:
-                    break
-                begin = max(arrive, visit.start_min)
-                windows = model.problem.place(visit.place_id).windows or ()
-                if windows and not any(w.start_min <= begin <= w.end_min for w in windows):
-                    warnings.append(
-                        f"{target.name_vi}: theo giờ phà/tàu thực tế sẽ đến muộn hơn dự kiến / "
-                        "exact crossing times make this visit late"
-                    )
-                depart = begin + model.visit_minutes[target.id]
-                cost = pricing.ticket_cost(target, request.group_size)
-                tickets += cost
-                total_value += model.prizes[target.id]
-                stops.append(
-                    _stop(
-                        target,
-                        "attraction",
-                        _iso(arrive, start_date),
-                        _iso(depart, start_date),
-                        cost,
-                        model.prizes[target.id],
-                    )
-                )
-                previous, t = target, depart
-            last = d == request.days - 1
-            if last:
-                stops.append(_stop(finish, "end", _iso(t, start_date), _iso(t, start_date)))
-            else:
-                night = hubs[d]
-                cost = pricing.lodging_cost(night, request.group_size)
-                lodging += cost
-                next_depart = plan_.days[d + 1].depart_min
-                stops.append(
-                    _stop(
-                        night, "overnight", _iso(t, start_date), _iso(next_depart, start_date), cost
-                    )
-                )
-            days.append(
-                ItineraryDay(
-                    date=(start_date + dt.timedelta(days=d)).isoformat(),
-                    group=group,
-                    stops=tuple(stops),
-                    legs=tuple(legs),
-                )
-            )
-
+    totals = _Totals()
+    retimer = _Retimer(model, catalogue, travel, totals, warnings, provinces)
+    days = [
+        retimer.day(plan_, route, int(plan_.group_id.rsplit("-", 1)[1]) - 1)
+        for plan_ in solution.plans
+        for route in plan_.days
+    ]
     travellers = request.group_size * request.groups
     vehicle_total = sum(
-        pricing.vehicle_cost(
-            sum(leg.km for day in days if day.group == g for leg in day.legs),
-            request.days,
-            request.group_size,
-        )
+        pricing.vehicle_cost(totals.km_by_group.get(g, 0.0), request.days, request.group_size)
         for g in range(request.groups)
     )
-    transport = vehicle_total + fares
-    total = tickets + transport + lodging
+    transport = vehicle_total + totals.crossings
     costs = Costs(
-        tickets_vnd=tickets,
+        tickets_vnd=totals.tickets,
         transport_vnd=transport,
-        lodging_vnd=lodging,
-        per_person_vnd=pricing.per_person(total, travellers),
+        lodging_vnd=totals.lodging,
+        per_person_vnd=pricing.per_person(totals.tickets + transport + totals.lodging, travellers),
         travellers=travellers,
     )
     if request.budget_vnd is not None and costs.per_person_vnd > request.budget_vnd:
         warnings.append(
             f"Chi phí ước tính {costs.per_person_vnd:,} ₫/người vượt ngân sách "
-            f"{request.budget_vnd:,} ₫ (giá xe tối thiểu theo ngày) / estimated cost exceeds "
-            "the budget (daily vehicle minimum)"
+            f"{request.budget_vnd:,} ₫ (giá thuê xe tối thiểu theo ngày) / the estimated cost exceeds "
+            "the budget (vehicle hire has a daily minimum)"
         )
-
+    lang_en = request.language == "en"
     visited = {v for _, v in solution.visited()}
-    dropped = []
+    wanted = set(request.must_visit) | set(request.pins)
+    dropped: list[tuple[str, str]] = []
     for drop in solution.dropped:
-        if drop.place_id in visited or drop.place_id not in set(request.must_visit) | set(
-            request.pins
-        ):
+        if drop.place_id in visited or drop.place_id not in wanted:
             continue
         vi, en = DROP_TEXT[drop.reason]
         dropped.append((drop.place_id, en if lang_en else vi))
-    dropped = list(dict.fromkeys(dropped))
-    for unmet in solution.unmet:
-        warnings.append(unmet)
-    visited_places = [catalogue.places[p] for p in visited]
+    visited_places = [catalogue.places[p] for p in sorted(visited)]
+    warnings.extend(solution.unmet)
     warnings.extend(
         n
         for n in model.festival_notes
         if any(n.startswith(p.name_vi + ":") for p in visited_places)
     )
-    for holiday in holidays_between(start_date, request.dates[-1]):
+    for holiday in holidays_between(request.start_date, request.dates[-1]):
         warnings.append(
             f"{holiday.date:%d/%m}: {holiday.name_vi} / {holiday.name_en} — "
             "đông khách, giá cao / crowds and higher prices"
@@ -548,17 +618,16 @@ def build_itinerary(
             + ", ".join(unverified)
         )
     warnings.extend(travel.warnings())
-
     return Itinerary(
         request=request.to_dict(),
         days=tuple(days),
-        value=total_value,
-        travel_minutes=travel_minutes,
-        drive_minutes=drive_minutes,
-        km=total_km,
+        value=totals.value,
+        travel_minutes=totals.travel_minutes,
+        drive_minutes=totals.drive_minutes,
+        km=totals.km,
         costs=costs,
         provinces=tuple(provinces),
-        dropped=tuple(dropped),
+        dropped=tuple(dict.fromkeys(dropped)),
         warnings=tuple(dict.fromkeys(warnings)),
         solve_seconds=solve_seconds,
     )

@@ -91,3 +91,19 @@ class ItineraryRow(Base):
     value: Mapped[float] = mapped_column(Float)
     cost_per_person_vnd: Mapped[int] = mapped_column(Integer)
     body: Mapped[dict] = mapped_column(JSON)
+
+
+class JobRow(Base):
+    """A background job (a long solve, a batch product) and its progress, visible to any process."""
+
+    __tablename__ = "jobs"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    payload: Mapped[dict] = mapped_column(JSON)
+    progress: Mapped[dict] = mapped_column(JSON, default=dict)
+    result_id: Mapped[str | None] = mapped_column(String(32))
+    error: Mapped[dict | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)

@@ -1,0 +1,1 @@
+"""Exports of an itinerary: iCalendar, GeoJSON and PDF (Itinerary in, text or bytes out)."""

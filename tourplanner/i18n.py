@@ -1,0 +1,127 @@
+"""Two languages, Vietnamese (default) and English: the page texts and the choice of language.
+
+The language comes from ``?lang=``, then the ``lang`` cookie, then the browser's
+Accept-Language; templates call ``_("key")``. Catalogue names come in both languages from the
+data itself (``name_vi``/``name_en``).
+"""
+
+from __future__ import annotations
+
+from flask import g
+from flask import request
+
+LANGUAGES = ("vi", "en")
+
+TEXTS: dict[str, tuple[str, str]] = {
+    "app.tagline": (
+        "Lịch trình liên tỉnh Hà Nội · Hải Phòng · Quảng Ninh · Bắc Ninh",
+        "Multi-province tours of Hà Nội · Hải Phòng · Quảng Ninh · Bắc Ninh",
+    ),
+    "nav.plan": ("Lập lịch trình", "Plan a trip"),
+    "nav.catalogue": ("Danh mục điểm đến", "Catalogue"),
+    "form.title": ("Lập lịch trình của bạn", "Plan your trip"),
+    "form.start": ("Điểm xuất phát", "Start from"),
+    "form.start.hint": (
+        "Thành phố, sân bay, bến tàu… (gõ không dấu cũng được)",
+        "City, airport, pier… (diacritics optional)",
+    ),
+    "form.end": (
+        "Điểm kết thúc (để trống: quay về điểm xuất phát)",
+        "End at (empty: back to the start)",
+    ),
+    "form.start_date": ("Ngày đi", "Start date"),
+    "form.days": ("Số ngày", "Days"),
+    "form.pace": ("Nhịp độ", "Pace"),
+    "pace.relaxed": ("Thong thả", "Relaxed"),
+    "pace.normal": ("Vừa phải", "Normal"),
+    "pace.packed": ("Dày đặc", "Packed"),
+    "form.interests": ("Sở thích", "Interests"),
+    "form.budget": ("Ngân sách mỗi người (₫)", "Budget per person (₫)"),
+    "form.group_size": ("Số người", "People"),
+    "form.must": ("Điểm nhất định phải đến", "Must-see places"),
+    "form.must.hint": (
+        "Gõ tên rồi chọn; có thể chọn nhiều",
+        "Type a name and pick; several allowed",
+    ),
+    "form.provinces": ("Tỉnh/thành phải đi qua", "Provinces to include"),
+    "form.language": ("Ngôn ngữ", "Language"),
+    "form.submit": ("Lập lịch trình", "Plan my trip"),
+    "form.errors": ("Vui lòng sửa các ô được đánh dấu.", "Please correct the marked fields."),
+    "form.add": ("Thêm", "Add"),
+    "form.remove": ("Bỏ", "Remove"),
+    "job.title": ("Đang lập lịch trình…", "Planning your trip…"),
+    "job.wait": (
+        "Bộ giải đang tìm lịch trình tốt nhất; trang sẽ tự chuyển khi xong.",
+        "The solver is searching for the best tour; this page moves on when done.",
+    ),
+    "job.failed": ("Không lập được lịch trình", "No tour could be planned"),
+    "job.relax": (
+        "Thử nới điều kiện: thêm ngày, bớt điểm bắt buộc, tăng ngân sách.",
+        "Try relaxing: add a day, drop a must-see, raise the budget.",
+    ),
+    "job.back": ("Quay lại biểu mẫu", "Back to the form"),
+    "it.title": ("Lịch trình", "Itinerary"),
+    "it.day": ("Ngày", "Day"),
+    "it.overnight": ("Nghỉ đêm", "Overnight"),
+    "it.start": ("Xuất phát", "Start"),
+    "it.end": ("Kết thúc", "End"),
+    "it.lunch": ("Ăn trưa", "Lunch"),
+    "it.map": ("Bản đồ tuyến", "Route map"),
+    "it.totals": ("Tổng cộng", "Totals"),
+    "it.value": ("Điểm giá trị", "Value"),
+    "it.km": ("Quãng đường", "Distance"),
+    "it.travel": ("Thời gian di chuyển", "Travel time"),
+    "it.cost_pp": ("Chi phí mỗi người", "Cost per person"),
+    "it.tickets": ("Vé tham quan", "Tickets"),
+    "it.transport": ("Xe và phà/tàu", "Vehicle and crossings"),
+    "it.lodging": ("Lưu trú", "Lodging"),
+    "it.provinces": ("Tỉnh/thành đi qua", "Provinces covered"),
+    "it.dropped": ("Không xếp được", "Could not be fitted"),
+    "it.warnings": ("Lưu ý", "Notes"),
+    "it.share": ("Đường dẫn chia sẻ", "Share link"),
+    "it.exports": ("Tải về", "Download"),
+    "it.print": ("Bản in", "Printable"),
+    "it.replan": ("Sửa và lập lại", "Edit and re-plan"),
+    "it.remove_stop": ("Bỏ điểm này", "Remove this stop"),
+    "it.pin": ("Giữ ở ngày", "Pin to day"),
+    "it.add_must": ("Thêm điểm bắt buộc", "Add a must-see"),
+    "it.replan.submit": ("Lập lại lịch trình", "Re-plan"),
+    "it.parent": ("Phiên bản trước", "Previous version"),
+    "it.wait": ("chờ", "wait"),
+    "err.404": ("Không tìm thấy", "Not found"),
+    "err.back": ("Về trang chủ", "Home"),
+}
+
+
+def get_locale() -> str:
+    """Return the language of the current request ("vi" or "en")."""
+    if "lang" in g:
+        return g.lang
+    lang = request.args.get("lang") or request.form.get("language") or request.cookies.get("lang")
+    if lang not in LANGUAGES:
+        lang = request.accept_languages.best_match(LANGUAGES) or "vi"
+    g.lang = lang
+    return lang
+
+
+def translate(key: str) -> str:
+    """Return the text *key* in the request's language (the key itself if unknown)."""
+    texts = TEXTS.get(key)
+    if texts is None:
+        return key
+    return texts[LANGUAGES.index(get_locale())]
+
+
+def init_app(app) -> None:
+    """Expose ``_`` and ``lang`` to templates and remember an explicit ?lang= in a cookie."""
+    app.jinja_env.globals["_"] = translate
+    app.jinja_env.globals["get_locale"] = get_locale
+
+    @app.after_request
+    def remember_language(response):
+        chosen = request.args.get("lang")
+        if chosen in LANGUAGES:
+            response.set_cookie(
+                "lang", chosen, max_age=365 * 24 * 3600, samesite="Lax", httponly=True
+            )
+        return response

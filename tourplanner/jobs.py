@@ -1,0 +1,235 @@
+"""Background jobs: long solves and batch products run outside the request, with progress.
+
+A job's state lives in the database (``jobs`` table), so any process can report it: the web
+app stays stateless. Without ``REDIS_URL`` jobs run in a thread pool inside the app process;
+with it they go to RQ workers (see :mod:`tourplanner.queue`).
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import threading
+import time
+from concurrent.futures import Future
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC
+from datetime import datetime
+from typing import TYPE_CHECKING
+from typing import Any
+
+from flask import current_app
+
+from tourplanner.errors import NotFound
+from tourplanner.errors import TourplannerError
+from tourplanner.tables import JobRow
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+log = logging.getLogger(__name__)
+
+QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
+#: write progress to the database at most this often (seconds)
+PROGRESS_EVERY_S = 0.3
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """What a client sees of a job."""
+
+    id: str
+    kind: str
+    status: str
+    progress: dict[str, Any]
+    result_id: str | None
+    error: dict[str, Any] | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the job as JSON."""
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "status": self.status,
+            "progress": self.progress,
+            "result_id": self.result_id,
+            "error": self.error,
+        }
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _view(row: JobRow) -> Job:
+    return Job(row.id, row.kind, row.status, dict(row.progress or {}), row.result_id, row.error)
+
+
+def create_job(session, kind: str, payload: dict[str, Any]) -> str:
+    """Store a new queued job and return its id."""
+    job_id = secrets.token_urlsafe(12)
+    session.add(
+        JobRow(
+            id=job_id,
+            kind=kind,
+            status=QUEUED,
+            payload=payload,
+            progress={},
+            created_at=_now(),
+            updated_at=_now(),
+        )
+    )
+    session.commit()
+    return job_id
+
+
+def get_job(session, job_id: str) -> Job:
+    """Return job *job_id*.
+
+    :raise NotFound: when there is no such job.
+    """
+    row = session.get(JobRow, job_id) if len(job_id) <= 32 else None
+    if row is None:
+        raise NotFound(f"no job has the id {job_id!r}")
+    return _view(row)
+
+
+class ProgressWriter:
+    """Throttled progress updates of one job, for the solver's ``on_progress`` callback."""
+
+    def __init__(self, database, job_id: str) -> None:
+        self.database = database
+        self.job_id = job_id
+        self.started = time.perf_counter()
+        self._last = 0.0
+
+    def __call__(self, progress) -> None:
+        now = time.perf_counter()
+        if now - self._last < PROGRESS_EVERY_S:
+            return
+        self._last = now
+        self.write(
+            {
+                "seconds": round(now - self.started, 1),
+                "value": round(progress.prize, 1),
+                "phase": progress.phase,
+            }
+        )
+
+    def write(self, progress: dict[str, Any]) -> None:
+        """Store *progress* for the job."""
+        with self.database.session() as session:
+            row = session.get(JobRow, self.job_id)
+            row.progress = {**(row.progress or {}), **progress}
+            row.updated_at = _now()
+            session.commit()
+
+
+def _finish(
+    database,
+    job_id: str,
+    *,
+    status: str,
+    result_id: str | None = None,
+    error: dict[str, Any] | None = None,
+    progress: dict | None = None,
+) -> None:
+    with database.session() as session:
+        row = session.get(JobRow, job_id)
+        row.status = status
+        row.result_id = result_id
+        row.error = error
+        if progress is not None:
+            row.progress = {**(row.progress or {}), **progress}
+        row.updated_at = _now()
+        session.commit()
+
+
+def execute(app: Flask, job_id: str) -> None:
+    """Run job *job_id* to its end in *app*'s context; failures are recorded, never raised."""
+    from tourplanner.job_kinds import HANDLERS
+
+    database = app.extensions["tourplanner.db"]
+    with app.app_context():
+        with database.session() as session:
+            row = session.get(JobRow, job_id)
+            if row is None:
+                log.error("job %s vanished", job_id)
+                return
+            if row.status == DONE:  # a retried job that already finished: nothing to redo
+                return
+            kind, payload = row.kind, dict(row.payload)
+            row.status, row.updated_at = RUNNING, _now()
+            session.commit()
+        writer = ProgressWriter(database, job_id)
+        try:
+            result_id = HANDLERS[kind](payload, writer)
+        except TourplannerError as exc:
+            _finish(database, job_id, status=FAILED, error=exc.to_dict())
+        except Exception:
+            log.exception("job %s (%s) failed", job_id, kind)
+            _finish(
+                database,
+                job_id,
+                status=FAILED,
+                error={
+                    "error": "internal_error",
+                    "message": "the job failed on our side; it has been logged",
+                },
+            )
+        else:
+            _finish(
+                database,
+                job_id,
+                status=DONE,
+                result_id=result_id,
+                progress={"seconds": round(time.perf_counter() - writer.started, 1)},
+            )
+
+
+class InProcessRunner:
+    """Runs jobs in a small thread pool of the app process (the default, no service needed)."""
+
+    def __init__(self, app: Flask, workers: int = 2) -> None:
+        self.app = app
+        self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="tourplanner-job")
+        self.futures: dict[str, Future] = {}
+        self._lock = threading.Lock()
+
+    def submit(self, job_id: str) -> None:
+        """Start job *job_id* in the background."""
+        future = self.pool.submit(execute, self.app, job_id)
+        with self._lock:
+            self.futures[job_id] = future
+
+    def wait(self, job_id: str, timeout: float | None = None) -> None:
+        """Block until job *job_id* has finished (tests and the CLI use this)."""
+        with self._lock:
+            future = self.futures.get(job_id)
+        if future is not None:
+            future.result(timeout=timeout)
+
+
+def init_app(app: Flask) -> None:
+    """Attach the job runner: RQ when REDIS_URL is set, else in-process threads."""
+    if app.config.get("REDIS_URL"):
+        from tourplanner.queue import RQRunner
+
+        app.extensions["tourplanner.jobs"] = RQRunner(app.config["REDIS_URL"])
+    else:
+        app.extensions["tourplanner.jobs"] = InProcessRunner(app)
+
+
+def get_runner():
+    """Return the current app's job runner."""
+    return current_app.extensions["tourplanner.jobs"]
+
+
+def submit(kind: str, payload: dict[str, Any]) -> str:
+    """Create a job of *kind* and start it; return its id."""
+    database = current_app.extensions["tourplanner.db"]
+    with database.session() as session:
+        job_id = create_job(session, kind, payload)
+    get_runner().submit(job_id)
+    return job_id

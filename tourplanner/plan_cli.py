@@ -1,0 +1,233 @@
+"""``tourplanner plan`` and ``tourplanner show``: plan a tour on the terminal, print it again."""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+import time
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from tourplanner.catalogue.service import get_catalogue
+from tourplanner.errors import TourplannerError
+from tourplanner.errors import ValidationError
+from tourplanner.itinerary import Itinerary
+from tourplanner.planning import plan
+from tourplanner.services import get_travel_model
+from tourplanner.store import load_itinerary
+from tourplanner.store import save_itinerary
+from tourplanner.tour_request import parse_tour_request
+
+WEEKDAYS_VI = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")
+MODE_VI = {
+    "road": "đường bộ",
+    "expressway": "cao tốc",
+    "ferry": "phà",
+    "boat": "tàu",
+    "cable_car": "cáp treo",
+    "walk": "đi bộ",
+    "rail": "tàu hỏa",
+    "air": "máy bay",
+}
+
+
+def _fail(exc: TourplannerError, as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(exc.to_dict(), ensure_ascii=False))
+    else:
+        if isinstance(exc, ValidationError):
+            for error in exc.errors:
+                click.echo(f"Error: {error.field}: {error.reason}", err=True)
+        else:
+            click.echo(f"Error: {exc.message}", err=True)
+    sys.exit(exc.exit_code)
+
+
+class Progress:
+    """Shows the solve's progress on stderr once it has run for more than a second."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.started = time.perf_counter()
+        self.best: float | None = None
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._tick, daemon=True)
+
+    def __enter__(self) -> Progress:
+        if self.enabled:
+            self._thread.start()
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self._done.set()
+        if self.enabled and self._thread.is_alive():
+            self._thread.join()
+
+    def on_progress(self, progress) -> None:
+        """Remember the best objective the solver has reported."""
+        self.best = progress.prize
+
+    def _tick(self) -> None:
+        shown = False
+        while not self._done.wait(0.5):
+            elapsed = time.perf_counter() - self.started
+            if elapsed < 1.0:
+                continue
+            best = f", best value so far {self.best:.0f}" if self.best is not None else ""
+            click.echo(f"\rsolving… {elapsed:4.1f} s{best}   ", err=True, nl=False)
+            shown = True
+        if shown:
+            click.echo(
+                f"\rsolved in {time.perf_counter() - self.started:.1f} s" + " " * 30, err=True
+            )
+
+
+def _hm(minutes: int) -> str:
+    return f"{minutes // 60} h {minutes % 60:02d}" if minutes >= 60 else f"{minutes} min"
+
+
+def render_text(itinerary: Itinerary, english: bool) -> str:
+    """Return a readable day-by-day plan (a table per day)."""
+    import datetime as dt
+
+    lines = []
+    if itinerary.id:
+        lines.append(f"Itinerary {itinerary.id}" if english else f"Lịch trình {itinerary.id}")
+    names = {}
+    for day in itinerary.days:
+        for stop in day.stops:
+            names[stop.id] = stop.name_en if english else stop.name_vi
+    for day in itinerary.days:
+        date = dt.date.fromisoformat(day.date)
+        weekday = date.strftime("%A") if english else WEEKDAYS_VI[date.weekday()]
+        number = sum(1 for d in itinerary.days if d.group == day.group and d.date <= day.date)
+        group = f" · group {day.group + 1}" if any(d.group for d in itinerary.days) else ""
+        lines.append("")
+        lines.append(f"{'Day' if english else 'Ngày'} {number} — {day.date} ({weekday}){group}")
+        for stop, leg in day.rows():
+            if leg and leg.minutes:
+                modes = ", ".join(leg.modes if english else (MODE_VI.get(m, m) for m in leg.modes))
+                via = f" · {', '.join(leg.via)}" if leg.via else ""
+                wait = f" (+{leg.wait_minutes} min wait)" if leg.wait_minutes else ""
+                lines.append(f"   ↓ {_hm(leg.minutes)}{wait}, {leg.km:.0f} km, {modes}{via}")
+            span = (
+                f"{stop.arrive[11:]}–{stop.depart[11:]}"
+                if stop.arrive != stop.depart
+                else f"{stop.arrive[11:]}      "
+            )
+            name = stop.name_en if english else stop.name_vi
+            cost = f"  {stop.cost_vnd:,} ₫" if stop.cost_vnd else ""
+            where = f" ({stop.province})" if stop.kind in ("attraction", "overnight") else ""
+            lines.append(f"  {span}  {name}{where}{cost}")
+    s = itinerary
+    lines.append("")
+    label = "Total" if english else "Tổng"
+    lines.append(
+        f"{label}: value {s.value:.0f} · {s.km:.0f} km · {_hm(s.travel_minutes)} travel · "
+        f"{s.costs.per_person_vnd:,} ₫/{'person' if english else 'người'} "
+        f"(tickets {s.costs.tickets_vnd:,}, transport {s.costs.transport_vnd:,}, "
+        f"lodging {s.costs.lodging_vnd:,})"
+    )
+    lines.append(("Provinces: " if english else "Tỉnh/thành: ") + ", ".join(s.provinces))
+    for place_id, reason in s.dropped:
+        lines.append(f"{'Dropped' if english else 'Bỏ'}: {place_id} — {reason}")
+    for warning in s.warnings:
+        lines.append(f"! {warning}")
+    return "\n".join(lines)
+
+
+def _split(values: tuple[str, ...]) -> list[str]:
+    return [v.strip() for value in values for v in value.split(",") if v.strip()]
+
+
+@click.command("plan")
+@click.option("--start", required=True, help="where day 1 begins: an id or a place name")
+@click.option("--end", help="where the last day ends (default: the start)")
+@click.option("--date", "start_date", required=True, help="first day, YYYY-MM-DD")
+@click.option("--days", required=True, help="number of days (1-14)")
+@click.option("--day-start", help="HH:MM (default 08:00)")
+@click.option("--day-end", help="HH:MM (default 18:30)")
+@click.option("--pace", type=click.Choice(["relaxed", "normal", "packed"]), default="normal")
+@click.option("--interests", multiple=True, help="categories or tags, comma separated or repeated")
+@click.option("--must", "must_visit", multiple=True, help="a place that must be visited (repeat)")
+@click.option("--exclude", multiple=True, help="a place to leave out (repeat)")
+@click.option(
+    "--province", "provinces", multiple=True, help="a province the tour must touch (repeat)"
+)
+@click.option("--min-provinces", help="at least this many distinct provinces")
+@click.option("--group-size", help="people per group (default 2)")
+@click.option("--groups", help="groups on the same dates (default 1)")
+@click.option("--budget", "budget_vnd", help="VND per person: tickets, transport, lodging")
+@click.option("--max-drive", "max_drive", help="maximum driving minutes per day")
+@click.option("--time-limit", help="seconds of search (default grows with the days)")
+@click.option("--lang", "language", type=click.Choice(["vi", "en"]), default="vi")
+@click.option("--seed", default=0, type=int, help="random seed of the search")
+@click.option("--json", "as_json", is_flag=True, help="print the itinerary JSON (the contract)")
+@with_appcontext
+def plan_command(as_json: bool, seed: int, **options) -> None:
+    """Plan a multi-day tour and save it; print it as tables, or JSON with --json.
+
+    Exit codes: 0 planned, 2 bad input (the message names the field), 3 nothing feasible.
+    """
+    data = {
+        "start": options["start"],
+        "end": options["end"],
+        "start_date": options["start_date"],
+        "days": options["days"],
+        "day_start": options["day_start"],
+        "day_end": options["day_end"],
+        "pace": options["pace"],
+        "interests": _split(options["interests"]),
+        "must_visit": list(options["must_visit"]),
+        "exclude": list(options["exclude"]),
+        "provinces": list(options["provinces"]),
+        "min_provinces": options["min_provinces"],
+        "group_size": options["group_size"],
+        "groups": options["groups"],
+        "budget_vnd": options["budget_vnd"],
+        "max_drive_minutes_per_day": options["max_drive"],
+        "language": options["language"],
+        "time_limit_s": options["time_limit"],
+    }
+    try:
+        request = parse_tour_request(
+            {k: v for k, v in data.items() if v not in (None, [])}, get_catalogue()
+        )
+        with Progress(enabled=sys.stderr.isatty()) as progress:
+            itinerary = plan(
+                request,
+                get_catalogue(),
+                get_travel_model(),
+                on_progress=progress.on_progress,
+                seed=seed,
+            )
+        with current_app.extensions["tourplanner.db"].session() as session:
+            itinerary = save_itinerary(session, itinerary)
+    except TourplannerError as exc:
+        _fail(exc, as_json)
+    if as_json:
+        click.echo(json.dumps(itinerary.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(render_text(itinerary, request.language == "en"))
+
+
+@click.command("show")
+@click.argument("itinerary_id")
+@click.option("--lang", "language", type=click.Choice(["vi", "en"]))
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+def show_command(itinerary_id: str, language: str | None, as_json: bool) -> None:
+    """Print a saved itinerary again (its id was printed by `plan`)."""
+    try:
+        with current_app.extensions["tourplanner.db"].session() as session:
+            itinerary = load_itinerary(session, itinerary_id)
+    except TourplannerError as exc:
+        _fail(exc, as_json)
+    if as_json:
+        click.echo(json.dumps(itinerary.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        english = (language or itinerary.request.get("language")) == "en"
+        click.echo(render_text(itinerary, english))

@@ -1,0 +1,285 @@
+"""The tourist's pages: the form, the progress of a solve, the itinerary, its exports, re-plan."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from flask import Blueprint
+from flask import Response
+from flask import abort
+from flask import current_app
+from flask import jsonify
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+
+from tourplanner.catalogue.service import get_catalogue
+from tourplanner.errors import NotFound
+from tourplanner.errors import ValidationError
+from tourplanner.exports.geojson import to_geojson
+from tourplanner.exports.ical import to_ical
+from tourplanner.exports.pdf import to_pdf
+from tourplanner.i18n import get_locale
+from tourplanner.itinerary import Itinerary
+from tourplanner.jobs import get_job
+from tourplanner.jobs import submit
+from tourplanner.services import network_lines
+from tourplanner.store import load_itinerary
+from tourplanner.tour_request import PACES
+from tourplanner.tour_request import parse_tour_request
+from tourplanner.web.svgmap import render_map
+
+bp = Blueprint("planner", __name__)
+
+MAX_MUSTS = 10
+
+
+def _session():
+    return current_app.extensions["tourplanner.db"].session()
+
+
+def _form_defaults() -> dict:
+    start = dt.date.today() + dt.timedelta(days=14)
+    return {
+        "start": "",
+        "end": "",
+        "start_date": start.isoformat(),
+        "days": "3",
+        "pace": "normal",
+        "interests": [],
+        "budget_vnd": "",
+        "group_size": "2",
+        "must_visit": [],
+        "provinces": [],
+        "language": get_locale(),
+    }
+
+
+def _form_values() -> dict:
+    form = request.form
+    return {
+        "start": form.get("start", "").strip(),
+        "end": form.get("end", "").strip(),
+        "start_date": form.get("start_date", "").strip(),
+        "days": form.get("days", "").strip(),
+        "pace": form.get("pace", "normal"),
+        "interests": form.getlist("interests"),
+        "budget_vnd": form.get("budget_vnd", "")
+        .replace(",", "")
+        .replace(".", "")
+        .replace(" ", "")
+        .strip(),
+        "group_size": form.get("group_size", "").strip(),
+        "must_visit": [m.strip() for m in form.getlist("must_visit") if m.strip()][:MAX_MUSTS],
+        "provinces": form.getlist("provinces"),
+        "language": form.get("language", get_locale()),
+    }
+
+
+def _field_errors(exc: ValidationError) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    for e in exc.errors:
+        key = e.field.split("[", 1)[0].split(".", 1)[0]
+        errors.setdefault(key, e.reason)
+    return errors
+
+
+def _render_form(values: dict, errors: dict[str, str], status: int = 200):
+    catalogue = get_catalogue()
+    starts = sorted(
+        catalogue.hubs() + [p for p in catalogue.active() if p.kind == "gateway"],
+        key=lambda p: p.name_vi,
+    )
+    return render_template(
+        "planner/form.html",
+        values=values,
+        errors=errors,
+        starts=starts,
+        categories=catalogue.categories(),
+        provinces=catalogue.current_provinces(),
+        paces=PACES,
+    ), status
+
+
+@bp.get("/")
+def form():
+    """The trip form."""
+    return _render_form(_form_defaults(), {})
+
+
+@bp.post("/")
+def submit_form():
+    """Check the form; re-render it with a message at each bad field, or start the solve."""
+    values = _form_values()
+    data = {k: v for k, v in values.items() if v not in ("", [])}
+    try:
+        tour_request = parse_tour_request(data, get_catalogue())
+    except ValidationError as exc:
+        return _render_form(values, _field_errors(exc), 400)
+    job_id = submit("plan", {"request": tour_request.to_dict()})
+    return redirect(url_for("planner.job", job_id=job_id, lang=tour_request.language))
+
+
+@bp.get("/jobs/<job_id>")
+def job(job_id: str):
+    """Progress of a solve; moves on to the itinerary when it is done."""
+    with _session() as session:
+        found = get_job(session, job_id)
+    if found.status == "done":
+        return redirect(url_for("planner.itinerary", itinerary_id=found.result_id))
+    status = 422 if found.status == "failed" else 200
+    return render_template("planner/job.html", job=found), status
+
+
+@bp.get("/jobs/<job_id>.json")
+def job_json(job_id: str):
+    """Progress of a solve, for polling."""
+    with _session() as session:
+        found = get_job(session, job_id)
+    body = found.to_dict()
+    if found.result_id:
+        body["url"] = url_for("planner.itinerary", itinerary_id=found.result_id)
+    return jsonify(body)
+
+
+def _load(itinerary_id: str) -> Itinerary:
+    with _session() as session:
+        return load_itinerary(session, itinerary_id)
+
+
+@bp.get("/i/<itinerary_id>")
+def itinerary(itinerary_id: str):
+    """The itinerary page: timeline, map, totals, dropped places, warnings, exports, re-plan."""
+    found = _load(itinerary_id)
+    english = get_locale() == "en"
+    svg = render_map(found, network_lines(), english=english)
+    catalogue = get_catalogue()
+    return render_template(
+        "planner/itinerary.html",
+        it=found,
+        svg=svg,
+        catalogue=catalogue,
+        english=english,
+        share_url=url_for("planner.itinerary", itinerary_id=itinerary_id, _external=True),
+    )
+
+
+@bp.get("/i/<itinerary_id>/print")
+def printable(itinerary_id: str):
+    """A printer-friendly page."""
+    found = _load(itinerary_id)
+    english = get_locale() == "en"
+    return render_template(
+        "planner/print.html",
+        it=found,
+        english=english,
+        svg=render_map(found, network_lines(), english=english),
+    )
+
+
+@bp.get("/i/<itinerary_id>.json")
+def itinerary_json(itinerary_id: str):
+    """The itinerary in the contract's JSON."""
+    return jsonify(_load(itinerary_id).to_dict())
+
+
+@bp.get("/i/<itinerary_id>.geojson")
+def itinerary_geojson(itinerary_id: str):
+    """The route as GeoJSON."""
+    body = json.dumps(to_geojson(_load(itinerary_id)), ensure_ascii=False)
+    return Response(
+        body,
+        mimetype="application/geo+json",
+        headers={"Content-Disposition": f'attachment; filename="tour-{itinerary_id}.geojson"'},
+    )
+
+
+@bp.get("/i/<itinerary_id>.ics")
+def itinerary_ics(itinerary_id: str):
+    """One calendar event per stop."""
+    body = to_ical(_load(itinerary_id), english=get_locale() == "en")
+    return Response(
+        body,
+        mimetype="text/calendar",
+        headers={"Content-Disposition": f'attachment; filename="tour-{itinerary_id}.ics"'},
+    )
+
+
+@bp.get("/i/<itinerary_id>.pdf")
+def itinerary_pdf(itinerary_id: str):
+    """The plan as a PDF."""
+    body = to_pdf(_load(itinerary_id), english=get_locale() == "en")
+    return Response(
+        body,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="tour-{itinerary_id}.pdf"'},
+    )
+
+
+@bp.post("/i/<itinerary_id>/replan")
+def replan(itinerary_id: str):
+    """Remove stops, pin stops to days, add a must-see, and re-optimise as a new version."""
+    found = _load(itinerary_id)
+    data = dict(found.request)
+    day_of: dict[str, int] = {}
+    for index, date in enumerate(sorted({d.date for d in found.days})):
+        for day in found.days:
+            if day.date == date:
+                for stop in day.stops:
+                    if stop.kind == "attraction":
+                        day_of.setdefault(stop.id, index)
+    removed = [pid for pid in request.form.getlist("remove") if pid in day_of]
+    pins = {
+        pid: day_of[pid]
+        for pid in request.form.getlist("pin")
+        if pid in day_of and pid not in removed
+    }
+    data["exclude"] = list(dict.fromkeys([*data.get("exclude", []), *removed]))
+    data["must_visit"] = [m for m in data.get("must_visit", []) if m not in removed]
+    data["pins"] = pins
+    added = request.form.get("add_must", "").strip()
+    if added:
+        data["must_visit"] = [*data["must_visit"], added]
+    try:
+        tour_request = parse_tour_request(data, get_catalogue())
+    except ValidationError as exc:
+        english = get_locale() == "en"
+        return render_template(
+            "planner/itinerary.html",
+            it=found,
+            svg=render_map(found, network_lines(), english=english),
+            catalogue=get_catalogue(),
+            english=english,
+            replan_errors=_field_errors(exc),
+            share_url=url_for("planner.itinerary", itinerary_id=itinerary_id, _external=True),
+        ), 400
+    job_id = submit("plan", {"request": tour_request.to_dict(), "parent_id": itinerary_id})
+    return redirect(url_for("planner.job", job_id=job_id))
+
+
+@bp.get("/api/suggest")
+def suggest():
+    """Places matching ?q= (any diacritics) for search-as-you-type: [{id, name_vi, name_en}]."""
+    query = request.args.get("q", "")[:100]
+    kind = request.args.get("kind")
+    if kind not in (None, "attraction", "hub", "gateway"):
+        abort(400, "kind must be attraction, hub or gateway")
+    if len(query.strip()) < 2:
+        return jsonify([])
+    try:
+        matches = get_catalogue().search(query, kind=kind, limit=8)
+    except NotFound:
+        matches = []
+    return jsonify(
+        [
+            {
+                "id": m.place.id,
+                "name_vi": m.place.name_vi,
+                "name_en": m.place.name_en,
+                "province": m.place.province,
+            }
+            for m in matches
+        ]
+    )
