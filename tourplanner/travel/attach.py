@@ -158,5 +158,8 @@ def _nearest(point: Point, nodes: list[Node], network: Network) -> list[tuple[fl
     if not ranked:
         return []
     nearest = ranked[0][0]
-    keep = [pair for pair in ranked if pair[0] <= nearest * 1.5 + 3.0]
+    area = network.area(ranked[0][1].area)
+    # on foot (a mountain) only the nearest station counts: paths between stations are links
+    slack = 0.3 if area is not None and area.access_mode == "walk" else 3.0
+    keep = [pair for pair in ranked if pair[0] <= nearest * 1.5 + slack]
     return keep[: network.access.attach_nodes]

@@ -209,10 +209,19 @@ def travel_matrix(
     chosen = net.scenario(scenario)
     pts = [as_point(p, net) for p in points]
     signature = day_signature(net, date, chosen)
-    if osrm_client is None and osrm_url:
+    own_client = osrm_client is None and bool(osrm_url)
+    if own_client:
         osrm_client = OsrmClient(osrm_url)
     osrm_key = osrm_client.base_url if osrm_client is not None else None
-    key = (id(net), net.version, scenario, hash(signature), tuple(p.key for p in pts), osrm_key)
+    try:
+        return _matrix(net, chosen, pts, date, scenario, signature, osrm_client, osrm_key)
+    finally:
+        if own_client:
+            osrm_client.close()
+
+
+def _matrix(net, chosen, pts, date, scenario, signature, osrm_client, osrm_key) -> TravelMatrix:
+    key = (id(net), net.version, scenario, signature, tuple(p.key for p in pts), osrm_key)
     cached = _CACHE.get(key)
     if cached is not None:
         return cached if cached.date == date else dataclasses.replace(cached, date=date)

@@ -533,7 +533,7 @@ def _read_service(reader: _Reader, raw: object, where: str, bidirectional: bool)
     )
 
 
-def _read_link(reader: _Reader, raw: dict, where: str, nodes: dict[str, Node]) -> Link | None:
+def _read_link(reader: _Reader, raw: dict, where: str, nodes: set[str]) -> Link | None:
     before = len(reader.errors)
     link_id = raw["id"]
     ends = []
@@ -697,7 +697,9 @@ def parse_network(data: object, *, version: str = "") -> Network:
         )
     area_ids = {a.id for a in areas} | {"mainland"}
     nodes: dict[str, Node] = {}
-    for where, raw in _items(reader, data, "nodes"):
+    node_items = _items(reader, data, "nodes")
+    node_ids = {raw["id"] for _, raw in node_items}
+    for where, raw in node_items:
         before = len(reader.errors)
         lat = reader.number(raw, "lat", where, low=-90, high=90)
         lon = reader.number(raw, "lon", where, low=-180, high=180)
@@ -729,8 +731,10 @@ def parse_network(data: object, *, version: str = "") -> Network:
             uncertain=bool(raw.get("uncertain", False)),
         )
     links: dict[str, Link] = {}
-    for where, raw in _items(reader, data, "links"):
-        link = _read_link(reader, raw, where, nodes)
+    link_items = _items(reader, data, "links")
+    link_ids = {raw["id"] for _, raw in link_items}
+    for where, raw in link_items:
+        link = _read_link(reader, raw, where, node_ids)
         if link is not None:
             links[link.id] = link
     attachments: dict[str, Attachment] = {}
@@ -743,17 +747,17 @@ def parse_network(data: object, *, version: str = "") -> Network:
         if not isinstance(raw, dict):
             reader.fail(where, "must be an object")
             continue
-        node_ids = raw.get("nodes", [])
-        if not isinstance(node_ids, list):
+        attached = raw.get("nodes", [])
+        if not isinstance(attached, list):
             reader.fail(f"{where}.nodes", "must be a list of node ids")
-            node_ids = []
-        for i, node_id in enumerate(node_ids):
-            if node_id not in nodes:
+            attached = []
+        for i, node_id in enumerate(attached):
+            if node_id not in node_ids:
                 reader.fail(f"{where}.nodes[{i}]", f"unknown node {node_id!r}")
         area = raw.get("area")
         if area is not None and area not in area_ids:
             reader.fail(f"{where}.area", f"unknown area {area!r}")
-        if not node_ids and area is None:
+        if not attached and area is None:
             reader.fail(where, "needs nodes or an area")
         minutes = reader.number(raw, "minutes", where, required=False, low=0, high=600)
         mode = raw.get("mode")
@@ -761,7 +765,7 @@ def parse_network(data: object, *, version: str = "") -> Network:
             reader.fail(f"{where}.mode", f"must be one of {', '.join(MODES)}")
         attachments[place_id] = Attachment(
             place_id=place_id,
-            nodes=tuple(n for n in node_ids if isinstance(n, str)),
+            nodes=tuple(n for n in attached if isinstance(n, str)),
             area=area,
             minutes=minutes,
             mode=mode,
@@ -773,7 +777,7 @@ def parse_network(data: object, *, version: str = "") -> Network:
         reader.fail("scenarios", "must be an object keyed by scenario name")
         raw_scenarios = {}
     for name, raw in raw_scenarios.items():
-        scenario = _read_scenario(reader, name, raw, links)
+        scenario = _read_scenario(reader, name, raw, links, link_ids)
         if scenario is not None:
             scenarios[name] = scenario
     sources = data.get("sources", {})
@@ -799,7 +803,7 @@ def parse_network(data: object, *, version: str = "") -> Network:
 
 
 def _read_scenario(
-    reader: _Reader, name: str, raw: object, links: dict[str, Link]
+    reader: _Reader, name: str, raw: object, links: dict[str, Link], link_ids: set[str]
 ) -> Scenario | None:
     where = f"scenarios[{name}]"
     if not isinstance(raw, dict):
@@ -813,7 +817,7 @@ def _read_scenario(
             reader.fail(f"{where}.{key}", "must be a list of link ids")
             values = []
         for i, link_id in enumerate(values):
-            if link_id not in links:
+            if link_id not in link_ids:
                 reader.fail(f"{where}.{key}[{i}]", f"unknown link {link_id!r}")
         lists[key] = values
     seasons = raw.get("seasons", {})
@@ -821,9 +825,9 @@ def _read_scenario(
         reader.fail(f"{where}.seasons", "must map link ids to season names")
         seasons = {}
     for link_id, season in seasons.items():
-        if link_id not in links:
+        if link_id not in link_ids:
             reader.fail(f"{where}.seasons[{link_id}]", f"unknown link {link_id!r}")
-        elif season not in links[link_id].season_names():
+        elif link_id in links and season not in links[link_id].season_names():
             known = ", ".join(sorted(links[link_id].season_names())) or "none"
             reader.fail(
                 f"{where}.seasons[{link_id}]",

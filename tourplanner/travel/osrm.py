@@ -79,6 +79,16 @@ class OsrmClient:
         #: number of HTTP requests made (for tests and logs)
         self.requests_made = 0
 
+    def close(self) -> None:
+        """Close the HTTP session."""
+        self.session.close()
+
+    def __enter__(self) -> OsrmClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
     def table(self, coordinates: Sequence[tuple[float, float]]) -> RoadTable:
         """Return road minutes and km between all (lat, lon) *coordinates*.
 

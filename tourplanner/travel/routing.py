@@ -224,7 +224,8 @@ def earliest_arrival(
     """Return the earliest-arrival route from *origin* to *destination*.
 
     Times are minutes after midnight of *date* (they may pass 1440 on long legs). A timetabled
-    link waits for its next departure on the day the traveller reaches it, never overnight.
+    link waits for its next departure on the leg's departure date; after midnight nothing is
+    boarded, so a leg never waits overnight for the next morning's first sailing.
     """
     adjacency = _adjacency(network)
     services = _ServiceCache(network, scenario)
@@ -299,6 +300,10 @@ def earliest_arrival(
             board = t
             if link.scheduled:
                 minute = t - day * 1440
+                if day > 0:
+                    # a leg never waits overnight for the first sailing of the next day
+                    misses.append(Miss(link, direction, date, t, "has no departure that night"))
+                    continue
                 if service is None:
                     misses.append(Miss(link, direction, when, t, "does not run that day"))
                     continue
