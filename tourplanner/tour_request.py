@@ -223,12 +223,24 @@ def _resolve(
     name: str,
     value: str,
     kinds: tuple[str, ...] | None = None,
+    prefer: tuple[str, ...] = (),
 ) -> str | None:
+    """Resolve *value* to a place id, or record under field *name* why it cannot be.
+
+    :param prefer: kinds that settle an ambiguity: "Hải Phòng" as a start is the city's hub,
+        not one of the sights named after the city.
+    """
     try:
         return catalogue.resolve(value, kinds=kinds).id
-    except (AmbiguousName, UnknownName) as exc:
+    except AmbiguousName as exc:
+        for kind in prefer:
+            preferred = [p for p in exc.candidates if p.kind == kind]
+            if len(preferred) == 1:
+                return preferred[0].id
         fields.fail(name, exc.message)
-        return None
+    except UnknownName as exc:
+        fields.fail(name, exc.message)
+    return None
 
 
 def parse_tour_request(data: Mapping[str, Any], catalogue: Catalogue) -> TourRequest:
@@ -241,8 +253,9 @@ def parse_tour_request(data: Mapping[str, Any], catalogue: Catalogue) -> TourReq
     f = _Fields(data)
     start_name = f.text("start", required=True)
     end_name = f.text("end")
-    start = _resolve(catalogue, f, "start", start_name) if start_name else None
-    end = _resolve(catalogue, f, "end", end_name) if end_name else None
+    bases = ("hub", "gateway")
+    start = _resolve(catalogue, f, "start", start_name, prefer=bases) if start_name else None
+    end = _resolve(catalogue, f, "end", end_name, prefer=bases) if end_name else None
 
     start_date = None
     raw_date = data.get("start_date")
