@@ -27,6 +27,9 @@ from solver.timing import schedule_day
 
 log = logging.getLogger(__name__)
 
+#: estimated value of serving a must-visit, above any sum of optional prizes in practice
+MUST_BONUS = 1.0e6
+
 
 class _DayEstimator:
     def __init__(self, c: Compiled, g: int) -> None:
@@ -38,7 +41,12 @@ class _DayEstimator:
             places = [i for i in places if p.places[i].id in allowed]
         self.idx = np.asarray(places, dtype=np.int64)
         self.nodes = np.asarray([p.places[i].node for i in places], dtype=np.int64)
-        self.prize = np.asarray([c.net_value(i) for i in places], dtype=np.float64)
+        # A must-visit outweighs every optional place, so sequences whose days can reach the
+        # must-visits rank first (their prize alone may be small next to a city's sights).
+        self.prize = np.asarray(
+            [c.net_value(i) + (MUST_BONUS if i in c.must else 0.0) for i in places],
+            dtype=np.float64,
+        )
         self.visit = np.asarray([p.places[i].visit_min for i in places], dtype=np.float64)
         self.open = np.zeros((c.n_days, len(places)), dtype=bool)
         for k, i in enumerate(places):

@@ -9,6 +9,9 @@ vehicles and prizes).
   ``prize**2 / shift`` among the feasible ones, where ``shift`` is the time the insertion adds
   to the route; feasibility uses the classic ``wait`` / ``max_shift`` bookkeeping, so every
   check is O(1) per candidate position.
+  The ratio is multiplied by a random factor in ``[0.9, 1.1]`` (seeded) to diversify.
+* **Improve**: every few rounds and on each new best, move single visits inside their route to
+  where the route returns earliest (or-opt), then insert again into the freed time.
 * **Shake**: remove ``S`` consecutive visits from position ``R`` of every route, then advance
   ``R`` and grow ``S`` (reset when it gets large); restart from the best plan after a number of
   non-improving rounds.
@@ -28,6 +31,9 @@ import numpy as np
 
 from solver.routing_model import ModelSpec
 
+#: run the in-route or-opt every this many iterations (and on every new best)
+IMPROVE_EVERY = 5
+
 
 def applicable(spec: ModelSpec) -> bool:
     """Whether the ILS models every constraint of ``spec``."""
@@ -42,7 +48,7 @@ def applicable(spec: ModelSpec) -> bool:
 class ILS:
     """Insert/shake iterated local search over a :class:`ModelSpec`."""
 
-    def __init__(self, spec: ModelSpec, rng: np.random.Generator) -> None:
+    def __init__(self, spec: ModelSpec, rng: np.random.Generator, noise: float = 0.1) -> None:
         self.spec = spec
         self.rng = rng
         n = spec.n_nodes
@@ -76,6 +82,8 @@ class ILS:
                 self.open[j, k], self.close[j, k] = lo, hi
         self.allowed = self.close >= 0
         self.max_stops = spec.max_stops
+        #: relative noise on insertion ratios (diversification; 0.1 was best in tests)
+        self.noise = noise
         self.routes: list[list[int]] = [[] for _ in range(nv)]
         self.in_route = np.zeros(n, dtype=bool)
         self._times: list[tuple[np.ndarray, np.ndarray]] = [self._compute(j, []) for j in range(nv)]
@@ -120,45 +128,82 @@ class ILS:
 
     # -- insert / shake ---------------------------------------------------------------------
 
+    def _evaluate(self, j: int, ratio: np.ndarray, where: np.ndarray) -> None:
+        """Fill ``ratio[j, c]`` / ``where[j, c]`` with the best insertion of each free place
+        ``c`` into vehicle ``j`` (ratio -1 when it does not fit)."""
+        ratio[j] = -1.0
+        if self.max_stops is not None and len(self.routes[j]) >= self.max_stops:
+            return
+        cand = self.visit_nodes[~self.in_route[self.visit_nodes]]
+        c = cand[self.allowed[j, cand]]
+        if len(c) == 0:
+            return
+        seq = np.asarray(self._seq(j, self.routes[j]), dtype=np.int64)
+        start, slack = self._times[j]
+        tt = self.vt[j]
+        i_nodes, j_nodes = seq[:-1], seq[1:]
+        st = np.maximum(start[:-1, None] + tt[np.ix_(i_nodes, c)], self.open[j, c][None, :])
+        ok = st <= self.close[j, c][None, :]
+        shift = st + tt[np.ix_(c, j_nodes)].T - start[:-1, None] - tt[i_nodes, j_nodes][:, None]
+        ok &= shift <= slack[1:, None]
+        value = self.prize[c] ** 2
+        if self.noise > 0:
+            value = value * self.rng.uniform(1.0 - self.noise, 1.0 + self.noise, len(c))
+        r = np.where(ok, value[None, :] / np.maximum(shift, 1), -1.0)
+        pos = np.argmax(r, axis=0)
+        ratio[j, c] = r[pos, np.arange(len(c))]
+        where[j, c] = pos
+
     def insert(self) -> None:
-        """Greedy best-ratio insertion until nothing fits."""
-        nv = len(self.routes)
+        """Greedy best-ratio insertion until nothing fits (only the changed route is
+        re-evaluated after each insertion)."""
+        nv, n = len(self.routes), self.spec.n_nodes
+        ratio = np.full((nv, n), -1.0)
+        where = np.zeros((nv, n), dtype=np.int64)
+        for j in range(nv):
+            self._evaluate(j, ratio, where)
         while True:
-            cand = self.visit_nodes[~self.in_route[self.visit_nodes]]
-            if len(cand) == 0:
+            flat = int(np.argmax(ratio))
+            if ratio.flat[flat] < 0:
                 return
-            best_ratio, best = -1.0, None
-            for j in range(nv):
-                if self.max_stops is not None and len(self.routes[j]) >= self.max_stops:
-                    continue
-                c = cand[self.allowed[j, cand]]
-                if len(c) == 0:
-                    continue
-                seq = np.asarray(self._seq(j, self.routes[j]), dtype=np.int64)
-                start, slack = self._times[j]
-                tt = self.vt[j]
-                i_nodes, j_nodes = seq[:-1], seq[1:]
-                arrive_c = start[:-1, None] + tt[np.ix_(i_nodes, c)]
-                st = np.maximum(arrive_c, self.open[j, c][None, :])
-                ok = st <= self.close[j, c][None, :]
-                shift = (
-                    st + tt[np.ix_(c, j_nodes)].T - start[:-1, None] - tt[i_nodes, j_nodes][:, None]
-                )
-                ok &= shift <= slack[1:, None]
-                if not ok.any():
-                    continue
-                ratio = np.where(ok, self.prize[c][None, :] ** 2 / np.maximum(shift, 1), -1.0)
-                flat = int(np.argmax(ratio))
-                r = ratio.flat[flat]
-                if r > best_ratio:
-                    pos, ci = divmod(flat, len(c))
-                    best_ratio, best = r, (j, pos, int(c[ci]))
-            if best is None:
-                return
-            j, pos, node = best
-            self.routes[j].insert(pos, node)
+            j, node = divmod(flat, n)
+            self.routes[j].insert(int(where[j, node]), node)
             self.in_route[node] = True
+            ratio[:, node] = -1.0
             self._times[j] = self._compute(j, self.routes[j])
+            self._evaluate(j, ratio, where)
+
+    def improve(self, j: int) -> bool:
+        """Or-opt of single visits inside vehicle ``j``: move a visit to the position that
+        brings the route back earliest, while that helps. Frees time for more insertions."""
+        route = self.routes[j]
+        if len(route) < 3:
+            return False
+        tt = self.vt[j]
+        changed = False
+        end_now = self._times[j][0][-1]
+        for node in list(route):
+            idx = route.index(node)
+            rest = route[:idx] + route[idx + 1 :]
+            start, slack = self._compute(j, rest)
+            seq = np.asarray(self._seq(j, rest), dtype=np.int64)
+            i_nodes, j_nodes = seq[:-1], seq[1:]
+            st = np.maximum(start[:-1] + tt[i_nodes, node], self.open[j, node])
+            shift = st + tt[node, j_nodes] - start[:-1] - tt[i_nodes, j_nodes]
+            ok = (st <= self.close[j, node]) & (shift <= slack[1:])
+            if not ok.any():
+                continue
+            pos = int(np.argmin(np.where(ok, shift, np.iinfo(np.int64).max)))
+            if pos == idx:
+                continue
+            trial = rest[:pos] + [node] + rest[pos:]
+            times = self._compute(j, trial)
+            if times[0][-1] < end_now:
+                route[:] = trial
+                self._times[j] = times
+                end_now = times[0][-1]
+                changed = True
+        return changed
 
     def shake(self, s: int, r: int) -> None:
         """Remove ``s`` consecutive visits from position ``r`` (cyclic) of every route."""
@@ -197,6 +242,10 @@ class ILS:
             self.shake(s, r)
             self.insert()
             sc = self.score()
+            due = sc > best_score or iterations % IMPROVE_EVERY == 0
+            if due and any([self.improve(j) for j in range(len(self.routes))]):
+                self.insert()
+                sc = self.score()
             if sc > best_score:
                 best, best_score = [list(x) for x in self.routes], sc
                 s, no_improve = 1, 0

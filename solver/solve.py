@@ -133,6 +133,8 @@ class _Search:
         self.models: dict[HubChoice, RoutingModel] = {}
         self.specs: dict[HubChoice, ModelSpec] = {}
         self.use_ils = False
+        self.dominant_model: RoutingModel | None = None
+        self.dominant_key: tuple[HubChoice, int] | None = None
         self.stopped = False
 
     # -- helpers ----------------------------------------------------------------------------
@@ -288,13 +290,24 @@ class _Search:
         return self._finish()
 
     def _polish_dominant(self) -> None:
-        if self.use_ils or self.should_stop() or self.left() <= 0.01:
+        if self.use_ils:
+            return
+        self.polish_dominant(self.left())
+
+    def polish_dominant(self, limit: float) -> None:
+        """Greedy descent in the model where every prize outweighs its detour: shortens the
+        routes and inserts whatever then fits, never trading a prize for driving."""
+        if self.should_stop() or self.left() <= 0.01:
             return
         assert self.best is not None
-        dominant = Compiled(self.problem, self.c.extra_penalty, scale_mode="dominant")
-        model = RoutingModel(dominant.spec(self.best.choice))
-        result = model.solve(
-            self.left(),
+        key = (self.best.choice, id(self.c))
+        if self.dominant_key != key:
+            dominant = Compiled(self.problem, self.c.extra_penalty, scale_mode="dominant")
+            self.dominant_model = RoutingModel(dominant.spec(self.best.choice))
+            self.dominant_key = key
+        assert self.dominant_model is not None
+        result = self.dominant_model.solve(
+            min(limit, self.left()),
             initial_routes=self.best.routes,
             lns_only=True,
             should_stop=self.should_stop if self.user_stop is not None else None,
@@ -362,7 +375,7 @@ class _Search:
                     continue
             if self.use_ils:
                 self.quick_run(choice, chunk, [list(r) for r in self.best.routes], "ils")
-                self.run_model(choice, chunk / 2, self.best.routes, "polish")
+                self.polish_dominant(chunk / 2)
             else:
                 initial = self._ruin([list(r) for r in self.best.routes])
                 self.run_model(choice, chunk, initial, "perturb")
