@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+from typing import TYPE_CHECKING
 
 import click
 from flask.cli import with_appcontext
@@ -13,11 +14,11 @@ from tourplanner.errors import FieldError
 from tourplanner.errors import NotFound
 from tourplanner.errors import TourplannerError
 from tourplanner.errors import ValidationError
-from tourplanner.travel.attach import Point
-from tourplanner.travel.legs import Leg
-from tourplanner.travel.legs import leg
-from tourplanner.travel.network import Network
-from tourplanner.travel.network import default_network
+
+if TYPE_CHECKING:
+    from tourplanner.travel.attach import Point
+    from tourplanner.travel.legs import Leg
+    from tourplanner.travel.network import Network
 
 #: departure time used when --depart is not given
 DEFAULT_DEPART = dt.time(8, 0)
@@ -45,6 +46,7 @@ def _parse_depart(text: str | None) -> dt.datetime:
 def _resolve(name: str, network: Network) -> Point:
     """Resolve *name* in the catalogue (id, any-diacritics name), else as a network node id."""
     from tourplanner.catalogue.service import get_catalogue
+    from tourplanner.travel.attach import Point
 
     try:
         place = get_catalogue().resolve(name)
@@ -99,6 +101,10 @@ def travel_command(
     English name) or network node ids. Exit codes: 0 ok, 2 bad input or unknown place,
     3 unreachable (e.g. no ferry leaves in time).
     """
+    # imported here so that the app (and every other command) starts without numpy/scipy
+    from tourplanner.travel.legs import leg
+    from tourplanner.travel.network import default_network
+
     network = default_network()
     try:
         depart_at = _parse_depart(depart)
