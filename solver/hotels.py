@@ -57,6 +57,37 @@ class _DayEstimator:
         np.fill_diagonal(m0, np.inf)
         nn = m0.min(axis=1) if len(places) > 1 else np.zeros(len(places))
         self.unit_cost = self.visit + np.where(np.isfinite(nn), nn, 0.0) + 1e-6
+        self.is_must = np.asarray([i in c.must for i in places], dtype=bool)
+
+    def _musts_that_fit(self, d: int, a: int, b: int, cand: np.ndarray) -> tuple[np.ndarray, float]:
+        """The must-visits among ``cand`` that one real day ``a -> ... -> b`` can serve
+        (cheapest feasible insertion, timed with windows and lunch), and the minutes used."""
+        p = self.c.problem
+        day = p.days[d]
+        m = self.c.minutes[d]
+        chosen: list[int] = []
+        used = 0.0
+        for k in cand[self.is_must[cand]]:
+            best = None
+            for pos in range(len(chosen) + 1):
+                order = [*chosen[:pos], int(k), *chosen[pos:]]
+                idx = [int(self.idx[j]) for j in order]
+                timing = schedule_day(
+                    m,
+                    [a, *(int(self.nodes[j]) for j in order), b],
+                    [p.places[i].visit_min for i in idx],
+                    [p.places[i].windows for i in idx],
+                    day.start_min,
+                    day.end_min,
+                    day.lunch,
+                )
+                if timing is not None:
+                    span = timing.return_min - timing.depart_min
+                    if best is None or span < best[0]:
+                        best = (span, order)
+            if best is not None:
+                used, chosen = best
+        return np.asarray(chosen, dtype=np.int64), float(used)
 
     def day_value(self, d: int, a: int, b: int, covered: np.ndarray) -> tuple[float, np.ndarray]:
         c = self.c
@@ -75,10 +106,15 @@ class _DayEstimator:
         cand = np.flatnonzero(ok)
         if len(cand) == 0:
             return 0.0, covered
-        ratio = self.prize[cand] / self.unit_cost[cand]
-        order = cand[np.argsort(-ratio, kind="stable")]
+        # Must-visits count only when a real schedule of the day serves them; optional places
+        # then fill the time left, greedily by prize per minute.
+        musts, must_minutes = self._musts_that_fit(d, a, b, cand)
+        optional = cand[~self.is_must[cand]]
+        ratio = self.prize[optional] / self.unit_cost[optional]
+        order = optional[np.argsort(-ratio, kind="stable")]
+        budget = length - max(float(direct), must_minutes)
         used = np.cumsum(self.unit_cost[order])
-        take = order[used <= length - direct]
+        take = np.concatenate([musts, order[used <= budget]])
         new_cov = covered.copy()
         new_cov[take] = True
         return float(self.prize[take].sum()), new_cov
