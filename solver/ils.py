@@ -36,13 +36,8 @@ IMPROVE_EVERY = 5
 
 
 def applicable(spec: ModelSpec) -> bool:
-    """Whether the ILS models every constraint of ``spec``."""
-    return (
-        not any(v.lunch for v in spec.vehicles)
-        and spec.drive_transit is None
-        and spec.money_transit is None
-        and not spec.quotas
-    )
+    """Whether the ILS models every constraint of ``spec`` exactly (lunch is approximated)."""
+    return not any(v.lunch for v in spec.vehicles)
 
 
 class ILS:
@@ -82,11 +77,37 @@ class ILS:
                 self.open[j, k], self.close[j, k] = lo, hi
         self.allowed = self.close >= 0
         self.max_stops = spec.max_stops
+        # lunch, approximated: the day is shortened by the lunch duration
+        self.end_limit = [
+            v.day_end - (v.lunch[2] if v.lunch is not None else 0) for v in spec.vehicles
+        ]
+        # driving cap
+        self.dt = None
+        if spec.drive_transit is not None and spec.max_drive is not None:
+            dts = [np.asarray(m, dtype=np.int64) for m in spec.drive_transit]
+            self.dt = [dts[spec.matrix_of_day[v.day]] for v in spec.vehicles]
+        # budget per group (tickets + travel money)
+        self.mt = None
+        if spec.money_transit is not None and spec.group_money_cap is not None:
+            mts = [np.asarray(m, dtype=np.int64) for m in spec.money_transit]
+            self.mt = [mts[spec.matrix_of_day[v.day]] for v in spec.vehicles]
+        self.group_of = [v.group for v in spec.vehicles]
+        # quotas: per quota, its node mask and its vehicles
+        self.quota_nodes = []
+        self.quota_vehicles = []
+        self.quota_caps = []
+        for nodes, vehicles, cap in spec.quotas:
+            mask = np.zeros(n, dtype=bool)
+            mask[nodes] = True
+            self.quota_nodes.append(mask)
+            self.quota_vehicles.append(set(vehicles))
+            self.quota_caps.append(cap)
         #: relative noise on insertion ratios (diversification; 0.1 was best in tests)
         self.noise = noise
         self.routes: list[list[int]] = [[] for _ in range(nv)]
         self.in_route = np.zeros(n, dtype=bool)
         self._times: list[tuple[np.ndarray, np.ndarray]] = [self._compute(j, []) for j in range(nv)]
+        self._recount()
 
     # -- route bookkeeping ------------------------------------------------------------------
 
@@ -107,12 +128,47 @@ class ILS:
             arrive[i] = a
             start[i] = a if i == len(seq) - 1 else max(a, self.open[j, seq[i]])
         slack = np.empty(len(seq), dtype=np.int64)  # wait + max_shift
-        slack[-1] = v.day_end - arrive[-1]
+        slack[-1] = self.end_limit[j] - arrive[-1]
         for i in range(len(seq) - 2, 0, -1):
             wait = start[i] - arrive[i]
             slack[i] = wait + min(self.close[j, seq[i]] - start[i], slack[i + 1])
         slack[0] = slack[1] if len(seq) > 1 else 0
         return start, slack
+
+    def _route_sum(self, mats: list[np.ndarray], j: int, route: list[int]) -> int:
+        seq = self._seq(j, route)
+        m = mats[j]
+        return int(sum(m[a, b] for a, b in zip(seq, seq[1:], strict=False)))
+
+    def _recount(self) -> None:
+        """Recompute driving, money and quota use from the routes."""
+        nv = len(self.routes)
+        self.drive_used = [
+            self._route_sum(self.dt, j, self.routes[j]) if self.dt is not None else 0
+            for j in range(nv)
+        ]
+        self.money_used: dict[int, int] = {}
+        if self.mt is not None:
+            for j in range(nv):
+                g = self.group_of[j]
+                self.money_used[g] = self.money_used.get(g, 0) + self._route_sum(
+                    self.mt, j, self.routes[j]
+                )
+        self.quota_used = [
+            sum(int(mask[self.routes[j]].sum()) for j in vehicles if self.routes[j])
+            for mask, vehicles in zip(self.quota_nodes, self.quota_vehicles, strict=True)
+        ]
+
+    def _within_caps(self, j: int, route: list[int]) -> bool:
+        """Whether replacing vehicle ``j``'s route by ``route`` keeps driving and money caps."""
+        if self.dt is not None and self._route_sum(self.dt, j, route) > self.spec.max_drive:
+            return False
+        if self.mt is not None:
+            g = self.group_of[j]
+            delta = self._route_sum(self.mt, j, route) - self._route_sum(self.mt, j, self.routes[j])
+            if self.money_used.get(g, 0) + delta > self.spec.group_money_cap[g]:  # type: ignore[index]
+                return False
+        return True
 
     def set_routes(self, routes: list[list[int]]) -> None:
         """Start from given routes (assumed feasible)."""
@@ -121,6 +177,7 @@ class ILS:
         for r in self.routes:
             self.in_route[r] = True
         self._times = [self._compute(j, r) for j, r in enumerate(self.routes)]
+        self._recount()
 
     def score(self) -> float:
         """Total prize of the current routes."""
@@ -149,6 +206,18 @@ class ILS:
         value = self.prize[c] ** 2
         if self.noise > 0:
             value = value * self.rng.uniform(1.0 - self.noise, 1.0 + self.noise, len(c))
+        if self.dt is not None:
+            dt = self.dt[j]
+            inc = dt[np.ix_(i_nodes, c)] + dt[np.ix_(c, j_nodes)].T - dt[i_nodes, j_nodes][:, None]
+            ok &= inc <= self.spec.max_drive - self.drive_used[j]
+        if self.mt is not None:
+            mt = self.mt[j]
+            g = self.group_of[j]
+            inc = mt[np.ix_(i_nodes, c)] + mt[np.ix_(c, j_nodes)].T - mt[i_nodes, j_nodes][:, None]
+            ok &= inc <= self.spec.group_money_cap[g] - self.money_used.get(g, 0)  # type: ignore[index]
+        for q, mask in enumerate(self.quota_nodes):
+            if j in self.quota_vehicles[q] and self.quota_used[q] >= self.quota_caps[q]:
+                ok &= ~mask[c][None, :]
         r = np.where(ok, value[None, :] / np.maximum(shift, 1), -1.0)
         pos = np.argmax(r, axis=0)
         ratio[j, c] = r[pos, np.arange(len(c))]
@@ -171,7 +240,15 @@ class ILS:
             self.in_route[node] = True
             ratio[:, node] = -1.0
             self._times[j] = self._compute(j, self.routes[j])
-            self._evaluate(j, ratio, where)
+            self._recount()
+            again = {j}
+            if self.mt is not None:
+                again |= {k for k in range(nv) if self.group_of[k] == self.group_of[j]}
+            for q, mask in enumerate(self.quota_nodes):
+                if mask[node]:
+                    again |= self.quota_vehicles[q]
+            for k in again:
+                self._evaluate(k, ratio, where)
 
     def improve(self, j: int) -> bool:
         """Or-opt of single visits inside vehicle ``j``: move a visit to the position that
@@ -198,11 +275,12 @@ class ILS:
                 continue
             trial = rest[:pos] + [node] + rest[pos:]
             times = self._compute(j, trial)
-            if times[0][-1] < end_now:
+            if times[0][-1] < end_now and self._within_caps(j, trial):
                 route[:] = trial
                 self._times[j] = times
                 end_now = times[0][-1]
                 changed = True
+                self._recount()
         return changed
 
     def shake(self, s: int, r: int) -> None:
@@ -217,6 +295,7 @@ class ILS:
                 self.in_route[route[i]] = False
             self.routes[j] = kept
             self._times[j] = self._compute(j, kept)
+        self._recount()
 
     def run(
         self,

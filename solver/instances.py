@@ -28,8 +28,10 @@ import numpy as np
 from solver.problem import Day
 from solver.problem import Group
 from solver.problem import Hub
+from solver.problem import Lunch
 from solver.problem import Place
 from solver.problem import Problem
+from solver.problem import Quota
 from solver.problem import TimeWindow
 from solver.problem import TravelMatrix
 
@@ -224,3 +226,107 @@ def find_instance_file(root: str | Path, name: str) -> Path:
         if hits:
             return hits[0]
     raise FileNotFoundError(f"no instance file {name!r} under {root}")
+
+
+def synthetic_trip(
+    n_places: int = 200,
+    n_days: int = 5,
+    n_hubs: int = 12,
+    n_groups: int = 1,
+    seed: int = 0,
+) -> Problem:
+    """A seeded application-scale trip, for benchmarks of the full model.
+
+    ``n_places`` places around 8 provinces over a 300 x 200 km region, driven at 45 km/h on
+    roads 1.3 x longer than the crow flies; 5 % of the places are on an island whose ferry
+    does not run on days 0 and 3 (per-day matrices with unreachable legs); opening hours
+    8:00-17:00, some with a midday closure (two windows), some closed on day 2; days 7:30-19:00
+    with a 60-minute lunch in 11:00-13:30; ``n_hubs`` candidate hubs per night; a shared quota
+    (one group per day on the bay boats); at most 300 driving minutes and 6 stops per day; a
+    budget; small weights on driving and money.
+    """
+    rng = np.random.default_rng(seed)
+    centres = rng.uniform([0, 0], [300, 200], size=(8, 2))
+    prov = rng.integers(0, 8, size=n_places)
+    pts = centres[prov] + rng.normal(0, 15, size=(n_places, 2))
+    hub_pts = centres[rng.integers(0, 8, size=(n_days - 1) * n_hubs)] + rng.normal(
+        0, 5, size=((n_days - 1) * n_hubs, 2)
+    )
+    start = np.array([[150.0, 100.0]])
+    coords = np.vstack([start, pts, hub_pts])
+    km = np.sqrt(((coords[:, None, :] - coords[None, :, :]) ** 2).sum(axis=2)) * 1.3
+    minutes = np.rint(km / 45.0 * 60.0).astype(np.int64)
+    island = set(rng.choice(np.arange(1, n_places + 1), size=max(1, n_places // 20), replace=False))
+    matrices = []
+    for d in range(n_days):
+        m = minutes.copy()
+        kmd = km.copy()
+        if d in (0, 3):
+            for i in island:
+                others = [j for j in range(len(coords)) if j not in island]
+                m[i, others] = -1
+                m[others, i] = -1
+                kmd[i, others] = np.nan
+                kmd[others, i] = np.nan
+        matrices.append(TravelMatrix(m, kmd))
+    quota_places = set(rng.choice(np.arange(1, n_places + 1), size=3, replace=False).tolist())
+    places = []
+    for k in range(n_places):
+        node = k + 1
+        visit = int(rng.choice([30, 45, 60, 90, 120, 180]))
+        wins = []
+        closed_day2 = rng.random() < 0.15
+        split = rng.random() < 0.25
+        for d in range(n_days):
+            if closed_day2 and d == 2:
+                continue
+            base = 1440 * d
+            if split:
+                wins.append(TimeWindow(base + 7 * 60, base + 11 * 60 - visit // 2))
+                wins.append(TimeWindow(base + 13 * 60 + 30, base + 17 * 60 - visit))
+            else:
+                wins.append(TimeWindow(base + 8 * 60, base + 17 * 60 - visit))
+        places.append(
+            Place(
+                id=f"place-{node}",
+                node=node,
+                prize=float(rng.integers(1, 101)),
+                visit_min=visit,
+                windows=tuple(w for w in wins if w.end_min >= w.start_min),
+                cost=int(rng.choice([0, 0, 50_000, 100_000, 200_000])),
+                province=f"province-{prov[k]}",
+                quota_key="bay-boats" if node in quota_places else None,
+            )
+        )
+    days = tuple(
+        Day(1440 * d + 7 * 60 + 30, 1440 * d + 19 * 60, Lunch(1440 * d + 660, 1440 * d + 810, 60))
+        for d in range(n_days)
+    )
+    first_hub = 1 + n_places
+    nights = tuple(
+        tuple(
+            Hub(
+                f"hub-{n}-{h}",
+                first_hub + n * n_hubs + h,
+                int(rng.integers(3, 20)) * 100_000,
+            )
+            for h in range(n_hubs)
+        )
+        for n in range(n_days - 1)
+    )
+    return Problem(
+        places=tuple(places),
+        days=days,
+        travel=tuple(matrices),
+        start_node=0,
+        end_node=0,
+        nights=nights,
+        groups=tuple(Group(f"group-{g + 1}") for g in range(n_groups)),
+        quotas=tuple(Quota("bay-boats", d, 1) for d in range(n_days)),
+        budget=15_000_000 * n_groups,
+        cost_per_km=3_000,
+        max_drive_min_per_day=300,
+        max_stops_per_day=6,
+        travel_weight=0.02,
+        money_weight=1e-6,
+    )

@@ -113,6 +113,19 @@ def solve(
     return solution
 
 
+_SOFT = {"dropped", "status", "objective"}
+
+
+def _hard_violations(
+    problem: Problem, plans: tuple[GroupPlan, ...], objective: Objective
+) -> list[object]:
+    """Violations of hard rules (caps, budget, quotas, timing) of a candidate plan."""
+    from solver.validate import validate
+
+    trial = Solution(Status.PARTIAL, plans, (), objective)
+    return [v for v in validate(problem, trial) if v.kind.value not in _SOFT]
+
+
 class _Search:
     def __init__(
         self,
@@ -127,12 +140,14 @@ class _Search:
         self.on_progress = on_progress
         self.user_stop = should_stop
         self.t0 = t0
-        self.deadline = t0 + params.time_limit_s
+        # keep a margin for building the plan, validating it and OR-Tools' own overshoot
+        self.deadline = t0 + params.time_limit_s * 0.95 - 0.03
         self.rng = np.random.default_rng(params.seed)
         self.best: _Found | None = None
         self.models: dict[HubChoice, RoutingModel] = {}
         self.specs: dict[HubChoice, ModelSpec] = {}
         self.use_ils = False
+        self.ils_exact = False
         self.dominant_model: RoutingModel | None = None
         self.dominant_key: tuple[HubChoice, int] | None = None
         self.stopped = False
@@ -207,6 +222,10 @@ class _Search:
         routes = self.repair(choice, routes)
         per_group = [routes[g * c.n_days : (g + 1) * c.n_days] for g in range(c.n_groups)]
         plans, objective = c.build_plans(choice, per_group)
+        hard = _hard_violations(self.problem, plans, objective)
+        if hard:
+            log.debug("%s: candidate rejected: %s", phase, hard[:3])
+            return False
         key = self.key(routes, objective)
         if self.best is not None and key < self.best.key:
             return False
@@ -256,7 +275,8 @@ class _Search:
             if fallback is None:
                 return self._infeasible()
             candidates = [fallback]
-        self.use_ils = self.params.perturb and ils_applicable(self.spec(candidates[0]))
+        self.use_ils = self.params.perturb
+        self.ils_exact = ils_applicable(self.spec(candidates[0]))
         # 1. hub choice: a short run per candidate
         if len(candidates) > 1:
             share = 0.25 * self.left() / len(candidates)
@@ -281,7 +301,7 @@ class _Search:
             self.run_model(self.best.choice, frac * self.left(), self.best.routes, "main")
         self._enforce_provinces()
         # 3. perturbation loop, leaving time for the final polish
-        polish = 0.0 if self.use_ils else min(0.1 * self.params.time_limit_s, 1.0)
+        polish = 0.0 if self.ils_exact else min(0.1 * self.params.time_limit_s, 1.0)
         self.deadline -= polish
         self._perturbation_loop()
         self.deadline += polish
@@ -290,7 +310,7 @@ class _Search:
         return self._finish()
 
     def _polish_dominant(self) -> None:
-        if self.use_ils:
+        if self.use_ils and self.ils_exact:
             return
         self.polish_dominant(self.left())
 
