@@ -17,6 +17,11 @@ Batch over the rows of a ``bks.csv`` (files found under the csv's folder)::
     python -m solver.bench --bks-rows ../shared/benchmarks/toptw/bks.csv --time-limit 10 \\
         [--shard 0/2] [--out results.jsonl]
 
+Application scale (seeded synthetic 5-day trip, 200 places, 12 candidate hubs per night): the
+objective reached at each time limit, and whether the plan validates::
+
+    python -m solver.bench --app --time-limits 1,2,5,10 [--seed N]
+
 Merge result files written with ``--out`` into one table and summary::
 
     python -m solver.bench --summarize a.jsonl b.jsonl
@@ -40,8 +45,10 @@ from solver.instances import find_instance_file
 from solver.instances import read_bks
 from solver.instances import read_ophs
 from solver.instances import read_toptw
+from solver.instances import synthetic_trip
 from solver.params import SolveParams
 from solver.solve import solve
+from solver.validate import validate
 
 log = logging.getLogger(__name__)
 
@@ -125,6 +132,26 @@ def _with_gap(result: dict, bks: dict[tuple[str, int], float]) -> dict:
     return result
 
 
+def _app(args: argparse.Namespace) -> int:
+    problem = synthetic_trip(seed=args.seed)
+    print(
+        f"synthetic trip: {len(problem.places)} places, {len(problem.days)} days, "
+        f"{len(problem.nights[0])} candidate hubs per night, seed {args.seed}"
+    )
+    print(f"{'limit s':>8}{'seconds':>9}{'objective':>11}{'prize':>8}{'visits':>8}  status, valid")
+    for limit in (float(x) for x in args.time_limits.split(",")):
+        sol = solve(problem, SolveParams(time_limit_s=limit, seed=args.seed))
+        violations = validate(problem, sol)
+        n_visits = len(sol.visited())
+        print(
+            f"{limit:>8.1f}{sol.seconds:>9.2f}{sol.objective.total:>11.1f}"
+            f"{sol.objective.prize:>8.0f}{n_visits:>8}  {sol.status.value}, "
+            f"{'valid' if not violations else f'{len(violations)} violations'}",
+            flush=True,
+        )
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``python -m solver.bench``."""
     ap = argparse.ArgumentParser(prog="python -m solver.bench", description=__doc__.split("\n")[0])
@@ -141,6 +168,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--shard", default=None, help="i/n: run every n-th row starting at i")
     ap.add_argument("--out", default=None, help="append results as JSON lines to this file")
     ap.add_argument("--summarize", nargs="+", help="merge JSON-lines result files")
+    ap.add_argument("--app", action="store_true", help="application-scale synthetic trip")
+    ap.add_argument("--time-limits", default="1,2,5,10", help="time limits for --app")
     args = ap.parse_args(argv)
     params = SolveParams(time_limit_s=args.time_limit, seed=args.seed, perturb=not args.plain)
 
@@ -151,6 +180,9 @@ def main(argv: list[str] | None = None) -> int:
         rows.sort(key=lambda r: (r["instance"], r["tours"]))
         print(_table(rows))
         return 0
+
+    if args.app:
+        return _app(args)
 
     if args.file and not args.batch and not args.bks_rows:
         tours = int(args.tours) if args.tours else None

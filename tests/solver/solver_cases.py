@@ -235,3 +235,20 @@ INSTANCES = {
         unreachable_end,
     )
 }
+
+
+def unreachable_hub() -> Problem:
+    """The best-placed hub for the night cannot be reached by road (no leg at all); the plan
+    must sleep at the other candidate."""
+    pts = [(0, 0), (10, 0), (12, 0), (60, 0)]
+    return Problem(
+        places=(Place("a", 1, 10, 60),),
+        days=(DAY0, DAY1),
+        travel=matrix(pts, cut=[(0, 2), (1, 2), (2, 3)]),
+        start_node=0,
+        end_node=0,
+        nights=((Hub("island-inn", 2), Hub("town-inn", 3, 100_000)),),
+    )
+
+
+INSTANCES[unreachable_hub.__name__] = unreachable_hub

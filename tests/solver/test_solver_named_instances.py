@@ -107,3 +107,9 @@ def test_solve_unreachable_end_reports_infeasible(solved):
     assert sol.status is Status.INFEASIBLE
     assert "day 0" in sol.message
     assert sol.plans == ()
+
+
+def test_solve_unreachable_hub_is_never_chosen(solved):
+    """A hub no leg reaches is skipped in favour of the reachable one."""
+    _, sol = solve_named(solved, "unreachable_hub")
+    assert sol.plans[0].night_hubs == ("town-inn",)

@@ -17,6 +17,7 @@ from solver.bench import main as bench_main
 from solver.instances import read_bks
 from solver.instances import read_ophs
 from solver.instances import read_toptw
+from solver.instances import synthetic_trip
 
 BENCH = Path(__file__).resolve().parents[3] / "shared" / "benchmarks"
 needs_bench = pytest.mark.skipif(not BENCH.exists(), reason="shared benchmarks not mounted")
@@ -95,3 +96,21 @@ def test_bench_cli_json_prints_one_object(capsys):
     assert code == 0
     assert {"instance", "tours", "score", "routes", "seconds"} <= set(out)
     assert out["instance"] == "r101" and out["tours"] == 1 and len(out["routes"]) == 1
+
+
+def test_solve_synthetic_trip_two_groups_share_quota():
+    """A small seeded application-like trip (per-day matrices with a ferry, split opening
+    hours, lunch, 4 hubs per night, caps, budget, a one-group-per-day boat quota, two groups)
+    solves to a validated plan in which no day has two groups on the boats."""
+    problem = synthetic_trip(n_places=40, n_days=3, n_hubs=4, n_groups=2, seed=3)
+    sol = run(problem, time_limit_s=1.5)
+    assert sol.status is Status.FEASIBLE
+    assert len(sol.visited()) > 0
+    for d in range(3):
+        groups = {
+            plan.group_id
+            for plan in sol.plans
+            for v in plan.days[d].visits
+            if problem.place(v.place_id).quota_key == "bay-boats"
+        }
+        assert len(groups) <= 1
