@@ -61,7 +61,7 @@ LUNCH_INCLUDED_FROM = 240
 OFF_INTEREST = 0.35
 FESTIVAL_BOOST = 1.25
 #: objective weights: prize units given up per minute of travel and per VND spent
-TRAVEL_WEIGHT = 0.02
+TRAVEL_WEIGHT = 0.08
 MONEY_WEIGHT = 1 / 250_000
 #: must-visits weigh this much more in the search, so that night hubs near them rank first
 #: (the itinerary reports their plain value)
@@ -112,8 +112,28 @@ def _iso(minute_of_trip: int, start: dt.date) -> str:
     return _clock(minute_of_trip, start).strftime("%Y-%m-%dT%H:%M")
 
 
-def _matches_interest(place: Place, interests: Sequence[str]) -> bool:
-    return not interests or any(i in place.categories or i in place.tags for i in interests)
+#: tags that also count for an interest (a seafood market is cuisine, a pagoda spiritual)
+INTEREST_TAGS = {
+    "cuisine": {"seafood", "street-food", "night-market", "market", "food", "specialty"},
+    "beach": {"swimming", "beach"},
+    "spiritual": {"pagoda", "temple", "church", "cathedral", "pilgrimage"},
+    "heritage": {"unesco", "world-heritage", "relic"},
+    "nature": {"national-park", "karst", "cave", "bay", "hike"},
+    "festival": {"festival"},
+}
+#: each further interest a place matches adds this share of its value
+EXTRA_INTEREST = 0.25
+
+
+def interest_weight(place: Place, interests: Sequence[str]) -> float:
+    """How much *place* is worth to someone with *interests*, relative to its base value."""
+    if not interests:
+        return 1.0
+    features = {*place.categories, *place.tags}
+    matched = sum(1 for i in interests if i in features or features & INTEREST_TAGS.get(i, set()))
+    if matched == 0:
+        return OFF_INTEREST
+    return 1.0 + EXTRA_INTEREST * (matched - 1)
 
 
 def _visit_minutes(place: Place, pace: Pace, day_length: int) -> int:
@@ -156,7 +176,7 @@ def select_candidates(request: TourRequest, catalogue: Catalogue) -> list[Place]
     ]
     optional.sort(
         key=lambda p: (
-            -(p.value or 0) * (1 if _matches_interest(p, request.interests) else OFF_INTEREST),
+            -(p.value or 0) * interest_weight(p, request.interests),
             p.id,
         )
     )
@@ -211,9 +231,7 @@ def build_model(request: TourRequest, catalogue: Catalogue, travel: TravelModel)
                 hi = min(d * DAY + close_min, days[d].end_min) - visit
                 if hi >= lo:
                     windows.append(solver.TimeWindow(lo, hi))
-        prize = float(place.value or 1) * (
-            1.0 if _matches_interest(place, request.interests) else OFF_INTEREST
-        )
+        prize = float(place.value or 1) * interest_weight(place, request.interests)
         for festival, span_start, span_end in place.festivals_between(first, last):
             prize *= FESTIVAL_BOOST
             festival_notes.append(
