@@ -120,7 +120,7 @@ class _DayEstimator:
         return float(self.prize[take].sum()), new_cov
 
 
-def hub_sequences(c: Compiled, g: int, k: int, width: int = 24) -> list[tuple[int, ...]]:
+def hub_sequences(c: Compiled, g: int, k: int, width: int = 160) -> list[tuple[int, ...]]:
     """The ``k`` best-estimated hub sequences (hub index per night) for group ``g``."""
     p = c.problem
     n_nights = len(p.nights)

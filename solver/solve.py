@@ -277,13 +277,17 @@ class _Search:
             candidates = [fallback]
         self.use_ils = self.params.perturb
         self.ils_exact = ils_applicable(self.spec(candidates[0]))
-        # 1. hub choice: a short run per candidate
-        if len(candidates) > 1:
+        # 1. hub choice: a short run per candidate, each started from a plan that already
+        #    holds the must-visits that fit (short runs from scratch may not find them)
+        if len(candidates) > 1 or c.must:
             share = 0.25 * self.left() / len(candidates)
             for ch in candidates:
                 if self.should_stop():
                     break
-                self.quick_run(ch, max(share, 0.02), None, "hubs")
+                seed = self.must_seed(ch)
+                if seed is not None:
+                    self.consider(ch, seed, "musts")
+                self.quick_run(ch, max(share, 0.02), seed, "hubs")
         if self.best is None:
             self.quick_run(candidates[0], 0.3 * self.left(), None, "first")
         if self.best is None:
@@ -364,6 +368,40 @@ class _Search:
             max_no_improve=self.params.max_rounds * 10 if self.params.max_rounds else 10**9,
         )
         return self.consider(choice, routes, phase)
+
+    def must_seed(self, choice: HubChoice) -> list[list[int]] | None:
+        """Routes holding the must-visits that fit under ``choice``, longest visits placed
+        first, each at its cheapest feasible day and position (``None``: no must-visit)."""
+        c, p = self.c, self.problem
+        musts = [k for k, v in enumerate(c.visits) if v.place in c.must]
+        if not musts:
+            return None
+        musts.sort(key=lambda k: (-p.places[c.visits[k].place].visit_min, k))
+        routes: list[list[int]] = [[] for _ in range(c.n_groups * c.n_days)]
+        placed: set[int] = set()
+        for k in musts:
+            v = c.visits[k]
+            if v.place in placed and v.group == -1:
+                continue
+            groups = range(c.n_groups) if v.group == -1 else [v.group]
+            best: tuple[int, int, int] | None = None
+            best_span = None
+            for g in groups:
+                for d in c.open_days[v.place]:
+                    route = routes[g * c.n_days + d]
+                    for pos in range(len(route) + 1):
+                        trial = [*route[:pos], k, *route[pos:]]
+                        timing = c.time_day(choice, g, d, trial)
+                        if timing is None:
+                            continue
+                        span = timing.return_min - timing.depart_min
+                        if best_span is None or span < best_span:
+                            best, best_span = (g, d, pos), span
+            if best is not None:
+                g, d, pos = best
+                routes[g * c.n_days + d].insert(pos, k)
+                placed.add(v.place)
+        return routes
 
     def _terminals_ok(self, choice: HubChoice) -> bool:
         c = self.c
