@@ -47,6 +47,7 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
     from tourplanner import errors_web
     from tourplanner import i18n
     from tourplanner import jobs
+    from tourplanner import security
     from tourplanner import services
     from tourplanner.catalogue import service
     from tourplanner.web import catalogue_views
@@ -60,6 +61,7 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
     service.init_app(app)
     services.init_app(app)
     jobs.init_app(app)
+    security.init_app(app)
     CSRFProtect(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(catalogue_views.bp)

@@ -43,6 +43,8 @@ class Config:
     TESTING: bool = False
     #: load the embedded catalogue on first start when the database is empty
     AUTO_SEED: bool = True
+    #: served over HTTPS (behind a TLS proxy): cookies get the Secure flag
+    HTTPS: bool = False
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Config:
@@ -55,6 +57,8 @@ class Config:
                 setattr(config, name, value)
         if env.get("AUTO_SEED", "").strip().lower() in {"0", "false", "no"}:
             config.AUTO_SEED = False
+        if env.get("HTTPS", "").strip().lower() in {"1", "true", "yes"}:
+            config.HTTPS = True
         config.DATABASE_URL = _normalise_database_url(config.DATABASE_URL)
         return config
 

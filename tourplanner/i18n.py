@@ -89,6 +89,14 @@ TEXTS: dict[str, tuple[str, str]] = {
     "it.parent": ("Phiên bản trước", "Previous version"),
     "it.wait": ("chờ", "wait"),
     "err.404": ("Không tìm thấy", "Not found"),
+    "mode.road": ("đường bộ", "road"),
+    "mode.expressway": ("cao tốc", "expressway"),
+    "mode.ferry": ("phà", "ferry"),
+    "mode.boat": ("tàu thủy", "boat"),
+    "mode.cable_car": ("cáp treo", "cable car"),
+    "mode.walk": ("đi bộ", "walk"),
+    "mode.rail": ("tàu hỏa", "rail"),
+    "mode.air": ("máy bay", "air"),
     "err.back": ("Về trang chủ", "Home"),
 }
 

@@ -84,3 +84,16 @@ def test_catalogue_escapes_catalogue_text(app, tmp_path):
     html = app.test_client().get("/catalogue/").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_security_headers_on_every_page(client):
+    """Pages forbid inline script and framing, and cookies are HttpOnly and SameSite."""
+    response = client.get("/?lang=en")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    html = response.get_data(as_text=True)
+    assert "<script>" not in html and "onclick" not in html

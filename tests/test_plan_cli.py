@@ -1,0 +1,109 @@
+"""`tourplanner plan` and `tourplanner show` on the tiny test catalogue."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+
+def test_plan_prints_tables_and_show_prints_it_again(runner):
+    """A plan is printed day by day, saved, and `show ID` prints the same plan."""
+    result = runner.invoke(
+        args=[
+            "plan",
+            "--start",
+            "hub-ha-noi",
+            "--date",
+            "2027-03-06",
+            "--days",
+            "2",
+            "--must",
+            "Vịnh Hạ Long",
+            "--time-limit",
+            "2",
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Ngày 1 — 2027-03-06 (Thứ Bảy)" in result.output
+    assert "Vịnh Hạ Long" in result.output
+    itinerary_id = result.output.splitlines()[0].split()[-1]
+    shown = runner.invoke(args=["show", itinerary_id, "--lang", "en"])
+    assert shown.exit_code == 0, shown.output
+    assert "Day 2 — 2027-03-07 (Sunday)" in shown.output
+    assert "Ha Long Bay" in shown.output
+
+
+def test_plan_json_is_the_contract(runner):
+    """--json prints the itinerary contract with its saved id."""
+    result = runner.invoke(
+        args=[
+            "plan",
+            "--start",
+            "Hạ Long",
+            "--date",
+            "2027-03-06",
+            "--days",
+            "1",
+            "--json",
+            "--interests",
+            "heritage,nature",
+            "--lang",
+            "en",
+            "--time-limit",
+            "1",
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.output)
+    assert body["request"]["start"] == "hub-bai-chay"
+    assert body["request"]["interests"] == ["heritage", "nature"]
+    shown = runner.invoke(args=["show", body["id"], "--json"])
+    assert json.loads(shown.output) == body
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--start", "Atlantis", "--date", "2027-03-06", "--days", "2"],
+            "start: no place is called 'Atlantis'",
+        ),
+        (
+            ["--start", "hub-ha-noi", "--date", "06/03/2027", "--days", "2"],
+            "start_date: '06/03/2027' is not a date",
+        ),
+        (
+            ["--start", "hub-ha-noi", "--date", "2027-03-06", "--days", "0"],
+            "days: must be between 1 and 14",
+        ),
+        (
+            ["--start", "hub-ha-noi", "--date", "2027-03-06", "--days", "2", "--budget", "lots"],
+            "budget_vnd: must be a whole number",
+        ),
+    ],
+    ids=["unknown-start", "bad-date", "zero-days", "bad-budget"],
+)
+def test_plan_bad_input_exits_2_naming_the_field(runner, args, message):
+    """Bad input exits 2 with a message that names the field."""
+    result = runner.invoke(args=["plan", *args])
+    assert result.exit_code == 2
+    assert message in result.output
+
+
+def test_plan_bad_input_json(runner):
+    """With --json an error is the JSON error shape."""
+    result = runner.invoke(
+        args=["plan", "--start", "x", "--date", "2027-03-06", "--days", "99", "--json"]
+    )
+    assert result.exit_code == 2
+    body = json.loads(result.output)
+    assert body["error"] == "invalid_input"
+    assert set(body["fields"]) == {"start", "days"}
+
+
+def test_show_unknown_id_exits_2(runner):
+    """An unknown itinerary id is a clear error."""
+    result = runner.invoke(args=["show", "nope"])
+    assert result.exit_code == 2
+    assert "no itinerary has the id 'nope'" in result.output
