@@ -35,3 +35,20 @@ def test_upgrade_twice_is_harmless(database_url):
         assert database.is_current()
     finally:
         database.dispose()
+
+
+def test_head_revision_matches_alembic(database_url):
+    """The quick start-up check names the same head as Alembic's own script directory."""
+    from alembic.script import ScriptDirectory
+
+    from tourplanner.db import alembic_config
+    from tourplanner.db import head_revision
+
+    assert head_revision() == ScriptDirectory.from_config(alembic_config()).get_current_head()
+    database = Database(database_url)
+    try:
+        assert database.revision() is None
+        database.upgrade()
+        assert database.revision() == head_revision()
+    finally:
+        database.dispose()

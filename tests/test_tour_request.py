@@ -199,7 +199,7 @@ def test_to_dict_round_trips(catalogue):
 
 
 def test_start_prefers_an_overnight_base_over_sights_of_the_same_name(catalogue):
-    """"Hạ Long" as a start is the Bãi Cháy hub, not the bay; as a must-visit it is the bay."""
+    """ "Hạ Long" as a start is the Bãi Cháy hub, not the bay; as a must-visit it is the bay."""
     request = parse_tour_request(
         {"start": "Hạ Long", "start_date": "2027-03-06", "days": 2, "must_visit": ["Hạ Long"]},
         catalogue,

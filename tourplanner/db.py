@@ -11,18 +11,18 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config as AlembicConfig
 from flask import current_app
 from flask import g
 from sqlalchemy import create_engine
 from sqlalchemy import event
 from sqlalchemy import inspect
+from sqlalchemy import text
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
 
 if TYPE_CHECKING:
+    from alembic.config import Config as AlembicConfig
     from flask import Flask
     from sqlalchemy.engine import Engine
 
@@ -55,8 +55,17 @@ class Database:
         return self.sessions()
 
     def upgrade(self) -> None:
-        """Apply every pending Alembic migration."""
-        upgrade(self.engine)
+        """Apply every pending Alembic migration (a quick check first: Alembic itself is
+        loaded only when the database is behind)."""
+        if self.revision() != head_revision():
+            upgrade(self.engine)
+
+    def revision(self) -> str | None:
+        """The Alembic revision the database is at (``None`` for an empty database)."""
+        if not inspect(self.engine).has_table("alembic_version"):
+            return None
+        with self.engine.connect() as conn:
+            return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
     def is_current(self) -> bool:
         """Tell whether the schema exists (the catalogue table is there)."""
@@ -74,8 +83,15 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+def head_revision() -> str:
+    """The newest migration's revision: files are named ``NNNN_what.py`` with revision NNNN."""
+    return max(p.name.split("_", 1)[0] for p in (MIGRATIONS_DIR / "versions").glob("[0-9]*_*.py"))
+
+
 def alembic_config(engine: Engine | None = None) -> AlembicConfig:
     """Return an Alembic config for the packaged migrations, bound to *engine* if given."""
+    from alembic.config import Config as AlembicConfig  # alembic loads only when migrating
+
     config = AlembicConfig()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     if engine is not None:
@@ -85,6 +101,8 @@ def alembic_config(engine: Engine | None = None) -> AlembicConfig:
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Migrate the database behind *engine* to *revision* (default: the newest)."""
+    from alembic import command
+
     log.info("migrating %s to %s", engine.url.render_as_string(hide_password=True), revision)
     command.upgrade(alembic_config(engine), revision)
 

@@ -304,7 +304,7 @@ def _merge(windows: list[solver.TimeWindow]) -> list[solver.TimeWindow]:
 
 def default_time_limit(request: TourRequest) -> float:
     """Seconds of search for *request* when it names none: longer trips get longer."""
-    return min(1.0 + 0.5 * request.days * request.groups, 8.0)
+    return min(0.5 + 0.4 * request.days * request.groups, 8.0)
 
 
 DROP_TEXT = {

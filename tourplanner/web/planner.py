@@ -18,9 +18,6 @@ from flask import url_for
 from tourplanner.catalogue.service import get_catalogue
 from tourplanner.errors import NotFound
 from tourplanner.errors import ValidationError
-from tourplanner.exports.geojson import to_geojson
-from tourplanner.exports.ical import to_ical
-from tourplanner.exports.pdf import to_pdf
 from tourplanner.i18n import get_locale
 from tourplanner.itinerary import Itinerary
 from tourplanner.jobs import get_job
@@ -188,6 +185,8 @@ def itinerary_json(itinerary_id: str):
 @bp.get("/i/<itinerary_id>.geojson")
 def itinerary_geojson(itinerary_id: str):
     """The route as GeoJSON."""
+    from tourplanner.exports.geojson import to_geojson
+
     body = json.dumps(to_geojson(_load(itinerary_id)), ensure_ascii=False)
     return Response(
         body,
@@ -199,6 +198,8 @@ def itinerary_geojson(itinerary_id: str):
 @bp.get("/i/<itinerary_id>.ics")
 def itinerary_ics(itinerary_id: str):
     """One calendar event per stop."""
+    from tourplanner.exports.ical import to_ical
+
     body = to_ical(_load(itinerary_id), english=get_locale() == "en")
     return Response(
         body,
@@ -210,6 +211,8 @@ def itinerary_ics(itinerary_id: str):
 @bp.get("/i/<itinerary_id>.pdf")
 def itinerary_pdf(itinerary_id: str):
     """The plan as a PDF."""
+    from tourplanner.exports.pdf import to_pdf  # fpdf is heavy: load it on first PDF
+
     body = to_pdf(_load(itinerary_id), english=get_locale() == "en")
     return Response(
         body,
