@@ -13,7 +13,7 @@ def test_catalogue_export_json(runner):
     """`catalogue export --format json` prints every place with the contract keys."""
     result = runner.invoke(args=["catalogue", "export", "--format", "json"])
     assert result.exit_code == 0, result.output
-    records = json.loads(result.output)
+    records = json.loads(result.stdout)
     assert len(records) == 9
     assert {r["kind"] for r in records} == {"attraction", "hub", "gateway"}
     con_son = next(r for r in records if r["id"] == "con-son")
@@ -57,7 +57,7 @@ def test_catalogue_search_json(runner):
     """`catalogue search` finds places without diacritics and prints JSON on request."""
     result = runner.invoke(args=["catalogue", "search", "hai duong", "--json"])
     assert result.exit_code == 0, result.output
-    assert {r["id"] for r in json.loads(result.output)} == {"con-son", "kiep-bac"}
+    assert {r["id"] for r in json.loads(result.stdout)} == {"con-son", "kiep-bac"}
 
 
 def test_catalogue_search_unknown_province_exits_2(runner):

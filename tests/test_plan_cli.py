@@ -55,11 +55,11 @@ def test_plan_json_is_the_contract(runner):
         ]
     )
     assert result.exit_code == 0, result.output
-    body = json.loads(result.output)
+    body = json.loads(result.stdout)
     assert body["request"]["start"] == "hub-bai-chay"
     assert body["request"]["interests"] == ["heritage", "nature"]
     shown = runner.invoke(args=["show", body["id"], "--json"])
-    assert json.loads(shown.output) == body
+    assert json.loads(shown.stdout) == body
 
 
 @pytest.mark.parametrize(
@@ -97,7 +97,7 @@ def test_plan_bad_input_json(runner):
         args=["plan", "--start", "x", "--date", "2027-03-06", "--days", "99", "--json"]
     )
     assert result.exit_code == 2
-    body = json.loads(result.output)
+    body = json.loads(result.stdout)
     assert body["error"] == "invalid_input"
     assert set(body["fields"]) == {"start", "days"}
 
