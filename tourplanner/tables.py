@@ -107,3 +107,6 @@ class JobRow(Base):
     error: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+from tourplanner.api import tables as _api_tables  # noqa: E402, F401
