@@ -107,3 +107,30 @@ def test_show_unknown_id_exits_2(runner):
     result = runner.invoke(args=["show", "nope"])
     assert result.exit_code == 2
     assert "no itinerary has the id 'nope'" in result.output
+
+
+def test_plan_with_nothing_feasible_exits_3_and_says_why(runner):
+    """A 3-hour day cannot reach an end 3 hours away: exit 3 with the reason and what to relax."""
+    result = runner.invoke(
+        args=[
+            "plan",
+            "--start",
+            "hub-ha-noi",
+            "--end",
+            "ha-long-bay",
+            "--date",
+            "2027-03-06",
+            "--days",
+            "1",
+            "--day-start",
+            "08:00",
+            "--day-end",
+            "11:00",
+        ]
+    )
+    assert result.exit_code == 3
+    assert (
+        "No feasible plan: day 0: no candidate start/end pair can be travelled within the day. Try:"
+        in result.output
+    )
+    assert "add a day or start earlier" in result.output

@@ -31,6 +31,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "form.start_date": ("Ngày đi", "Start date"),
     "form.days": ("Số ngày", "Days"),
+    "form.day_start": ("Bắt đầu mỗi ngày", "Days start at"),
+    "form.day_end": ("Kết thúc mỗi ngày", "Days end at"),
     "form.pace": ("Nhịp độ", "Pace"),
     "pace.relaxed": ("Thong thả", "Relaxed"),
     "pace.normal": ("Vừa phải", "Normal"),

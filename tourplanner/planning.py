@@ -365,7 +365,7 @@ def _infeasible_message(request: TourRequest, solution: solver.Solution) -> str:
     if request.must_visit:
         hints.append("drop a must-visit")
     hints.append("add a day or start earlier")
-    reason = solution.message or "no feasible tour"
+    reason = (solution.message or "no feasible tour").rstrip(". ")
     return f"{reason}. Try: {', '.join(hints)}."
 
 

@@ -146,3 +146,29 @@ def test_suggest_rejects_bad_kind(client):
     response = client.get("/api/suggest?q=ha&kind=spaceport")
     assert response.status_code == 400
     assert response.get_json()["error"] == "bad_request"
+
+
+def test_infeasible_request_gets_a_friendly_page(app, client):
+    """When no tour is feasible the job page says why and what to relax (422, never a 500)."""
+    token = csrf_token(client)
+    response = client.post(
+        "/",
+        data={
+            "csrf_token": token,
+            "start": "hub-ha-noi",
+            "end": "ha-long-bay",
+            "start_date": "2027-03-06",
+            "days": "1",
+            "day_start": "08:00",
+            "day_end": "11:00",
+        },
+    )
+    assert response.status_code == 302
+    job_id = response.headers["Location"].split("?")[0].rsplit("/", 1)[1]
+    app.extensions["tourplanner.jobs"].wait(job_id, timeout=60)
+    page = client.get(f"/jobs/{job_id}")
+    assert page.status_code == 422
+    html = page.get_data(as_text=True)
+    assert "Không lập được lịch trình" in html
+    assert "add a day or start earlier" in html
+    assert client.get(f"/jobs/{job_id}.json").get_json()["error"]["error"] == "no_feasible_tour"

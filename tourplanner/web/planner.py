@@ -44,6 +44,8 @@ def _form_defaults() -> dict:
         "end": "",
         "start_date": start.isoformat(),
         "days": "3",
+        "day_start": "08:00",
+        "day_end": "18:30",
         "pace": "normal",
         "interests": [],
         "budget_vnd": "",
@@ -61,6 +63,8 @@ def _form_values() -> dict:
         "end": form.get("end", "").strip(),
         "start_date": form.get("start_date", "").strip(),
         "days": form.get("days", "").strip(),
+        "day_start": form.get("day_start", "").strip(),
+        "day_end": form.get("day_end", "").strip(),
         "pace": form.get("pace", "normal"),
         "interests": form.getlist("interests"),
         "budget_vnd": form.get("budget_vnd", "")
