@@ -231,14 +231,8 @@ def _resolve(
         not one of the sights named after the city.
     """
     try:
-        return catalogue.resolve(value, kinds=kinds).id
-    except AmbiguousName as exc:
-        for kind in prefer:
-            preferred = [p for p in exc.candidates if p.kind == kind]
-            if len(preferred) == 1:
-                return preferred[0].id
-        fields.fail(name, exc.message)
-    except UnknownName as exc:
+        return catalogue.resolve(value, kinds=kinds, prefer=prefer).id
+    except (AmbiguousName, UnknownName) as exc:
         fields.fail(name, exc.message)
     return None
 

@@ -165,12 +165,26 @@ class Catalogue:
             return 40
         return 0
 
-    def resolve(self, name: str, *, kinds: tuple[str, ...] | None = None) -> Place:
+    def resolve(
+        self, name: str, *, kinds: tuple[str, ...] | None = None, prefer: tuple[str, ...] = ()
+    ) -> Place:
         """Return the one place *name* designates: an id or an exact name, any diacritics.
 
+        :param prefer: kinds that settle an ambiguity, in order: "Hải Phòng" as a place to
+            start from is the city's hub, not one of the sights named after the city.
         :raise AmbiguousName: when several places carry that name.
         :raise UnknownName: when none does; the closest names are suggested.
         """
+        try:
+            return self._resolve(name, kinds)
+        except AmbiguousName as exc:
+            for kind in prefer:
+                preferred = [p for p in exc.candidates if p.kind == kind]
+                if len(preferred) == 1:
+                    return preferred[0]
+            raise
+
+    def _resolve(self, name: str, kinds: tuple[str, ...] | None) -> Place:
         folded = fold(name)
         candidates = [p for p in self._names.get(folded, []) if not kinds or p.kind in kinds]
         if not candidates:

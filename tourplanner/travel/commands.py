@@ -49,7 +49,7 @@ def _resolve(name: str, network: Network) -> Point:
     from tourplanner.travel.attach import Point
 
     try:
-        place = get_catalogue().resolve(name)
+        place = get_catalogue().resolve(name, prefer=("hub", "gateway"))
     except NotFound:
         node = network.nodes.get(name)
         if node is None:
