@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import current_app
 
+from tourplanner.batch.service import batch_product_job
 from tourplanner.catalogue.service import get_catalogue
 from tourplanner.planning import plan
 from tourplanner.services import get_travel_model
@@ -29,4 +30,7 @@ def plan_job(payload: dict[str, Any], progress) -> str:
         return save_itinerary(session, itinerary).id
 
 
-HANDLERS: dict[str, Callable[[dict[str, Any], Any], str]] = {"plan": plan_job}
+HANDLERS: dict[str, Callable[[dict[str, Any], Any], str]] = {
+    "plan": plan_job,
+    "batch_product": batch_product_job,
+}

@@ -110,3 +110,4 @@ class JobRow(Base):
 
 
 from tourplanner.api import tables as _api_tables  # noqa: E402, F401
+from tourplanner.batch import tables as _batch_tables  # noqa: E402, F401

@@ -1,0 +1,71 @@
+"""Fixtures for batch tests: tiny product files, a private RQ queue on the test Redis."""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+
+from tourplanner.batch import service
+from tourplanner.batch.spec import parse_batch
+from tourplanner.catalogue.service import get_catalogue
+
+#: three tiny products on the test catalogue and one bad row (row 3)
+SMALL_CSV = """name,start,start_date,days,must_visit,groups,quotas,time_limit_s
+2N1Đ Hạ Long from Hà Nội,Hà Nội,2027-03-06,2,Vịnh Hạ Long,1,,0.5
+1N Yên Tử two groups,hub-ha-noi,2027-03-06,1,yen-tu,2,yen-tu:1,0.5
+broken,Nowhere,2027-13-01,x,,,,
+1N Côn Sơn,Hà Nội,2027-03-08,1,Côn Sơn,1,,0.5
+"""
+
+
+def redis_url() -> str | None:
+    """The Redis for queue tests (``TEST_REDIS_URL``; ``off`` skips them)."""
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15").strip()
+    return None if url.lower() in {"", "off", "none"} else url
+
+
+@pytest.fixture
+def test_redis_url() -> str:
+    """The test Redis URL, or skip when turned off."""
+    url = redis_url()
+    if url is None:
+        pytest.skip("TEST_REDIS_URL=off: Redis tests turned off")
+    return url
+
+
+@pytest.fixture
+def queue_name(test_redis_url):
+    """A queue of this test only; its keys are deleted afterwards."""
+    from redis import Redis
+
+    name = f"tp-test-{uuid.uuid4().hex[:10]}"
+    yield name
+    connection = Redis.from_url(test_redis_url)
+    keys = list(connection.scan_iter(f"*{name}*"))
+    keys += list(connection.scan_iter("rq:job:tourplanner-*"))
+    mine = []
+    for key in keys:
+        if key.startswith(b"rq:job:"):
+            origin = connection.hget(key, "origin")
+            if origin is not None and origin.decode() != name:
+                continue
+        mine.append(key)
+    if mine:
+        connection.delete(*mine)
+    connection.close()
+
+
+def start_batch(app, text: str = SMALL_CSV, name: str = "test batch", **kwargs) -> str:
+    """Parse *text* and start it as a batch in *app*; return the batch id."""
+    with app.app_context():
+        spec = parse_batch(text, get_catalogue(), "products.csv")
+        with app.extensions["tourplanner.db"].session() as session:
+            return service.create_batch(session, name, spec, **kwargs)
+
+
+def run_batch(app, text: str = SMALL_CSV, **kwargs):
+    """Start a batch in *app* and wait for it; return its :class:`BatchView`."""
+    batch_id = start_batch(app, text, **kwargs)
+    return service.wait_for_batch(app.extensions["tourplanner.db"], batch_id, timeout=90)
