@@ -112,7 +112,12 @@ class _DayEstimator:
         optional = cand[~self.is_must[cand]]
         ratio = self.prize[optional] / self.unit_cost[optional]
         order = optional[np.argsort(-ratio, kind="stable")]
-        budget = length - max(float(direct), must_minutes)
+        # Driving into and out of the day's cluster of places; between places the path costs
+        # about each place's nearest-neighbour distance (already in unit_cost). Using the
+        # direct hub-to-hub leg here starved days whose hubs are far apart although the places
+        # lie on the way.
+        overhead = float(ta[cand].min() + tb[cand].min())
+        budget = length - max(min(overhead, float(direct)), must_minutes)
         used = np.cumsum(self.unit_cost[order])
         take = np.concatenate([musts, order[used <= budget]])
         new_cov = covered.copy()

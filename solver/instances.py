@@ -11,7 +11,7 @@ or 100 so the integer model is exact.
 
 OPHS (Divsalar et al. files, see ``benchmarks/ophs/README.md``): ``D`` days (trips), every hotel
 is a candidate for every night, unrounded Euclidean travel. The model uses
-``ceil(1000 * distance)`` per leg and ``floor(1000 * Td)`` per trip, which is conservative: any
+``ceil(10**6 * distance)`` per leg and ``floor(10**6 * Td)`` per trip, which is conservative: any
 plan feasible in the model is feasible in real numbers.
 """
 
@@ -35,7 +35,7 @@ from solver.problem import Quota
 from solver.problem import TimeWindow
 from solver.problem import TravelMatrix
 
-OPHS_SCALE = 1000
+OPHS_SCALE = 1_000_000
 
 
 @dataclass(frozen=True, slots=True, eq=False)

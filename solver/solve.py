@@ -267,9 +267,12 @@ class _Search:
     def run(self) -> Solution:
         self.c = Compiled(self.problem)
         c = self.c
-        candidates = [
-            ch for ch in hub_candidates(c, self.params.hub_candidates) if self._terminals_ok(ch)
-        ]
+        # Evaluate as many hub sequences as a quarter of the time allows (about 20 ms each),
+        # at least SolveParams.hub_candidates, at most 48.
+        n_eval = self.params.hub_candidates
+        if self.params.perturb and any(len(n) > 1 for n in self.problem.nights):
+            n_eval = max(n_eval, min(48, int(0.25 * self.left() / 0.02)))
+        candidates = [ch for ch in hub_candidates(c, n_eval) if self._terminals_ok(ch)]
         if not candidates:
             fallback = feasible_choice(c)
             if fallback is None:
@@ -426,6 +429,9 @@ class _Search:
             assert self.best is not None
             choice = self.best.choice
             if can_move_hubs and self.rng.random() < 0.3:
+                if self.use_ils:
+                    self._hub_neighbourhood(choice, chunk)
+                    continue
                 new_choice = neighbour_choices(c, choice, self.rng)
                 if new_choice is not None and self._terminals_ok(new_choice):
                     initial = self.repair(new_choice, [list(r) for r in self.best.routes])
@@ -438,6 +444,28 @@ class _Search:
                 initial = self._ruin([list(r) for r in self.best.routes])
                 self.run_model(choice, chunk, initial, "perturb")
         log.debug("perturbation loop: %d rounds", rounds)
+
+    def _hub_neighbourhood(self, choice: HubChoice, chunk: float) -> None:
+        """Try every other hub for one random (group, night), each with a short ILS run
+        started from the current best routes."""
+        c, p = self.c, self.problem
+        options = [
+            (g, n) for g in range(c.n_groups) for n in range(len(p.nights)) if len(p.nights[n]) > 1
+        ]
+        g, n = options[int(self.rng.integers(len(options)))]
+        alternatives = [h for h in range(len(p.nights[n])) if h != choice[g][n]]
+        each = max(0.02, chunk / max(1, len(alternatives)))
+        assert self.best is not None
+        base = [list(r) for r in self.best.routes]
+        for h in alternatives:
+            if self.left() <= 0.02 or self.should_stop():
+                return
+            seq = list(choice[g])
+            seq[n] = h
+            new_choice = tuple(tuple(seq) if k == g else choice[k] for k in range(c.n_groups))
+            if not self._terminals_ok(new_choice):
+                continue
+            self.quick_run(new_choice, each, self.repair(new_choice, base), "hub-move")
 
     def _ruin(self, routes: list[list[int]]) -> list[list[int]]:
         c = self.c
