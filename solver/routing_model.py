@@ -29,8 +29,11 @@ Formulation (one model per choice of night hubs; :mod:`solver.hotels` searches o
   is one of ``day``'s vehicles is at most ``K`` (a CP constraint on the vehicle variables).
   Counting visits is never weaker than counting groups, so it is safe.
 * **Objective** (minimised): arc costs (scaled weighted driving minutes and travel money, plus
-  one unit per driving minute as a tie-break that never outweighs one prize unit) + penalties
-  of dropped nodes. Minimising it maximises prize minus weighted costs.
+  a tie-break per driving minute) + penalties of dropped nodes. How many model units a prize
+  unit is worth is chosen by :class:`solver.compiled.Compiled` (``scale_mode``): in the search
+  model a mean prize is worth about one mean leg (a lexicographic scale made guided local search
+  stall); in the polish model the smallest prize outweighs the longest detour, so no feasible
+  insertion is refused. Plans are always compared on the true objective outside the model.
 
 Search: a first-solution strategy or a warm start (routes), then a local-search metaheuristic
 under a time limit; :meth:`RoutingModel.solve` returns plain route lists.

@@ -1,24 +1,30 @@
-"""``solve(problem)``: hub search + OR-Tools + a ruin-and-recreate loop, then validation.
+"""``solve(problem)``: hub search, ILS + OR-Tools, requirements, then validation.
 
-The search, in order:
+The search, in order (``SolveParams.perturb=False`` keeps only the textbook part: one OR-Tools
+run, first solution + metaheuristic, as the baseline):
 
 1. **Static analysis** (:class:`~solver.compiled.Compiled`): places that can never be visited
    (excluded, closed every day, unreachable, over budget alone, quota always full, too long
    for any day) leave the model and get their drop reason.
-2. **Hub choice** (:mod:`solver.hotels`): the best-estimated hub sequences are each given a
-   short OR-Tools run (about a quarter of the time); the best is kept.
-3. **Main OR-Tools run** on the kept hubs (first solution + metaheuristic) for about a third of
-   the remaining time.
-4. **Perturbation loop** (``SolveParams.perturb``): ruin the best plan (random visits, a cluster
-   of related visits, or a whole route), hand it back to OR-Tools as a warm start for a short
-   run that re-inserts places, keep the result if it is not worse; now and then move one
-   night's hub instead. Every route is re-timed by :func:`solver.timing.schedule_day`.
-5. **Requirements**: when a required province or the minimum number of provinces is missed,
-   the best place of a missing province is made must-visit and the search continues briefly.
-6. **Validation**: :func:`solver.validate.validate` checks the final plan from the problem
+2. **Hub choice** (:mod:`solver.hotels`): the best-estimated hub sequences (up to 48, as a
+   quarter of the time allows) each get a short run from a plan seeded with the must-visits
+   that fit; the best is kept.
+3. **Main OR-Tools run** (guided local search) warm-started from the best plan.
+4. **Requirements** the objective does not see: when a required province or the minimum number
+   of provinces is missed, the best place of a missing province is made must-visit and the
+   search is re-run warm.
+5. **Perturbation loop**: alternate the insert/shake ILS (:mod:`solver.ils`) and a greedy
+   OR-Tools polish in the model where every prize outweighs its detour; with probability 0.3
+   try every other hub for one night instead. Without the ILS (``perturb`` but no ILS) the loop
+   ruins part of the plan (random visits, a cluster, or a route) and lets OR-Tools recreate it.
+6. **Final polish** when the ILS only approximates the problem (lunch breaks): a greedy OR-Tools
+   pass in the exact model.
+7. **Validation**: :func:`solver.validate.validate` checks the final plan from the problem
    alone. A plan with violations is a bug: it is logged and returned with status ``INVALID``.
 
-The comparison key of two plans is (must-visits served, objective total, fewer driving minutes).
+Every candidate plan is re-timed by :func:`solver.timing.schedule_day` and screened with the
+validator's hard rules before it is kept. Plans are compared by (requirements met, objective
+total, fewer driving minutes). The internal deadline keeps a 5 % margin of the time limit.
 """
 
 from __future__ import annotations
