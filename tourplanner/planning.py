@@ -145,6 +145,11 @@ def _visit_minutes(place: Place, pace: Pace, day_length: int) -> int:
     """
     base = place.visit_minutes or 60
     minutes = round(base * pace.visit_factor)
+    if place.min_visit_minutes and base >= LUNCH_INCLUDED_FROM and pace.visit_factor <= 1.0:
+        # Day-long outings (a 7-hour cruise) come in shorter versions: at a normal pace plan
+        # the middle of the range, at a packed pace the shortest.
+        shortest = place.min_visit_minutes
+        minutes = shortest if pace.visit_factor < 1.0 else (base + shortest) // 2
     if place.min_visit_minutes:
         minutes = max(minutes, place.min_visit_minutes)
     if minutes > day_length * 0.7:  # a multi-day place: plan its shortest worthwhile visit
