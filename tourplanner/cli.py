@@ -131,6 +131,8 @@ def serve_command(host: str, port: int) -> None:
 
 def init_app(app: Flask) -> None:
     """Register the commands on *app*'s CLI."""
+    from tourplanner.batch.cli import batch_command
+    from tourplanner.batch.cli import worker_command
     from tourplanner.plan_cli import plan_command
     from tourplanner.plan_cli import show_command
 
@@ -141,6 +143,8 @@ def init_app(app: Flask) -> None:
         plan_command,
         show_command,
         travel_command,
+        batch_command,
+        worker_command,
     ):
         app.cli.add_command(command)
 

@@ -9,8 +9,8 @@ nothing for a job that already finished. A job whose worker dies is retried
 
 from __future__ import annotations
 
+import os
 import time
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from redis import Redis
@@ -38,12 +38,31 @@ def rq_job_id(job_id: str) -> str:
     return f"tourplanner-{job_id}"
 
 
-@lru_cache(maxsize=1)
-def worker_app() -> Flask:
-    """The app a worker process runs jobs in, built once from the environment."""
-    from tourplanner import create_app
+_app: Flask | None = None
+_pid: int | None = None
 
-    return create_app()
+
+def preload(app: Flask) -> None:
+    """Use *app* for the jobs of this process (``tourplanner worker`` builds it before forking)."""
+    global _app, _pid
+    _app, _pid = app, os.getpid()
+
+
+def worker_app() -> Flask:
+    """The app a worker process runs jobs in, built once from the environment.
+
+    RQ runs each job in a forked work horse: a horse inherits the app built (or preloaded) in
+    the worker, and drops the database connections it inherited instead of sharing them.
+    """
+    global _app, _pid
+    if _app is None:
+        from tourplanner import create_app
+
+        preload(create_app())
+    elif _pid != os.getpid():
+        _app.extensions["tourplanner.db"].engine.dispose(close=False)
+        _pid = os.getpid()
+    return _app
 
 
 def run_job(job_id: str) -> str:
@@ -52,6 +71,23 @@ def run_job(job_id: str) -> str:
 
     execute(worker_app(), job_id)
     return job_id
+
+
+def start_worker(
+    redis_url: str, queues: list[str], *, burst: bool = False, name: str | None = None
+) -> bool:
+    """Run an RQ worker on *queues* until stopped (or, with *burst*, until they are empty).
+
+    Also requeues jobs abandoned by dead workers when RQ's maintenance runs.
+    :return: whether the worker did any work (RQ's answer).
+    """
+    from rq import Worker
+
+    connection = Redis.from_url(redis_url)
+    worker = Worker(
+        [Queue(q, connection=connection) for q in queues], name=name, connection=connection
+    )
+    return worker.work(burst=burst, with_scheduler=True)
 
 
 class RQRunner:
