@@ -63,6 +63,9 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
     jobs.init_app(app)
     security.init_app(app)
     CSRFProtect(app)
+    from tourplanner import api
+
+    api.init_app(app)  # after CSRFProtect: the API (key auth) is exempt from CSRF
     app.register_blueprint(health.bp)
     app.register_blueprint(catalogue_views.bp)
     app.register_blueprint(planner.bp)

@@ -1,2 +1,59 @@
 """The JSON API under ``/api/v1``: planning, itineraries, jobs and the shared catalogue, for
-agencies authenticated by API key."""
+agencies authenticated by API key, with its OpenAPI document generated from the views."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+SPEC_OPTIONS = {
+    "info": {
+        "description": (
+            "Plan multi-day tours across Hà Nội, Hải Phòng, Quảng Ninh and their neighbours, "
+            "and keep the shared catalogue. Send your key as `Authorization: Bearer <key>` "
+            "or `X-API-Key: <key>`. Errors are `{error, message, fields}`."
+        )
+    },
+    "components": {
+        "securitySchemes": {
+            "bearer": {"type": "http", "scheme": "bearer"},
+            "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
+        }
+    },
+    "security": [{"bearer": []}, {"apiKey": []}],
+}
+
+
+def init_app(app: Flask) -> None:
+    """Register the API blueprints, its OpenAPI document and docs page, and its CLI commands.
+
+    Call after ``CSRFProtect(app)``: the API authenticates by key, so CSRF is off for it.
+    """
+    from tourplanner.api import cli
+    from tourplanner.api import docs
+    from tourplanner.api import places
+    from tourplanner.api import plans
+    from tourplanner.api.common import PREFIX
+    from tourplanner.api.common import TourplannerApi
+    from tourplanner.api.schemas import contract_schema
+
+    app.config.setdefault("API_TITLE", "tourplanner")
+    app.config.setdefault("API_VERSION", "v1")
+    app.config.setdefault("OPENAPI_VERSION", "3.1.0")
+    app.config.setdefault("OPENAPI_URL_PREFIX", PREFIX)
+    app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
+    app.config.setdefault("API_SPEC_OPTIONS", SPEC_OPTIONS)
+    api = TourplannerApi(app)
+    api.spec.components.schema("TourRequest", contract_schema("tour_request"))
+    api.spec.components.schema("Itinerary", contract_schema("itinerary"))
+    api.register_blueprint(plans.bp)
+    api.register_blueprint(places.bp)
+    app.register_blueprint(docs.bp)
+    csrf = app.extensions.get("csrf")
+    if csrf is not None:
+        for bp in (plans.bp, places.bp):
+            csrf.exempt(bp)
+    app.extensions["tourplanner.api"] = api
+    cli.init_app(app)

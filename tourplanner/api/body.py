@@ -1,0 +1,54 @@
+"""Reading JSON request bodies strictly: anything a client can send is a 400, never a 500."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+from flask import request
+
+from tourplanner.errors import FieldError
+from tourplanner.errors import ValidationError
+
+MAX_DEPTH = 20
+
+
+def _bad(reason: str) -> ValidationError:
+    return ValidationError([FieldError("body", reason)])
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _check(value: Any, depth: int = 0) -> None:
+    if depth > MAX_DEPTH:
+        raise _bad(f"is nested deeper than {MAX_DEPTH} levels")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise _bad("holds a number too large to represent")
+    if isinstance(value, dict):
+        for item in value.values():
+            _check(item, depth + 1)
+    elif isinstance(value, list):
+        for item in value:
+            _check(item, depth + 1)
+
+
+def json_object() -> dict[str, Any]:
+    """Return the request's JSON body, which must be an object.
+
+    :raise ValidationError: wrong content type, malformed JSON, NaN or Infinity, numbers that
+        overflow, nesting deeper than :data:`MAX_DEPTH`, or not an object.
+    """
+    if not request.is_json:
+        raise _bad("send JSON with 'Content-Type: application/json'")
+    raw = request.get_data(cache=True)  # over the size limit: 413 from werkzeug
+    try:
+        data = json.loads(raw, parse_constant=_reject_constant)
+    except (ValueError, RecursionError) as exc:
+        raise _bad(f"is not valid JSON ({str(exc)[:120]})") from None
+    if not isinstance(data, dict):
+        raise _bad("must be a JSON object")
+    _check(data)
+    return data

@@ -1,0 +1,62 @@
+"""Which agency planned an itinerary or job through the API, and who may read it.
+
+Itineraries and jobs made by the web form have no owner: like their permalinks, any valid key
+may read them by id. One planned through the API belongs to the key's agency; a private one
+(the default) is answered with 404 to every other agency.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tourplanner.api.keys import Principal
+from tourplanner.api.tables import ApiItineraryRow
+from tourplanner.api.tables import ApiJobRow
+from tourplanner.errors import NotFound
+from tourplanner.tables import JobRow
+
+
+def record_itinerary(session: Session, itinerary_id: str, agency_id: str, private: bool) -> None:
+    """Record that *agency_id* planned *itinerary_id* (commits)."""
+    session.add(ApiItineraryRow(itinerary_id=itinerary_id, agency_id=agency_id, private=private))
+    session.commit()
+
+
+def record_job(session: Session, job_id: str, agency_id: str, private: bool) -> None:
+    """Record that *agency_id* submitted *job_id* (commits)."""
+    session.add(ApiJobRow(job_id=job_id, agency_id=agency_id, private=private))
+    session.commit()
+
+
+def _visible(owner: str | None, private: bool, principal: Principal) -> bool:
+    return owner is None or not private or owner == principal.agency_id
+
+
+def check_itinerary(session: Session, itinerary_id: str, principal: Principal) -> None:
+    """Let *principal* read *itinerary_id*, or say it does not exist.
+
+    :raise NotFound: when it is another agency's private itinerary.
+    """
+    row = session.get(ApiItineraryRow, itinerary_id) if len(itinerary_id) <= 32 else None
+    if row is not None:
+        owner, private = row.agency_id, row.private
+    else:  # planned by an API job: the job's owner owns its result
+        found = session.execute(
+            select(ApiJobRow.agency_id, ApiJobRow.private)
+            .join(JobRow, JobRow.id == ApiJobRow.job_id)
+            .where(JobRow.result_id == itinerary_id)
+        ).first()
+        owner, private = (found[0], found[1]) if found else (None, False)
+    if not _visible(owner, private, principal):
+        raise NotFound(f"no itinerary has the id {itinerary_id!r}")
+
+
+def check_job(session: Session, job_id: str, principal: Principal) -> None:
+    """Let *principal* read *job_id*, or say it does not exist.
+
+    :raise NotFound: when it is another agency's private job.
+    """
+    row = session.get(ApiJobRow, job_id) if len(job_id) <= 32 else None
+    if row is not None and not _visible(row.agency_id, row.private, principal):
+        raise NotFound(f"no job has the id {job_id!r}")

@@ -1,0 +1,97 @@
+"""Planning through the API: small requests are solved at once, large ones become jobs."""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask import jsonify
+from flask import url_for
+
+from tourplanner.api.auth import current_principal
+from tourplanner.api.body import json_object
+from tourplanner.api.common import api_blueprint
+from tourplanner.api.common import documents
+from tourplanner.api.ownership import check_itinerary
+from tourplanner.api.ownership import check_job
+from tourplanner.api.ownership import record_itinerary
+from tourplanner.api.ownership import record_job
+from tourplanner.api.schemas import JobAcceptedSchema
+from tourplanner.api.schemas import JobSchema
+from tourplanner.api.schemas import PlanQuerySchema
+from tourplanner.catalogue.service import get_catalogue
+from tourplanner.db import get_session
+from tourplanner.jobs import get_job
+from tourplanner.jobs import submit
+from tourplanner.planning import plan
+from tourplanner.services import get_travel_model
+from tourplanner.store import load_itinerary
+from tourplanner.store import save_itinerary
+from tourplanner.tour_request import parse_tour_request
+
+bp = api_blueprint("api_plans", "Plan tours, follow background plans, read itineraries.")
+
+#: requests with days * groups up to this are solved within the request
+DEFAULT_SYNC_MAX_UNITS = 3
+
+
+@bp.post("/plans")
+@bp.arguments(PlanQuerySchema, location="query", as_kwargs=True)
+@bp.doc(
+    requestBody={
+        "required": True,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/TourRequest"}}},
+    }
+)
+@bp.response(201, "Itinerary", description="planned at once (days × groups ≤ 3)")
+@bp.alt_response(202, schema=JobAcceptedSchema, description="queued as a job: poll status_url")
+@documents(bp, 400, 413, 422)
+def create_plan(visibility: str):
+    """Plan a tour.
+
+    Small requests (days × groups ≤ 3) are solved at once and answered with the itinerary
+    (201); larger ones start a background job (202) whose ``status_url`` tells its progress.
+    """
+    principal = current_principal()
+    tour_request = parse_tour_request(json_object(), get_catalogue())
+    private = visibility == "private"
+    session = get_session()
+    limit = current_app.config.get("API_SYNC_MAX_UNITS", DEFAULT_SYNC_MAX_UNITS)
+    if tour_request.days * tour_request.groups > limit:
+        job_id = submit("plan", {"request": tour_request.to_dict()})
+        record_job(session, job_id, principal.agency_id, private)
+        status_url = url_for("api_plans.job", job_id=job_id)
+        response = jsonify({"job": job_id, "status": "queued", "status_url": status_url})
+        return response, 202, {"Location": status_url}
+    itinerary = plan(tour_request, get_catalogue(), get_travel_model())
+    saved = save_itinerary(session, itinerary)
+    record_itinerary(session, saved.id, principal.agency_id, private)
+    location = url_for("api_plans.itinerary", itinerary_id=saved.id)
+    return jsonify(saved.to_dict()), 201, {"Location": location}
+
+
+@bp.get("/jobs/<job_id>")
+@bp.response(200, JobSchema)
+@documents(bp, 404)
+def job(job_id: str):
+    """Progress of a background plan; ``itinerary_url`` once it is done.
+
+    A failed job reports its error (e.g. ``no_feasible_tour``) in ``error``.
+    """
+    session = get_session()
+    check_job(session, job_id, current_principal())
+    found = get_job(session, job_id)
+    body = found.to_dict()
+    body["status_url"] = url_for("api_plans.job", job_id=job_id)
+    body["itinerary_url"] = (
+        url_for("api_plans.itinerary", itinerary_id=found.result_id) if found.result_id else None
+    )
+    return jsonify(body)
+
+
+@bp.get("/itineraries/<itinerary_id>")
+@bp.response(200, "Itinerary")
+@documents(bp, 404)
+def itinerary(itinerary_id: str):
+    """A saved itinerary in the contract's JSON."""
+    session = get_session()
+    check_itinerary(session, itinerary_id, current_principal())
+    return jsonify(load_itinerary(session, itinerary_id).to_dict())

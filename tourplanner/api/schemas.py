@@ -1,0 +1,181 @@
+"""Marshmallow schemas of the API: they validate query strings and generate the OpenAPI
+document. Request bodies are checked by the domain parsers (``parse_tour_request``,
+``parse_place``), which report every bad field; the schemas here describe those bodies."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+from marshmallow import Schema
+from marshmallow import fields
+from marshmallow import validate
+
+from tourplanner.catalogue.records import KINDS
+
+#: copies of ``shared/contracts`` shipped with the package (a test keeps them identical)
+CONTRACTS = Path(__file__).resolve().parent / "contracts"
+MAX_PAGE = 100
+
+
+class ErrorSchema(Schema):
+    """The one error shape of the API."""
+
+    error = fields.String(required=True, metadata={"description": "stable error code"})
+    message = fields.String(required=True)
+    fields_ = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(),
+        data_key="fields",
+        metadata={"description": "bad input field -> reason"},
+    )
+
+
+class PlaceQuerySchema(Schema):
+    """Search and paging of the catalogue."""
+
+    q = fields.String(
+        load_default="",
+        validate=validate.Length(max=100),
+        metadata={"description": "name in Vietnamese (any diacritics) or English"},
+    )
+    province = fields.String(
+        validate=validate.Length(max=100),
+        metadata={"description": "current or former province (e.g. Hải Dương)"},
+    )
+    category = fields.String(validate=validate.Length(max=50))
+    kind = fields.String(validate=validate.OneOf(KINDS))
+    limit = fields.Integer(load_default=20, validate=validate.Range(1, MAX_PAGE))
+    offset = fields.Integer(load_default=0, validate=validate.Range(0, 1_000_000))
+
+
+class PlanQuerySchema(Schema):
+    """Options of a plan request that are not part of the TourRequest contract."""
+
+    visibility = fields.String(
+        load_default="private",
+        validate=validate.OneOf(["private", "shared"]),
+        metadata={"description": "private: only your agency's keys may read the result"},
+    )
+
+
+class PlaceSchema(Schema):
+    """A catalogue place as the API returns it (the catalogue file's record plus version)."""
+
+    id = fields.String(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(KINDS))
+    name_vi = fields.String(required=True)
+    name_en = fields.String(required=True)
+    aliases = fields.List(fields.String())
+    province = fields.String(required=True, metadata={"description": "current province"})
+    former_province = fields.String(allow_none=True)
+    lat = fields.Float(required=True)
+    lon = fields.Float(required=True)
+    categories = fields.List(fields.String())
+    tags = fields.List(fields.String())
+    visit_minutes = fields.Integer(allow_none=True)
+    min_visit_minutes = fields.Integer(allow_none=True)
+    opening_hours = fields.List(fields.Dict())
+    closed_dates = fields.List(fields.String())
+    ticket_vnd = fields.Integer(allow_none=True)
+    ticket = fields.Dict(allow_none=True)
+    value = fields.Integer(allow_none=True)
+    unesco = fields.Boolean()
+    heritage_rank = fields.String(allow_none=True)
+    festivals = fields.List(fields.Dict())
+    access = fields.Dict()
+    hub_type = fields.String(allow_none=True)
+    lodging = fields.Dict(allow_none=True)
+    description_vi = fields.String()
+    description_en = fields.String()
+    sources = fields.Dict(keys=fields.String(), values=fields.String())
+    uncertain = fields.List(fields.String())
+    retired = fields.Boolean()
+    version = fields.Integer(
+        required=True, metadata={"description": "send it back with an edit (or If-Match)"}
+    )
+
+
+class PlaceInSchema(Schema):
+    """A place to create or a full replacement (PUT); PATCH sends only the fields to change."""
+
+    id = fields.String(metadata={"description": "a slug; on PUT/PATCH it must match the URL"})
+    kind = fields.String(validate=validate.OneOf(KINDS))
+    name_vi = fields.String()
+    name_en = fields.String()
+    province = fields.String()
+    former_province = fields.String(allow_none=True)
+    lat = fields.Float()
+    lon = fields.Float()
+    categories = fields.List(fields.String())
+    visit_minutes = fields.Integer()
+    value = fields.Integer()
+    version = fields.Integer(
+        metadata={"description": "the version you edited (PUT/PATCH/DELETE), or send If-Match"}
+    )
+
+
+class PlacePageSchema(Schema):
+    """One page of places with its paging metadata."""
+
+    items = fields.List(fields.Nested(PlaceSchema), required=True)
+    total = fields.Integer(required=True)
+    limit = fields.Integer(required=True)
+    offset = fields.Integer(required=True)
+    next = fields.String(allow_none=True, required=True)
+
+
+class ProvinceSchema(Schema):
+    """A provincial unit; former ones name the province they merged into."""
+
+    id = fields.String(required=True)
+    name_vi = fields.String(required=True)
+    name_en = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(["current", "former"]))
+    merged_into = fields.String(allow_none=True)
+    aliases = fields.List(fields.String())
+
+
+class JobSchema(Schema):
+    """A background plan and its progress."""
+
+    id = fields.String(required=True)
+    kind = fields.String(required=True)
+    status = fields.String(
+        required=True, validate=validate.OneOf(["queued", "running", "done", "failed"])
+    )
+    progress = fields.Dict(required=True)
+    result_id = fields.String(allow_none=True, required=True)
+    error = fields.Dict(allow_none=True, required=True)
+    status_url = fields.String(required=True)
+    itinerary_url = fields.String(allow_none=True)
+
+
+class JobAcceptedSchema(Schema):
+    """A plan too large to answer at once: poll ``status_url``."""
+
+    job = fields.String(required=True)
+    status = fields.String(required=True)
+    status_url = fields.String(required=True)
+
+
+class AuditSchema(Schema):
+    """One catalogue change."""
+
+    id = fields.Integer(required=True)
+    at = fields.String(required=True)
+    agency_id = fields.String(required=True)
+    key_id = fields.String(required=True)
+    place_id = fields.String(required=True)
+    action = fields.String(required=True)
+    before = fields.Dict(allow_none=True)
+    after = fields.Dict(allow_none=True)
+
+
+@lru_cache(maxsize=4)
+def contract_schema(name: str) -> dict:
+    """Return the shared JSON schema *name* as an OpenAPI 3.1 component."""
+    schema = json.loads((CONTRACTS / f"{name}.schema.json").read_text(encoding="utf-8"))
+    schema.pop("$schema", None)
+    return schema
