@@ -36,10 +36,10 @@ def error_response(status: int, code: str, message: str, fields: dict | None = N
         if fields:
             body["fields"] = fields
         return jsonify(body), status
-    template = f"errors/{status}.html" if status in (400, 404, 500) else "errors/generic.html"
-    return render_template(
-        template, status=status, code=code, message=message, fields=fields
-    ), status
+    page = render_template(
+        "errors/error.html", status=status, code=code, message=message, fields=fields
+    )
+    return page, status
 
 
 def _rollback() -> None:

@@ -186,17 +186,21 @@ def itinerary_json(itinerary_id: str):
     return jsonify(_load(itinerary_id).to_dict())
 
 
+def _download(itinerary_id: str, body: str | bytes, mimetype: str, extension: str) -> Response:
+    return Response(
+        body,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="tour-{itinerary_id}.{extension}"'},
+    )
+
+
 @bp.get("/i/<itinerary_id>.geojson")
 def itinerary_geojson(itinerary_id: str):
     """The route as GeoJSON."""
     from tourplanner.exports.geojson import to_geojson
 
     body = json.dumps(to_geojson(_load(itinerary_id)), ensure_ascii=False)
-    return Response(
-        body,
-        mimetype="application/geo+json",
-        headers={"Content-Disposition": f'attachment; filename="tour-{itinerary_id}.geojson"'},
-    )
+    return _download(itinerary_id, body, "application/geo+json", "geojson")
 
 
 @bp.get("/i/<itinerary_id>.ics")
@@ -205,11 +209,7 @@ def itinerary_ics(itinerary_id: str):
     from tourplanner.exports.ical import to_ical
 
     body = to_ical(_load(itinerary_id), english=get_locale() == "en")
-    return Response(
-        body,
-        mimetype="text/calendar",
-        headers={"Content-Disposition": f'attachment; filename="tour-{itinerary_id}.ics"'},
-    )
+    return _download(itinerary_id, body, "text/calendar", "ics")
 
 
 @bp.get("/i/<itinerary_id>.pdf")
@@ -218,11 +218,7 @@ def itinerary_pdf(itinerary_id: str):
     from tourplanner.exports.pdf import to_pdf  # fpdf is heavy: load it on first PDF
 
     body = to_pdf(_load(itinerary_id), english=get_locale() == "en")
-    return Response(
-        body,
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="tour-{itinerary_id}.pdf"'},
-    )
+    return _download(itinerary_id, body, "application/pdf", "pdf")
 
 
 @bp.post("/i/<itinerary_id>/replan")
