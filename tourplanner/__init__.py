@@ -49,6 +49,7 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
     from tourplanner import jobs
     from tourplanner import security
     from tourplanner import services
+    from tourplanner.batch import views as batch_views
     from tourplanner.catalogue import service
     from tourplanner.web import catalogue_views
     from tourplanner.web import health
@@ -69,6 +70,7 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(health.bp)
     app.register_blueprint(catalogue_views.bp)
     app.register_blueprint(planner.bp)
+    app.register_blueprint(batch_views.bp)
 
     with app.app_context():
         service.prepare_database(app)

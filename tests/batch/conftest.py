@@ -43,18 +43,27 @@ def queue_name(test_redis_url):
     name = f"tp-test-{uuid.uuid4().hex[:10]}"
     yield name
     connection = Redis.from_url(test_redis_url)
-    keys = list(connection.scan_iter(f"*{name}*"))
-    keys += list(connection.scan_iter("rq:job:tourplanner-*"))
-    mine = []
-    for key in keys:
-        if key.startswith(b"rq:job:"):
-            origin = connection.hget(key, "origin")
-            if origin is not None and origin.decode() != name:
-                continue
-        mine.append(key)
-    if mine:
-        connection.delete(*mine)
+    clean_queue(connection, name)
     connection.close()
+
+
+def clean_queue(connection, name: str) -> None:
+    """Delete every Redis key RQ made for queue *name*: queue, registries, jobs, results,
+    and the records of the workers that served it."""
+    doomed = list(connection.scan_iter(f"*{name}*"))
+    for key in connection.scan_iter("rq:job:tourplanner-*"):
+        origin = connection.hget(key, "origin")
+        if origin is not None and origin.decode() == name:
+            job_id = key.decode().removeprefix("rq:job:")
+            doomed += [key, f"rq:results:{job_id}".encode()]
+            doomed += list(connection.scan_iter(f"rq:execution:{job_id}*"))
+    for key in connection.scan_iter("rq:worker:*"):
+        if connection.type(key) == b"hash" and connection.hget(key, "queues") == name.encode():
+            doomed.append(key)
+            connection.srem("rq:workers", key)
+    connection.srem("rq:queues", f"rq:queue:{name}")
+    if doomed:
+        connection.delete(*doomed)
 
 
 def start_batch(app, text: str = SMALL_CSV, name: str = "test batch", **kwargs) -> str:
