@@ -1,0 +1,99 @@
+"""The agency pages through the Flask test client: upload, batch, report, compare, variants."""
+
+from __future__ import annotations
+
+import io
+import re
+
+from tests.batch.conftest import SMALL_CSV
+from tests.web.conftest import csrf_token
+from tourplanner.batch import service
+
+
+def _upload(app, client, text=SMALL_CSV, filename="products.csv"):
+    token = csrf_token(client, "/agency/")
+    return client.post(
+        "/agency/batches",
+        data={"csrf_token": token, "file": (io.BytesIO(text.encode()), filename), "name": "Spring"},
+        content_type="multipart/form-data",
+    )
+
+
+def test_agency_upload_runs_batch_and_shows_summary(app, client):
+    """Uploading the CSV redirects to the batch page, which shows figures and bad-row reasons."""
+    response = _upload(app, client)
+    assert response.status_code == 302
+    batch_id = response.headers["Location"].rsplit("/", 1)[1]
+    service.wait_for_batch(app.extensions["tourplanner.db"], batch_id, timeout=60)
+    html = client.get(f"/agency/batches/{batch_id}").get_data(as_text=True)
+    assert "Spring" in html and "2N1Đ Hạ Long from Hà Nội" in html
+    assert "<code>start_date</code>" in html and "is not a date" in html
+    assert html.count('class="group-days"') >= 4  # 1 + 2 groups + 1
+    assert 'src="/static/js/agency.js"' in html and "<script>" not in html
+    csv_response = client.get(f"/agency/batches/{batch_id}.csv")
+    assert (
+        csv_response.mimetype == "text/csv" and csv_response.get_data(as_text=True).count("\n") == 5
+    )
+    body = client.get(f"/agency/batches/{batch_id}.json").get_json()
+    assert body["finished"] and body["counts"]["done"] == 3
+    export = client.get(f"/agency/batches/{batch_id}/export.json").get_json()
+    assert len(export["itineraries"]) == 3
+
+
+def test_agency_upload_unreadable_file_rerenders_with_message(client):
+    """A file without a name column is refused with a message and status 400."""
+    response = _upload(None, client, "start\nHà Nội\n")
+    assert response.status_code == 400
+    assert "&#39;name&#39; column" in response.get_data(as_text=True)
+
+
+def test_agency_report_page_has_svg_charts_and_csv(app, client):
+    """The linkage page draws its charts as inline SVG; its CSV has the sections."""
+    batch_id = _upload(app, client).headers["Location"].rsplit("/", 1)[1]
+    service.wait_for_batch(app.extensions["tourplanner.db"], batch_id, timeout=60)
+    html = client.get(f"/agency/batches/{batch_id}/report").get_data(as_text=True)
+    assert html.count("<svg") == 4 and 'class="chart-bar"' in html
+    assert "Quảng Ninh" in html and 'id="flows"' in html
+    text = client.get(f"/agency/batches/{batch_id}/report.csv").get_data(as_text=True)
+    assert text.startswith("section,key,tours")
+    assert client.get(f"/agency/batches/{batch_id}/report.json").get_json()["tours"] == 3
+
+
+def test_agency_replan_and_compare_pages(app, client):
+    """Re-planning under a scenario makes a new batch whose compare page shows feasibility."""
+    batch_id = _upload(app, client).headers["Location"].rsplit("/", 1)[1]
+    database = app.extensions["tourplanner.db"]
+    service.wait_for_batch(database, batch_id, timeout=60)
+    token = csrf_token(client, f"/agency/batches/{batch_id}")
+    response = client.post(
+        f"/agency/batches/{batch_id}/replan",
+        data={"csrf_token": token, "scenario": "with-lai-xuan"},
+    )
+    assert response.status_code == 302
+    other_id = response.headers["Location"].rsplit("/", 1)[1]
+    service.wait_for_batch(database, other_id, timeout=60)
+    html = client.get(f"/agency/batches/{other_id}/compare").get_data(as_text=True)
+    assert "with-lai-xuan" in html and re.search(r'id="feasible">3 → \d', html)
+    assert (
+        client.get(f"/agency/batches/{other_id}/compare.json").get_json()["feasible"]["base"] == 3
+    )
+    assert client.get(f"/agency/batches/{batch_id}/compare").status_code == 404
+    assert client.get("/agency/batches/nope").status_code == 404
+
+
+def test_agency_variants_page_and_json(client):
+    """Four variants side by side with differences to the first; the JSON matches."""
+    query = "start=Hà Nội&start_date=2027-03-06&days=2&must_visit=Vịnh Hạ Long&time_limit_s=0.3"
+    body = client.get(f"/agency/variants.json?{query}").get_json()
+    keys = [v["key"] for v in body["variants"]]
+    assert keys == ["max_value", "min_driving", "min_cost", "most_provinces"]
+    done = [v for v in body["variants"] if v["status"] == "done"]
+    assert done[0]["differences"]["value"] == 0
+    mins = {v["key"]: v["figures"] for v in done}
+    assert mins["min_driving"]["drive_minutes"] <= mins["max_value"]["drive_minutes"]
+    assert len(mins["most_provinces"]["provinces"]) >= len(mins["max_value"]["provinces"])
+    html = client.get(f"/agency/variants?{query}").get_data(as_text=True)
+    assert 'id="variant-min_cost"' in html
+    bad = client.get("/agency/variants?start=Nowhere&start_date=2027-03-06&days=2")
+    assert bad.status_code == 400 and "<code>start</code>" in bad.get_data(as_text=True)
+    assert client.get("/agency/variants").status_code == 200
