@@ -1,0 +1,99 @@
+"""The OpenAPI document, the docs page, and schemathesis over every operation."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck
+from hypothesis import Phase
+from hypothesis import given
+from hypothesis import settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import content_type_conformance
+from schemathesis.specs.openapi.checks import response_headers_conformance
+from schemathesis.specs.openapi.checks import response_schema_conformance
+from schemathesis.specs.openapi.checks import status_code_conformance
+
+from tests.api.conftest import auth
+
+SHARED = Path(__file__).resolve().parents[3] / "shared" / "contracts"
+PACKAGED = Path(__file__).resolve().parents[2] / "tourplanner" / "api" / "contracts"
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+]
+
+
+def test_openapi_document_lists_every_operation(client):
+    """The document is generated from the views, needs no key, and names each error status."""
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    spec = response.get_json()
+    assert spec["openapi"].startswith("3.1")
+    assert set(spec["paths"]) == {
+        "/api/v1/plans",
+        "/api/v1/jobs/{job_id}",
+        "/api/v1/itineraries/{itinerary_id}",
+        "/api/v1/places",
+        "/api/v1/places/{place_id}",
+        "/api/v1/places/{place_id}/audit",
+        "/api/v1/provinces",
+    }
+    plans = spec["paths"]["/api/v1/plans"]["post"]["responses"]
+    assert {"201", "202", "400", "401", "413", "422", "429"} <= set(plans)
+    patch = spec["paths"]["/api/v1/places/{place_id}"]["patch"]["responses"]
+    assert {"200", "400", "401", "403", "404", "409", "429"} <= set(patch)
+
+
+def test_docs_page_uses_no_inline_script_or_cdn(client):
+    """The docs page loads its script from /static and nothing from another host."""
+    response = client.get("/api/v1/docs")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert '<script src="/static/js/api_docs.js" defer></script>' in html
+    assert "<script>" not in html and "https://" not in html
+    with client.get("/static/js/api_docs.js") as script:
+        assert script.status_code == 200
+
+
+@pytest.mark.skipif(not SHARED.is_dir(), reason="shared/contracts is not beside the repository")
+@pytest.mark.parametrize("name", ["tour_request", "itinerary"])
+def test_packaged_contracts_match_shared(name):
+    """The contract copies shipped in the package are identical to shared/contracts."""
+    shared = json.loads((SHARED / f"{name}.schema.json").read_text(encoding="utf-8"))
+    packaged = json.loads((PACKAGED / f"{name}.schema.json").read_text(encoding="utf-8"))
+    assert shared == packaged
+
+
+def test_schemathesis_finds_no_server_error_and_no_spec_violation(app, keys):
+    """Generated requests to every operation (20 examples each, editor key) never get a 500,
+    and every answer conforms to the document: status, content type, headers, body."""
+    app.config["API_RATE_LIMIT"] = 100_000
+    app.config["API_SYNC_MAX_UNITS"] = 0  # a valid plan becomes a job: no long solve here
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+    headers = auth(keys.editor)
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert len(operations) == 11
+
+    for operation in operations:
+
+        @settings(
+            max_examples=20,
+            deadline=None,
+            database=None,
+            derandomize=True,
+            phases=[Phase.explicit, Phase.generate],
+            suppress_health_check=list(HealthCheck),
+        )
+        @given(case=operation.as_strategy())
+        def check(case):
+            response = case.call(headers=headers)
+            case.validate_response(response, checks=CHECKS)
+
+        check()
