@@ -93,6 +93,14 @@ def main() -> None:
         for key in connection.scan_iter("rq:job:tourplanner-*"):
             if connection.hget(key, "origin") == queue_name.encode():
                 keys += [key, key.replace(b"rq:job:", b"rq:results:")]
+        for key in connection.scan_iter("rq:worker:*"):
+            if (
+                connection.type(key) == b"hash"
+                and connection.hget(key, "queues") == queue_name.encode()
+            ):
+                keys.append(key)
+                connection.srem("rq:workers", key)
+        connection.srem("rq:queues", f"rq:queue:{queue_name}")
         if keys:
             connection.delete(*keys)
     counts = view.counts
