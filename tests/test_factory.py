@@ -55,3 +55,17 @@ def test_create_app_seeds_embedded_catalogue_on_first_start(sqlite_url):
         assert body["hubs"] >= 10
     finally:
         app.extensions["tourplanner.db"].dispose()
+
+
+def test_config_reads_api_limits_and_rejects_bad_ones():
+    """API limits come from the environment; a malformed one is a clear start-up error."""
+    import pytest
+
+    config = Config.from_env({"API_RATE_LIMIT": "10", "API_RATE_WINDOW_S": "30"})
+    assert (config.API_RATE_LIMIT, config.API_RATE_WINDOW_S, config.API_MAX_BODY_BYTES) == (
+        10,
+        30,
+        262144,
+    )
+    with pytest.raises(ValueError, match="API_RATE_LIMIT must be a whole number, not 'lots'"):
+        Config.from_env({"API_RATE_LIMIT": "lots"})

@@ -45,6 +45,10 @@ class Config:
     AUTO_SEED: bool = True
     #: served over HTTPS (behind a TLS proxy): cookies get the Secure flag
     HTTPS: bool = False
+    #: JSON API: requests per key per window, the window, and the largest request body
+    API_RATE_LIMIT: int = 120
+    API_RATE_WINDOW_S: int = 60
+    API_MAX_BODY_BYTES: int = 256 * 1024
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Config:
@@ -59,6 +63,16 @@ class Config:
             config.AUTO_SEED = False
         if env.get("HTTPS", "").strip().lower() in {"1", "true", "yes"}:
             config.HTTPS = True
+        for name in ("API_RATE_LIMIT", "API_RATE_WINDOW_S", "API_MAX_BODY_BYTES"):
+            value = env.get(name, "").strip()
+            if value:
+                try:
+                    number = int(value)
+                except ValueError:
+                    raise ValueError(f"{name} must be a whole number, not {value!r}") from None
+                if number <= 0:
+                    raise ValueError(f"{name} must be positive, not {number}")
+                setattr(config, name, number)
         config.DATABASE_URL = _normalise_database_url(config.DATABASE_URL)
         return config
 
