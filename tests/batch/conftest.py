@@ -78,3 +78,27 @@ def run_batch(app, text: str = SMALL_CSV, **kwargs):
     """Start a batch in *app* and wait for it; return its :class:`BatchView`."""
     batch_id = start_batch(app, text, **kwargs)
     return service.wait_for_batch(app.extensions["tourplanner.db"], batch_id, timeout=90)
+
+
+def sign_in(app, client, agency: str = "Hạ Long Travel", role: str = "planner") -> str:
+    """Create *agency* with a key and sign *client* in to the workspace; return the key prefix."""
+    from tests.web.conftest import csrf_token
+    from tourplanner.api.keys import create_agency
+    from tourplanner.api.keys import create_key
+
+    with app.extensions["tourplanner.db"].session() as session:
+        row, token = create_key(session, create_agency(session, agency), role)
+        prefix = row.prefix
+    response = client.post(
+        "/agency/login", data={"csrf_token": csrf_token(client, "/agency/login"), "token": token}
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return prefix
+
+
+@pytest.fixture
+def client(app):
+    """A test client signed in to the agency workspace."""
+    client = app.test_client()
+    sign_in(app, client)
+    return client

@@ -97,3 +97,45 @@ def test_agency_variants_page_and_json(client):
     bad = client.get("/agency/variants?start=Nowhere&start_date=2027-03-06&days=2")
     assert bad.status_code == 400 and "<code>start</code>" in bad.get_data(as_text=True)
     assert client.get("/agency/variants").status_code == 200
+
+
+def test_workspace_needs_sign_in(app):
+    """Without a key every workspace page sends the browser to the sign-in form."""
+    anonymous = app.test_client()
+    for path in ("/agency/", "/agency/variants", "/agency/batches/whatever/report"):
+        response = anonymous.get(path)
+        assert response.status_code == 302
+        assert response.headers["Location"].startswith("/agency/login?next=")
+    page = anonymous.get("/agency/login").get_data(as_text=True)
+    assert 'type="password"' in page
+
+
+def test_sign_in_with_a_bad_key_is_refused(app):
+    """An unknown key gets the form again with a message and 401."""
+    anonymous = app.test_client()
+    response = anonymous.post(
+        "/agency/login",
+        data={
+            "csrf_token": csrf_token(anonymous, "/agency/login"),
+            "token": "tp_00000000_" + "x" * 43,
+        },
+    )
+    assert response.status_code == 401
+    assert "unknown or revoked key" in response.get_data(as_text=True)
+
+
+def test_agencies_see_only_their_own_batches(app, client):
+    """Another agency neither lists nor opens a batch; a revoked key is signed out."""
+    from tests.batch.conftest import sign_in
+    from tourplanner.api.keys import revoke_key
+
+    batch_id = _upload(app, client).headers["Location"].rsplit("/", 1)[1]
+    assert batch_id in client.get("/agency/").get_data(as_text=True)
+    rival = app.test_client()
+    prefix = sign_in(app, rival, agency="Cát Bà Tours")
+    assert batch_id not in rival.get("/agency/").get_data(as_text=True)
+    assert rival.get(f"/agency/batches/{batch_id}").status_code == 404
+    assert rival.get(f"/agency/batches/{batch_id}/report.json").status_code == 404
+    with app.extensions["tourplanner.db"].session() as session:
+        revoke_key(session, prefix)
+    assert rival.get("/agency/").status_code == 302

@@ -15,6 +15,7 @@ from dataclasses import field
 from typing import Any
 
 from flask import current_app
+from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy import update
 from sqlalchemy.orm import Session
@@ -109,12 +110,22 @@ def create_batch(
     *,
     scenario: str | None = None,
     base_id: str | None = None,
+    agency_id: str | None = None,
 ) -> str:
-    """Store a batch from *spec* and start a job per good product; return the batch id."""
+    """Store a batch from *spec* and start a job per good product; return the batch id.
+
+    :param agency_id: the owner (only that agency sees it in the workspace; ``None``: shared).
+    """
     scenario = check_scenario(scenario)
     batch_id = secrets.token_urlsafe(12)
     session.add(
-        BatchRow(id=batch_id, name=name[:200] or batch_id, scenario=scenario, base_id=base_id)
+        BatchRow(
+            id=batch_id,
+            name=name[:200] or batch_id,
+            scenario=scenario,
+            base_id=base_id,
+            agency_id=agency_id,
+        )
     )
     session.flush()
     errors_by_row: dict[int, list[dict[str, str]]] = {}
@@ -167,8 +178,14 @@ def replan_batch(session: Session, batch_id: str, scenario: str | None) -> str:
             )
     spec = BatchSpec(tuple(products), (), ())
     label = scenario or "as is"
+    owner = session.get(BatchRow, batch_id).agency_id
     return create_batch(
-        session, f"{base.name} · {label}", spec, scenario=scenario, base_id=batch_id
+        session,
+        f"{base.name} · {label}",
+        spec,
+        scenario=scenario,
+        base_id=batch_id,
+        agency_id=owner,
     )
 
 
@@ -231,9 +248,20 @@ def load_batch(session: Session, batch_id: str, *, bodies: bool = True) -> Batch
     )
 
 
-def list_batches(session: Session, limit: int = 50) -> list[BatchRow]:
-    """The newest batches first."""
-    return list(session.scalars(select(BatchRow).order_by(BatchRow.created_at.desc()).limit(limit)))
+def list_batches(
+    session: Session, limit: int = 50, *, agency_id: str | None = None
+) -> list[BatchRow]:
+    """The newest batches first: those of *agency_id* and the shared ones (no owner)."""
+    query = select(BatchRow)
+    if agency_id is not None:
+        query = query.where(or_(BatchRow.agency_id == agency_id, BatchRow.agency_id.is_(None)))
+    return list(session.scalars(query.order_by(BatchRow.created_at.desc()).limit(limit)))
+
+
+def visible_to(session: Session, batch_id: str, agency_id: str) -> bool:
+    """Tell whether agency *agency_id* may see batch *batch_id* (its own, or a shared one)."""
+    batch = session.get(BatchRow, batch_id) if len(batch_id) <= 32 else None
+    return batch is not None and batch.agency_id in (None, agency_id)
 
 
 def save_product(session: Session, batch_id: str, row: int, itinerary: Itinerary) -> str:

@@ -33,6 +33,10 @@ class BatchRow(Base):
     #: the batch this one re-plans (scenario comparisons)
     base_id: Mapped[str | None] = mapped_column(String(32), ForeignKey("batches.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    #: the agency that uploaded it (``None``: made from the command line, shared)
+    agency_id: Mapped[str | None] = mapped_column(
+        String(32), ForeignKey("agencies.id", name="fk_batches_agency_id"), index=True
+    )
 
 
 class BatchItemRow(Base):

@@ -9,12 +9,18 @@ from flask import Blueprint
 from flask import Response
 from flask import abort
 from flask import current_app
+from flask import g
 from flask import jsonify
 from flask import redirect
 from flask import render_template
 from flask import request
+from flask import session as flask_session
 from flask import url_for
 
+from tourplanner.api.keys import Principal
+from tourplanner.api.keys import authenticate
+from tourplanner.api.tables import AgencyRow
+from tourplanner.api.tables import ApiKeyRow
 from tourplanner.batch import report
 from tourplanner.batch import service
 from tourplanner.batch.spec import parse_batch
@@ -35,12 +41,88 @@ MAX_UPLOAD_BYTES = 1_000_000
 LIST_ARGS = ("interests", "must_visit", "exclude", "provinces")
 
 
+#: the workspace's pages that work without signing in
+PUBLIC_ENDPOINTS = {"agency.login", "agency.login_submit"}
+#: the session key holding the signed-in API key's id
+SESSION_KEY = "agency_key_id"
+
+
 def _database():
     return current_app.extensions["tourplanner.db"]
 
 
+def _principal(session) -> Principal | None:
+    """Who is signed in: the key in the session, if it still exists and is not revoked."""
+    key_id = flask_session.get(SESSION_KEY)
+    if not key_id:
+        return None
+    key = session.get(ApiKeyRow, key_id)
+    if key is None or key.revoked_at is not None:
+        return None
+    agency = session.get(AgencyRow, key.agency_id)
+    return Principal(key.id, key.prefix, agency.id, agency.name, key.role)
+
+
+@bp.before_request
+def require_sign_in():
+    """Every workspace page needs an agency's API key, given once on the sign-in page."""
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    with _database().session() as session:
+        principal = _principal(session)
+    if principal is None:
+        flask_session.pop(SESSION_KEY, None)
+        return redirect(url_for("agency.login", next=request.full_path.rstrip("?")))
+    g.agency = principal
+    return None
+
+
+@bp.app_context_processor
+def signed_in_agency():
+    """The signed-in agency for the templates (``None`` outside the workspace)."""
+    return {"agency": g.get("agency")}
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/agency") and "//" not in target:
+        return target
+    return url_for("agency.index")
+
+
+@bp.get("/login")
+def login():
+    """The sign-in form: an agency signs in with one of its API keys."""
+    return render_template("agency/login.html", next=request.args.get("next", ""), error=None)
+
+
+@bp.post("/login")
+def login_submit():
+    """Check the key; remember it in the (signed, HttpOnly) session cookie."""
+    token = request.form.get("token", "").strip()
+    with _database().session() as session:
+        principal = authenticate(session, token) if token else None
+    if principal is None:
+        return render_template(
+            "agency/login.html",
+            next=request.form.get("next", ""),
+            error="Khóa không hợp lệ hoặc đã bị thu hồi / unknown or revoked key",
+        ), 401
+    flask_session.clear()
+    flask_session[SESSION_KEY] = principal.key_id
+    return redirect(_safe_next(request.form.get("next")))
+
+
+@bp.post("/logout")
+def logout():
+    """Forget the signed-in key."""
+    flask_session.pop(SESSION_KEY, None)
+    return redirect(url_for("agency.login"))
+
+
 def _load(batch_id: str) -> service.BatchView:
     with _database().session() as session:
+        if not service.visible_to(session, batch_id, g.agency.agency_id):
+            abort(404, f"no batch has the id {batch_id!r}")
         try:
             return service.load_batch(session, batch_id)
         except NotFound as exc:
@@ -61,7 +143,7 @@ def _download(body: str, filename: str, mimetype: str) -> Response:
 
 def _index(error: str | None = None, status: int = 200):
     with _database().session() as session:
-        batches = service.list_batches(session)
+        batches = service.list_batches(session, agency_id=g.agency.agency_id)
     return render_template(
         "agency/index.html", batches=batches, scenarios=_scenarios(), error=error
     ), status
@@ -90,6 +172,7 @@ def upload():
                 request.form.get("name", "").strip() or upload.filename.rsplit(".", 1)[0],
                 spec,
                 scenario=request.form.get("scenario") or None,
+                agency_id=g.agency.agency_id,
             )
     except ValidationError as exc:
         return _index(exc.message, 400)
@@ -138,6 +221,8 @@ def replan(batch_id: str):
     """Re-plan the batch's products under a network scenario; go to the new batch."""
     scenario = request.form.get("scenario") or None
     with _database().session() as session:
+        if not service.visible_to(session, batch_id, g.agency.agency_id):
+            abort(404, f"no batch has the id {batch_id!r}")
         try:
             new_id = service.replan_batch(session, batch_id, scenario)
         except NotFound as exc:
