@@ -155,3 +155,16 @@ def test_unknown_must_visit_lists_closest_matches(full_app):
             get_catalogue(),
         )
     assert "Vịnh Hạ Long (ha-long-bay)" in caught.value.errors[0].reason
+
+
+def test_required_province_far_from_the_start_is_touched(full_app):
+    """Asking for Lạng Sơn on a 2-day trip from Hà Nội brings the tour to Lạng Sơn."""
+    _, body = _plan(
+        full_app, start="Hà Nội", start_date="2027-03-06", days=2, provinces=["Lạng Sơn"]
+    )
+    assert "Lạng Sơn" in body["summary"]["provinces"]
+    assert any(
+        s["province"] == "Lạng Sơn" and s["kind"] == "attraction"
+        for d in body["days"]
+        for s in d["stops"]
+    )

@@ -66,6 +66,8 @@ MONEY_WEIGHT = 1 / 250_000
 #: must-visits weigh this much more in the search, so that night hubs near them rank first
 #: (the itinerary reports their plain value)
 MUST_BOOST = 5.0
+#: the most valuable places of each province the request requires are always candidates
+PER_REQUIRED_PROVINCE = 6
 #: how many optional places the solver considers (the most valuable for this traveller)
 MAX_CANDIDATES = 120
 
@@ -185,8 +187,12 @@ def select_candidates(request: TourRequest, catalogue: Catalogue) -> list[Place]
             p.id,
         )
     )
+    for province in request.provinces:  # a required province must have places to choose from
+        local = [p for p in optional if province in (p.province, p.former_province)]
+        for place in local[:PER_REQUIRED_PROVINCE]:
+            chosen[place.id] = place
     for place in optional[: max(0, MAX_CANDIDATES - len(chosen))]:
-        chosen[place.id] = place
+        chosen.setdefault(place.id, place)
     return list(chosen.values())
 
 
