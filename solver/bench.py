@@ -146,7 +146,8 @@ def _app(args: argparse.Namespace) -> int:
         print(
             f"{limit:>8.1f}{sol.seconds:>9.2f}{sol.objective.total:>11.1f}"
             f"{sol.objective.prize:>8.0f}{n_visits:>8}  {sol.status.value}, "
-            f"{'valid' if not violations else f'{len(violations)} violations'}",
+            f"{'valid' if sol.is_valid and not violations else 'NOT VALID'}"
+            f"{f' ({len(violations)} violations)' if violations else ''}",
             flush=True,
         )
     return 0

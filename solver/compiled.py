@@ -134,6 +134,18 @@ class Compiled:
         p = self.problem
         return [p.end_node] if d == self.n_days - 1 else [h.node for h in p.nights[d]]
 
+    def day_ok(self, d: int, a: int, b: int) -> bool:
+        """Whether day ``d`` can go from node ``a`` to node ``b`` with no visit (hours, lunch,
+        driving cap)."""
+        day = self.problem.days[d]
+        cap = self.problem.max_drive_min_per_day
+        if cap is not None and self.minutes[d][a, b] > cap:
+            return False
+        return (
+            schedule_day(self.minutes[d], [a, b], [], [], day.start_min, day.end_min, day.lunch)
+            is not None
+        )
+
     def _fits_day(self, i: int, d: int) -> bool:
         """Whether a one-visit day start -> place -> end can be timed on day ``d``."""
         pl = self.problem.places[i]

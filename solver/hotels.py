@@ -95,7 +95,8 @@ class _DayEstimator:
         length = day.end_min - day.start_min - (day.lunch.duration_min if day.lunch else 0)
         m = c.minutes[d]
         direct = m[a, b]
-        if direct == UNREACHABLE or direct > length:
+        cap = c.problem.max_drive_min_per_day
+        if direct == UNREACHABLE or direct > length or (cap is not None and direct > cap):
             return -np.inf, covered
         if len(self.idx) == 0:
             return 0.0, covered
@@ -200,11 +201,7 @@ def feasible_choice(c: Compiled) -> HubChoice | None:
     n_nights = len(p.nights)
 
     def ok(d: int, a: int, b: int) -> bool:
-        day = p.days[d]
-        return (
-            schedule_day(c.minutes[d], [a, b], [], [], day.start_min, day.end_min, day.lunch)
-            is not None
-        )
+        return c.day_ok(d, a, b)
 
     # reach[n][h]: predecessor hub index (or -1 from the start) if hub h of night n is reachable
     prev: list[dict[int, int]] = []

@@ -51,7 +51,6 @@ from solver.solution import GroupPlan
 from solver.solution import Objective
 from solver.solution import Solution
 from solver.solution import Status
-from solver.timing import schedule_day
 
 log = logging.getLogger(__name__)
 
@@ -302,7 +301,8 @@ class _Search:
         if self.best is None:
             # Nothing found; the empty plan on the first hub choice is still valid.
             self.consider(candidates[0], [[] for _ in range(c.n_groups * c.n_days)], "empty")
-        assert self.best is not None
+        if self.best is None:
+            return self._infeasible()
         if not self.params.perturb:
             # the textbook model: one OR-Tools run (first solution + metaheuristic)
             self.run_model(self.best.choice, self.left(), self.best.routes, "main")
@@ -413,12 +413,21 @@ class _Search:
         return routes
 
     def _terminals_ok(self, choice: HubChoice) -> bool:
-        c = self.c
-        return all(
-            c.time_day(choice, g, d, []) is not None
-            for g in range(c.n_groups)
-            for d in range(c.n_days)
-        )
+        """Whether the empty plan under ``choice`` is valid: every day can be travelled within
+        its hours and the driving cap, and each group's lodging and travel fit its budget."""
+        c, p = self.c, self.problem
+        for g in range(c.n_groups):
+            hubs = c.hubs(choice, g)
+            starts, ends = p.day_starts(hubs), p.day_ends(hubs)
+            money = float(c.lodging(choice, g))
+            for d in range(c.n_days):
+                if not c.day_ok(d, starts[d], ends[d]):
+                    return False
+                km = c.km[d][starts[d], ends[d]]
+                money += 0.0 if np.isnan(km) else float(km) * p.cost_per_km
+            if p.budget is not None and money > p.budget:
+                return False
+        return True
 
     def _perturbation_loop(self) -> None:
         """Alternate ILS (or ruin-and-recreate) and OR-Tools runs from the best plan; now and
@@ -563,18 +572,17 @@ class _Search:
     def _infeasible(self) -> Solution:
         c, p = self.c, self.problem
         reasons = []
-        for d, day in enumerate(p.days):
-            ok = any(
-                schedule_day(c.minutes[d], [s, e], [], [], day.start_min, day.end_min, day.lunch)
-                is not None
-                for s in c.day_start_nodes(d)
-                for e in c.day_end_nodes(d)
-            )
+        for d in range(len(p.days)):
+            ok = any(c.day_ok(d, s, e) for s in c.day_start_nodes(d) for e in c.day_end_nodes(d))
             if not ok:
                 reasons.append(
-                    f"day {d}: no candidate start/end pair can be travelled within the day"
+                    f"day {d}: no candidate start/end pair can be travelled within the day's "
+                    "hours and driving cap"
                 )
-        message = "; ".join(reasons) or "no sequence of night hubs lets every day be travelled"
+        message = "; ".join(reasons) or (
+            "no sequence of night hubs lets every day be travelled within its hours, the "
+            "driving cap and the budget"
+        )
         return Solution(
             status=Status.INFEASIBLE,
             plans=(),

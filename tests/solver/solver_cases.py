@@ -252,3 +252,26 @@ def unreachable_hub() -> Problem:
 
 
 INSTANCES[unreachable_hub.__name__] = unreachable_hub
+
+
+def hub_beyond_drive_cap() -> Problem:
+    """Rich places and a hub 200 minutes away tempt the hub search, but the day's driving cap is
+    120 minutes: the plan must sleep at the near hub (regression: the far hub once left the
+    search with no valid plan at all)."""
+    pts = [(0, 0), (20, 0), (200, 0), (205, 0), (210, 0), (25, 0)]
+    return Problem(
+        places=(
+            Place("far-1", 3, 50, 30),
+            Place("far-2", 4, 50, 30),
+            Place("near", 5, 5, 30),
+        ),
+        days=(DAY0, DAY1),
+        travel=matrix(pts),
+        start_node=0,
+        end_node=0,
+        nights=((Hub("far-inn", 2), Hub("near-inn", 1)),),
+        max_drive_min_per_day=120,
+    )
+
+
+INSTANCES[hub_beyond_drive_cap.__name__] = hub_beyond_drive_cap

@@ -113,3 +113,10 @@ def test_solve_unreachable_hub_is_never_chosen(solved):
     """A hub no leg reaches is skipped in favour of the reachable one."""
     _, sol = solve_named(solved, "unreachable_hub")
     assert sol.plans[0].night_hubs == ("town-inn",)
+
+
+def test_solve_hub_beyond_drive_cap_is_never_chosen(solved):
+    """A hub the driving cap cannot reach is skipped; the plan is still FEASIBLE."""
+    _, sol = solve_named(solved, "hub_beyond_drive_cap")
+    assert sol.status is Status.FEASIBLE
+    assert sol.plans[0].night_hubs == ("near-inn",)
