@@ -14,8 +14,8 @@ run, first solution + metaheuristic, as the baseline):
    of provinces is missed, the best place of a missing province is made must-visit and the
    search is re-run warm.
 5. **Perturbation loop**: alternate the insert/shake ILS (:mod:`solver.ils`) and a greedy
-   OR-Tools polish in the model where every prize outweighs its detour; with probability 0.3
-   try every other hub for one night instead. Without the ILS (``perturb`` but no ILS) the loop
+   OR-Tools polish in the model where every prize outweighs its detour; every other round try
+   every other hub for one (group, night) instead. Without the ILS (``perturb`` but no ILS) the loop
    ruins part of the plan (random visits, a cluster, or a route) and lets OR-Tools recreate it.
 6. **Final polish** when the ILS only approximates the problem (lunch breaks): a greedy OR-Tools
    pass in the exact model.
@@ -153,6 +153,7 @@ class _Search:
         self.specs: dict[HubChoice, ModelSpec] = {}
         self.use_ils = False
         self.ils_exact = False
+        self.last: tuple[tuple[float, float, float], list[list[int]]] | None = None
         self.dominant_model: RoutingModel | None = None
         self.dominant_key: tuple[HubChoice, int] | None = None
         self.stopped = False
@@ -232,6 +233,7 @@ class _Search:
             log.debug("%s: candidate rejected: %s", phase, hard[:3])
             return False
         key = self.key(routes, objective)
+        self.last = (key, routes)
         if self.best is not None and key < self.best.key:
             return False
         improved = self.best is None or key > self.best.key
@@ -289,13 +291,26 @@ class _Search:
         #    holds the must-visits that fit (short runs from scratch may not find them)
         if len(candidates) > 1 or c.must:
             share = 0.25 * self.left() / len(candidates)
-            for ch in candidates:
+            tried: list[tuple[tuple[float, float, float], int, HubChoice, list[list[int]]]] = []
+            for rank, ch in enumerate(candidates):
                 if self.should_stop():
                     break
                 seed = self.must_seed(ch)
                 if seed is not None:
                     self.consider(ch, seed, "musts")
+                self.last = None
                 self.quick_run(ch, max(share, 0.02), seed, "hubs")
+                if self.last is not None:
+                    tried.append((self.last[0], -rank, ch, self.last[1]))
+            # second look: the three best-scoring hub choices each continue a little longer
+            # (a 20 ms run ranks hub choices only roughly)
+            if len(tried) > 1 and self.use_ils:
+                tried.sort(key=lambda t: (t[0], t[1]), reverse=True)
+                second = 0.1 * self.left() / 3
+                for _, _, ch, routes in tried[:3]:
+                    if self.should_stop():
+                        break
+                    self.quick_run(ch, second, routes, "hubs-2")
         if self.best is None:
             self.quick_run(candidates[0], 0.3 * self.left(), None, "first")
         if self.best is None:
@@ -430,8 +445,8 @@ class _Search:
         return True
 
     def _perturbation_loop(self) -> None:
-        """Alternate ILS (or ruin-and-recreate) and OR-Tools runs from the best plan; now and
-        then move one night's hub."""
+        """Alternate ILS (or ruin-and-recreate) and OR-Tools runs from the best plan; every
+        other round, try the other hubs of one night."""
         c = self.c
         can_move_hubs = any(len(n) > 1 for n in self.problem.nights)
         total = self.params.time_limit_s
@@ -443,7 +458,7 @@ class _Search:
             rounds += 1
             assert self.best is not None
             choice = self.best.choice
-            if can_move_hubs and self.rng.random() < 0.3:
+            if can_move_hubs and rounds % 2 == 1:
                 if self.use_ils:
                     self._hub_neighbourhood(choice, chunk)
                     continue
