@@ -80,6 +80,11 @@ class ILS:
                     continue
                 self.open[j, k], self.close[j, k] = lo, hi
         self.allowed = self.close >= 0
+        # plain-Python copies for the scalar loops of _compute (numpy scalar access is slow)
+        tt_rows = [m if isinstance(m, list) else m.tolist() for m in spec.time_transit]
+        self._tt_rows = [tt_rows[spec.matrix_of_day[v.day]] for v in spec.vehicles]
+        self._open_rows = self.open.tolist()
+        self._close_rows = self.close.tolist()
         self.max_stops = spec.max_stops
         # lunch, approximated: the day is shortened by the lunch duration
         self.end_limit = [
@@ -122,22 +127,33 @@ class ILS:
     def _compute(self, j: int, route: list[int]) -> tuple[np.ndarray, np.ndarray]:
         """Start times and (wait + max_shift) of every node of vehicle ``j``'s sequence."""
         v = self.spec.vehicles[j]
-        seq = self._seq(j, route)
-        tt = self.vt[j]
-        start = np.empty(len(seq), dtype=np.int64)
-        arrive = np.empty(len(seq), dtype=np.int64)
-        start[0] = arrive[0] = v.day_start
-        for i in range(1, len(seq)):
-            a = start[i - 1] + tt[seq[i - 1], seq[i]]
+        seq = [v.start, *route, v.end]
+        tt = self._tt_rows[j]
+        op = self._open_rows[j]
+        cl = self._close_rows[j]
+        n = len(seq)
+        start = [0] * n
+        arrive = [0] * n
+        start[0] = arrive[0] = t = v.day_start
+        prev = seq[0]
+        for i in range(1, n):
+            node = seq[i]
+            a = t + tt[prev][node]
             arrive[i] = a
-            start[i] = a if i == len(seq) - 1 else max(a, self.open[j, seq[i]])
-        slack = np.empty(len(seq), dtype=np.int64)  # wait + max_shift
-        slack[-1] = self.end_limit[j] - arrive[-1]
-        for i in range(len(seq) - 2, 0, -1):
-            wait = start[i] - arrive[i]
-            slack[i] = wait + min(self.close[j, seq[i]] - start[i], slack[i + 1])
-        slack[0] = slack[1] if len(seq) > 1 else 0
-        return start, slack
+            o = op[node]
+            t = a if (i == n - 1 or a >= o) else o
+            start[i] = t
+            prev = node
+        slack = [0] * n  # wait + max_shift
+        nxt = self.end_limit[j] - arrive[-1]
+        slack[-1] = nxt
+        for i in range(n - 2, 0, -1):
+            s_i = start[i]
+            room = cl[seq[i]] - s_i
+            nxt = s_i - arrive[i] + (room if room < nxt else nxt)
+            slack[i] = nxt
+        slack[0] = slack[1] if n > 1 else 0
+        return np.array(start, dtype=np.int64), np.array(slack, dtype=np.int64)
 
     def _route_sum(self, mats: list[np.ndarray], j: int, route: list[int]) -> int:
         seq = self._seq(j, route)
@@ -203,9 +219,11 @@ class ILS:
         start, slack = self._times[j]
         tt = self.vt[j]
         i_nodes, j_nodes = seq[:-1], seq[1:]
-        st = np.maximum(start[:-1, None] + tt[np.ix_(i_nodes, c)], self.open[j, c][None, :])
-        ok = st <= self.close[j, c][None, :]
-        shift = st + tt[np.ix_(c, j_nodes)].T - start[:-1, None] - tt[i_nodes, j_nodes][:, None]
+        col = c[None, :]
+        st = np.maximum(start[:-1, None] + tt[i_nodes[:, None], col], self.open[j, c])
+        ok = st <= self.close[j, c]
+        shift = st + tt[col, j_nodes[:, None]]
+        shift -= (start[:-1] + tt[i_nodes, j_nodes])[:, None]
         ok &= shift <= slack[1:, None]
         value = self.prize[c] ** 2
         if self.noise > 0:

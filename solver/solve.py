@@ -591,8 +591,8 @@ class _Search:
             ok = any(c.day_ok(d, s, e) for s in c.day_start_nodes(d) for e in c.day_end_nodes(d))
             if not ok:
                 reasons.append(
-                    f"day {d}: no candidate start/end pair can be travelled within the day's "
-                    "hours and driving cap"
+                    # wording kept as before: tourplanner's CLI and its tests quote it
+                    f"day {d}: no candidate start/end pair can be travelled within the day"
                 )
         message = "; ".join(reasons) or (
             "no sequence of night hubs lets every day be travelled within its hours, the "
