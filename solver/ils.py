@@ -12,6 +12,9 @@ vehicles and prizes).
   The ratio is multiplied by a random factor in ``[0.9, 1.1]`` (seeded) to diversify.
 * **Improve**: every few rounds and on each new best, move single visits inside their route to
   where the route returns earliest (or-opt), then insert again into the freed time.
+* **Replace**: with the improve step and on each new best, in each route swap the one visit
+  whose removal lets a free place of the largest prize gain fit (specs without driving, money
+  or quota limits only), then insert again.
 * **Shake**: remove ``S`` consecutive visits from position ``R`` of every route, then advance
   ``R`` and grow ``S`` (reset when it gets large); restart from the best plan after a number of
   non-improving rounds.
@@ -305,6 +308,58 @@ class ILS:
                 self._recount()
         return changed
 
+    def replace(self) -> bool:
+        """Swap one visit for a free place with a higher prize, where that place fits once
+        the visit is gone (the largest prize gain per route first). Only for specs without
+        driving, money or quota limits (the swap keeps the stop count)."""
+        if self.dt is not None or self.mt is not None or self.quota_nodes:
+            return False
+        changed = False
+        for j, route in enumerate(self.routes):
+            if not route:
+                continue
+            free = self.visit_nodes[~self.in_route[self.visit_nodes]]
+            free = free[self.allowed[j, free]]
+            if len(free) == 0:
+                continue
+            v = self.spec.vehicles[j]
+            tt = self.vt[j]
+            best: tuple[float, int, int, int] | None = None
+            for idx, out in enumerate(route):
+                c = free[self.prize[free] > self.prize[out]]
+                if len(c) == 0:
+                    continue
+                rest = route[:idx] + route[idx + 1 :]
+                start, slack = self._compute(j, rest)
+                seq = np.asarray([v.start, *rest, v.end], dtype=np.int64)
+                i_nodes, j_nodes = seq[:-1], seq[1:]
+                col = c[None, :]
+                st = np.maximum(start[:-1, None] + tt[i_nodes[:, None], col], self.open[j, c])
+                ok = st <= self.close[j, c]
+                shift = st + tt[col, j_nodes[:, None]]
+                shift -= (start[:-1] + tt[i_nodes, j_nodes])[:, None]
+                ok &= shift <= slack[1:, None]
+                fits = ok.any(axis=0)
+                if not fits.any():
+                    continue
+                gain = np.where(fits, self.prize[c] - self.prize[out], -1.0)
+                k = int(np.argmax(gain))
+                if best is None or gain[k] > best[0]:
+                    big = np.iinfo(np.int64).max
+                    pos = int(np.argmin(np.where(ok[:, k], shift[:, k], big)))
+                    best = (float(gain[k]), idx, int(c[k]), pos)
+            if best is None:
+                continue
+            _, idx, node, pos = best
+            out = route[idx]
+            rest = route[:idx] + route[idx + 1 :]
+            self.routes[j] = rest[:pos] + [node] + rest[pos:]
+            self.in_route[out] = False
+            self.in_route[node] = True
+            self._times[j] = self._compute(j, self.routes[j])
+            changed = True
+        return changed
+
     def shake(self, s: int, r: int) -> None:
         """Remove ``s`` consecutive visits from position ``r`` (cyclic) of every route."""
         for j, route in enumerate(self.routes):
@@ -347,6 +402,9 @@ class ILS:
             sc = self.score()
             due = sc > best_score or iterations % IMPROVE_EVERY == 0
             if due and any([self.improve(j) for j in range(len(self.routes))]):
+                self.insert()
+                sc = self.score()
+            if (due or sc > best_score) and self.replace():
                 self.insert()
                 sc = self.score()
             if sc > best_score:
