@@ -73,3 +73,15 @@ class UpstreamError(TourplannerError):
     code = "upstream_unavailable"
     http_status = 503
     exit_code = 4
+
+
+class QueueUnavailable(UpstreamError):
+    """The job queue (Redis) does not answer: nothing was started."""
+
+    code = "queue_unavailable"
+
+
+class DatabaseUnavailable(UpstreamError):
+    """The database does not answer (refused, dropped or timed out connections)."""
+
+    code = "database_unavailable"

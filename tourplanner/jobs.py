@@ -22,6 +22,7 @@ from typing import Any
 from flask import current_app
 
 from tourplanner.errors import NotFound
+from tourplanner.errors import QueueUnavailable
 from tourplanner.errors import TourplannerError
 from tourplanner.tables import JobRow
 
@@ -197,6 +198,9 @@ class InProcessRunner:
         self.futures: dict[str, Future] = {}
         self._lock = threading.Lock()
 
+    def check(self) -> None:
+        """The pool is always there: nothing to check."""
+
     def submit(self, job_id: str) -> None:
         """Start job *job_id* in the background."""
         future = self.pool.submit(execute, self.app, job_id)
@@ -226,10 +230,41 @@ def get_runner():
     return current_app.extensions["tourplanner.jobs"]
 
 
+def check_queue() -> None:
+    """Make sure jobs can be started now, before anything is stored for them.
+
+    :raise QueueUnavailable: when the job queue (Redis) does not answer.
+    """
+    get_runner().check()
+
+
+def enqueue(database, job_ids: list[str]) -> None:
+    """Hand the stored jobs *job_ids* to the runner.
+
+    When the queue fails part-way, the jobs not handed over are marked failed with the reason,
+    so none waits forever for a run that will not come.
+
+    :raise QueueUnavailable: when the job queue (Redis) does not answer.
+    """
+    runner = get_runner()
+    for done, job_id in enumerate(job_ids):
+        try:
+            runner.submit(job_id)
+        except QueueUnavailable as exc:
+            for lost in job_ids[done:]:
+                _finish(database, lost, status=FAILED, error=exc.to_dict())
+            raise
+
+
 def submit(kind: str, payload: dict[str, Any]) -> str:
-    """Create a job of *kind* and start it; return its id."""
+    """Create a job of *kind* and start it; return its id.
+
+    :raise QueueUnavailable: when the job queue does not answer (nothing is stored then, or,
+        if it failed between the check and the hand-over, the job is stored as failed).
+    """
+    check_queue()
     database = current_app.extensions["tourplanner.db"]
     with database.session() as session:
         job_id = create_job(session, kind, payload)
-    get_runner().submit(job_id)
+    enqueue(database, [job_id])
     return job_id

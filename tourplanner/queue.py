@@ -5,20 +5,33 @@ Redis only carries job ids. A worker builds the app once per process (from the e
 ``DATABASE_URL``, ``REDIS_URL`` ...) and calls :func:`tourplanner.jobs.execute`, which does
 nothing for a job that already finished. A job whose worker dies is retried
 (:data:`RETRIES` times) once RQ's maintenance finds it abandoned.
+
+Redis is only the doorbell, the database is the record: when Redis loses its data (a restart
+without persistence), a ``tourplanner worker`` notices (Redis's ``run_id`` changed) and enqueues
+again every job the database still waits for (:func:`requeue_lost_jobs`); it also does so when
+it starts and on RQ's maintenance runs. While Redis is down, submitting a job is a
+:class:`~tourplanner.errors.QueueUnavailable` (HTTP 503) and nothing is started.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import time
+from datetime import UTC
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from redis import Redis
+from redis.exceptions import RedisError
 from rq import Queue
 from rq import Retry
+from rq import Worker
 from rq.exceptions import NoSuchJobError
 from rq.job import Job as RQJob
 from rq.job import JobStatus
+
+from tourplanner.errors import QueueUnavailable
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -31,6 +44,24 @@ JOB_TIMEOUT_S = 600
 RETRIES = 3
 #: how long RQ keeps finished and failed job records (the database keeps the real state)
 RESULT_TTL_S = 24 * 3600
+#: a queued job Redis does not know is lost once it is this old (enqueuing follows the
+#: database commit within milliseconds; this margin keeps the two from racing)
+QUEUED_GRACE_S = 5.0
+#: a running job Redis does not know is lost once its progress is this old (a live solve
+#: writes progress several times a second)
+RUNNING_STALE_S = 120.0
+#: the app's Redis calls give up after this long (the queue is then reported unavailable)
+SOCKET_TIMEOUT_S = 5.0
+
+log = logging.getLogger(__name__)
+
+
+def _unavailable(exc: Exception) -> QueueUnavailable:
+    log.error("the job queue (Redis) does not answer: %s: %s", type(exc).__name__, exc)
+    return QueueUnavailable(
+        "the job queue is unavailable (Redis does not answer), so the job was not started; "
+        "try again in a minute"
+    )
 
 
 def rq_job_id(job_id: str) -> str:
@@ -81,13 +112,89 @@ def start_worker(
     Also requeues jobs abandoned by dead workers when RQ's maintenance runs.
     :return: whether the worker did any work (RQ's answer).
     """
-    from rq import Worker
-
     connection = Redis.from_url(redis_url)
-    worker = Worker(
+    worker = TourplannerWorker(
         [Queue(q, connection=connection) for q in queues], name=name, connection=connection
     )
     return worker.work(burst=burst, with_scheduler=True)
+
+
+def _utc(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def requeue_lost_jobs(database, runner: RQRunner, *, now: datetime | None = None) -> list[str]:
+    """Enqueue again the jobs the database waits for but Redis no longer knows.
+
+    A job is lost when it is queued (for more than :data:`QUEUED_GRACE_S`) or running with no
+    progress for :data:`RUNNING_STALE_S`, was created within :data:`RESULT_TTL_S`, and RQ has
+    no record of it: Redis restarted without its data. Of several workers finding the same
+    job, one enqueues it (a short Redis lock per job).
+
+    :return: the ids of the jobs enqueued again.
+    """
+    from sqlalchemy import select
+
+    from tourplanner.jobs import QUEUED
+    from tourplanner.jobs import RUNNING
+    from tourplanner.tables import JobRow
+
+    now = now or datetime.now(UTC)
+    with database.session() as session:
+        rows = session.execute(
+            select(JobRow.id, JobRow.status, JobRow.created_at, JobRow.updated_at).where(
+                JobRow.status.in_((QUEUED, RUNNING))
+            )
+        ).all()
+    requeued = []
+    for job_id, status, created_at, updated_at in rows:
+        idle_s = (now - _utc(updated_at)).total_seconds()
+        if (now - _utc(created_at)).total_seconds() > RESULT_TTL_S:
+            continue
+        if idle_s < (QUEUED_GRACE_S if status == QUEUED else RUNNING_STALE_S):
+            continue
+        if runner.status(job_id) is not None:
+            continue
+        if not runner.connection.set(f"tourplanner:requeue:{job_id}", 1, nx=True, ex=60):
+            continue  # another worker is enqueuing it
+        runner.submit(job_id)
+        requeued.append(job_id)
+    if requeued:
+        log.warning(
+            "enqueued %d job(s) again that Redis had lost: %s", len(requeued), ", ".join(requeued)
+        )
+    return requeued
+
+
+class TourplannerWorker(Worker):
+    """An RQ worker that also enqueues again the jobs Redis lost (see :func:`requeue_lost_jobs`):
+    when it starts, on RQ's maintenance runs, and as soon as it sees that Redis restarted."""
+
+    _redis_run_id: str | None = None
+
+    def _requeue_lost(self) -> None:
+        database = worker_app().extensions["tourplanner.db"]
+        runner = RQRunner("", self.queue_names()[0], connection=self.connection)
+        requeue_lost_jobs(database, runner)
+
+    def _check_redis(self) -> None:
+        run_id = self.connection.info("server").get("run_id")
+        if self._redis_run_id is None or run_id != self._redis_run_id:
+            if self._redis_run_id is not None:
+                log.warning("Redis restarted: looking for the jobs it lost")
+            self._redis_run_id = run_id
+            self._requeue_lost()
+
+    def heartbeat(self, timeout=None, pipeline=None):
+        """RQ's heartbeat, and a look at whether Redis restarted since the last one."""
+        if pipeline is None:
+            self._check_redis()
+        return super().heartbeat(timeout, pipeline)
+
+    def run_maintenance_tasks(self):
+        """RQ's maintenance (abandoned jobs are retried), then the jobs Redis lost."""
+        super().run_maintenance_tasks()
+        self._requeue_lost()
 
 
 class RQRunner:
@@ -97,6 +204,7 @@ class RQRunner:
     :param queue_name: the RQ queue (workers must listen on it).
     :param job_timeout: seconds before RQ stops a job (then it is retried).
     :param retries: how many times a job is retried after a crash or a timeout.
+    :param connection: an open Redis connection to use instead of *redis_url* (workers).
     """
 
     def __init__(
@@ -106,25 +214,44 @@ class RQRunner:
         *,
         job_timeout: int = JOB_TIMEOUT_S,
         retries: int = RETRIES,
+        connection: Redis | None = None,
     ) -> None:
         self.redis_url = redis_url
-        self.connection = Redis.from_url(redis_url)
+        self.connection = connection or Redis.from_url(
+            redis_url, socket_connect_timeout=SOCKET_TIMEOUT_S, socket_timeout=SOCKET_TIMEOUT_S
+        )
         self.queue = Queue(queue_name, connection=self.connection)
         self.job_timeout = job_timeout
         self.retries = retries
 
+    def check(self) -> None:
+        """Make sure Redis answers, before anything is stored for a new job.
+
+        :raise QueueUnavailable: when it does not.
+        """
+        try:
+            self.connection.ping()
+        except RedisError as exc:
+            raise _unavailable(exc) from None
+
     def submit(self, job_id: str) -> None:
-        """Enqueue job *job_id*; enqueuing the same job again is harmless."""
-        self.queue.enqueue(
-            run_job,
-            job_id,
-            job_id=rq_job_id(job_id),
-            job_timeout=self.job_timeout,
-            retry=Retry(max=self.retries) if self.retries else None,
-            result_ttl=RESULT_TTL_S,
-            failure_ttl=RESULT_TTL_S,
-            description=f"tourplanner job {job_id}",
-        )
+        """Enqueue job *job_id*; enqueuing the same job again is harmless.
+
+        :raise QueueUnavailable: when Redis does not answer.
+        """
+        try:
+            self.queue.enqueue(
+                run_job,
+                job_id,
+                job_id=rq_job_id(job_id),
+                job_timeout=self.job_timeout,
+                retry=Retry(max=self.retries) if self.retries else None,
+                result_ttl=RESULT_TTL_S,
+                failure_ttl=RESULT_TTL_S,
+                description=f"tourplanner job {job_id}",
+            )
+        except RedisError as exc:
+            raise _unavailable(exc) from None
 
     def status(self, job_id: str) -> str | None:
         """RQ's status of job *job_id* (``None`` when Redis no longer knows it)."""

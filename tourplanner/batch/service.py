@@ -117,6 +117,7 @@ def create_batch(
     :param agency_id: the owner (only that agency sees it in the workspace; ``None``: shared).
     """
     scenario = check_scenario(scenario)
+    jobs.check_queue()  # no half-started batch when the job queue is down
     batch_id = secrets.token_urlsafe(12)
     session.add(
         BatchRow(
@@ -158,9 +159,7 @@ def create_batch(
             )
         )
     session.commit()
-    runner = jobs.get_runner()
-    for job_id in job_ids:
-        runner.submit(job_id)
+    jobs.enqueue(current_app.extensions["tourplanner.db"], job_ids)
     return batch_id
 
 
