@@ -15,6 +15,7 @@ from flask import current_app
 from flask import g
 from sqlalchemy import create_engine
 from sqlalchemy import event
+from sqlalchemy import exc as sa_exc
 from sqlalchemy import inspect
 from sqlalchemy import text
 from sqlalchemy.orm import DeclarativeBase
@@ -74,6 +75,29 @@ class Database:
     def dispose(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()
+
+
+#: SQLite's operational errors that mean "busy or out of reach", not a bug of ours
+_SQLITE_UNAVAILABLE = ("locked", "busy", "unable to open", "disk i/o error")
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """Tell whether *exc* means the database is out of reach (refused or dropped connections,
+    a pool that timed out, SQLite locked), as opposed to a bad query.
+
+    Such a failure is answered with 503: the request's transaction was not committed, and the
+    pool's pre-ping replaces the dead connections once the server is back.
+    """
+    if isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated:
+        return True
+    if isinstance(exc, sa_exc.DisconnectionError | sa_exc.TimeoutError | sa_exc.InterfaceError):
+        return True
+    if isinstance(exc, sa_exc.OperationalError):
+        module = type(exc.orig).__module__ if exc.orig is not None else ""
+        if module.startswith("sqlite3"):
+            return any(word in str(exc.orig).lower() for word in _SQLITE_UNAVAILABLE)
+        return True
+    return False
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -11,7 +11,10 @@ from flask import render_template
 from flask import request
 from werkzeug.exceptions import HTTPException
 
+from tourplanner.db import is_unavailable
+from tourplanner.errors import DatabaseUnavailable
 from tourplanner.errors import TourplannerError
+from tourplanner.errors import UpstreamError
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -42,10 +45,17 @@ def error_response(status: int, code: str, message: str, fields: dict | None = N
     return page, status
 
 
+#: seconds a client is asked to wait when a service we depend on is down
+RETRY_AFTER_S = 30
+
+
 def _rollback() -> None:
     session = g.get("db_session")
     if session is not None:
-        session.rollback()
+        try:
+            session.rollback()
+        except Exception:  # the connection is gone (database down): nothing to roll back
+            session.invalidate()
 
 
 def init_app(app: Flask) -> None:
@@ -55,7 +65,13 @@ def init_app(app: Flask) -> None:
     def handle_domain_error(exc: TourplannerError):
         _rollback()
         body = exc.to_dict()
-        return error_response(exc.http_status, exc.code, exc.message, body.get("fields"))
+        response, status = error_response(
+            exc.http_status, exc.code, exc.message, body.get("fields")
+        )
+        if isinstance(exc, UpstreamError):
+            response = app.make_response((response, status))
+            response.headers["Retry-After"] = str(RETRY_AFTER_S)
+        return response, status
 
     @app.errorhandler(HTTPException)
     def handle_http_error(exc: HTTPException):
@@ -65,6 +81,14 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(Exception)
     def handle_unexpected(exc: Exception):
         _rollback()
+        if is_unavailable(exc):
+            log.error("database unavailable on %s %s: %s", request.method, request.path, exc)
+            return handle_domain_error(
+                DatabaseUnavailable(
+                    "the database is unavailable at the moment, so this request was not "
+                    "carried out (nothing of it was saved); try again in a minute"
+                )
+            )
         log.exception("unhandled error on %s %s", request.method, request.path)
         return error_response(
             500, "internal_error", "Something went wrong on our side; it has been logged."
