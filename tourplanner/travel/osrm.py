@@ -8,6 +8,10 @@ destination block) pair is one request.
 
 Network failures and 5xx answers are retried with exponential backoff; an answer that is not
 a well-formed table is an :class:`~tourplanner.errors.UpstreamError` at once.
+
+When a server has failed, :class:`RoadTimes` does not ask it again for :data:`BREAKER_S`
+seconds (the same warning is given at once): a server that hangs costs one round of timeouts,
+not one per day of every trip planned meanwhile.
 """
 
 from __future__ import annotations
@@ -27,6 +31,20 @@ log = logging.getLogger(__name__)
 
 #: OSRM's default ``max-table-size`` is 100 coordinates per request
 MAX_COORDINATES = 100
+#: defaults of :class:`OsrmClient`: per-request timeout, retries, first pause between attempts
+DEFAULT_TIMEOUT_S = 5.0
+DEFAULT_RETRIES = 2
+DEFAULT_BACKOFF_S = 0.25
+#: seconds a failed server is left alone before it is asked again
+BREAKER_S = 30.0
+
+#: base URL -> (monotonic time until which it is left alone, the warning of its failure)
+_failed: dict[str, tuple[float, str]] = {}
+
+
+def reset_breakers() -> None:
+    """Forget the servers that failed recently (tests)."""
+    _failed.clear()
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,11 +63,13 @@ class OsrmClient:
     base_url
         The server, e.g. ``http://osrm:5000`` (the profile path ``/table/v1/driving`` is added).
     timeout_s
-        Connect and read timeout of each request.
+        Connect and read timeout of each request (default :data:`DEFAULT_TIMEOUT_S`).
     retries
-        How many times a failed request is retried (so ``retries + 1`` attempts).
+        How many times a failed request is retried (so ``retries + 1`` attempts; default
+        :data:`DEFAULT_RETRIES`).
     backoff_s
-        First pause between attempts; it doubles after each failure.
+        First pause between attempts; it doubles after each failure (default
+        :data:`DEFAULT_BACKOFF_S`).
     max_coordinates
         Coordinates per request; at most 100 (OSRM's default table limit).
     session
@@ -60,9 +80,9 @@ class OsrmClient:
         self,
         base_url: str,
         *,
-        timeout_s: float = 5.0,
-        retries: int = 2,
-        backoff_s: float = 0.25,
+        timeout_s: float | None = None,
+        retries: int | None = None,
+        backoff_s: float | None = None,
         max_coordinates: int = MAX_COORDINATES,
         profile: str = "driving",
         session: requests.Session | None = None,
@@ -70,9 +90,9 @@ class OsrmClient:
         if not 2 <= max_coordinates <= MAX_COORDINATES:
             raise ValueError(f"max_coordinates must lie in 2..{MAX_COORDINATES}")
         self.base_url = base_url.rstrip("/")
-        self.timeout_s = timeout_s
-        self.retries = retries
-        self.backoff_s = backoff_s
+        self.timeout_s = DEFAULT_TIMEOUT_S if timeout_s is None else timeout_s
+        self.retries = DEFAULT_RETRIES if retries is None else retries
+        self.backoff_s = DEFAULT_BACKOFF_S if backoff_s is None else backoff_s
         self.max_coordinates = max_coordinates
         self.profile = profile
         self.session = session or requests.Session()
@@ -195,11 +215,20 @@ class RoadTimes:
         self.warnings: list[str] = []
 
     def table(self, coordinates: Sequence[tuple[float, float]]) -> RoadTable | None:
-        """Return the OSRM table, or None (with a warning) when the server failed."""
+        """Return the OSRM table, or None (with a warning) when the server failed now or
+        within the last :data:`BREAKER_S` seconds."""
+        url = self.client.base_url
+        recent = _failed.get(url)
+        if recent is not None and time.monotonic() < recent[0]:
+            self.warnings.append(recent[1])
+            return None
         try:
-            return self.client.table(coordinates)
+            table = self.client.table(coordinates)
         except UpstreamError as exc:
             warning = f"road times come from the embedded network: {exc.message}"
             log.warning(warning)
+            _failed[url] = (time.monotonic() + BREAKER_S, warning)
             self.warnings.append(warning)
             return None
+        _failed.pop(url, None)
+        return table
