@@ -140,6 +140,7 @@ def test_rq_worker_killed_mid_job_is_retried_and_finishes(sqlite_url, test_redis
     with database.session() as session:
         assert session.get(JobRow, job_id).status == "running"
         assert session.get(BatchItemRow, 1).itinerary_id is None
+    assert _saved_counts(app, batch_id) == (0, 0, 0)  # nothing half-written by the dead run
 
     connection = Redis.from_url(test_redis_url)
     registry = StartedJobRegistry(queue_name, connection=connection)
