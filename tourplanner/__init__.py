@@ -72,6 +72,6 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(planner.bp)
     app.register_blueprint(batch_views.bp)
 
-    with app.app_context():
-        service.prepare_database(app)
+    with app.app_context(), app.extensions["tourplanner.db"].startup_lock():
+        service.prepare_database(app)  # one process at a time: gunicorn -w N on a fresh database
     return app

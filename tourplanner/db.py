@@ -7,7 +7,9 @@ current revision, and nothing else creates tables.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,6 +32,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+#: PostgreSQL advisory lock held while one process migrates and seeds (any fixed number)
+STARTUP_LOCK_KEY = 0x7470_0001
 
 
 class Base(DeclarativeBase):
@@ -75,6 +79,37 @@ class Database:
     def dispose(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()
+
+    @contextlib.contextmanager
+    def startup_lock(self) -> Iterator[None]:
+        """Hold a lock that other processes starting on the same database wait for.
+
+        Several app processes starting together (``gunicorn -w 4`` on a fresh database) would
+        otherwise all migrate and seed at once and all but one fail. PostgreSQL: an advisory
+        lock; SQLite: an exclusive ``flock`` on ``<file>.lock`` beside the database file.
+        """
+        if self.engine.dialect.name == "postgresql":
+            with self.engine.connect() as conn:
+                conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": STARTUP_LOCK_KEY})
+                conn.commit()
+                try:
+                    yield
+                finally:
+                    conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": STARTUP_LOCK_KEY})
+                    conn.commit()
+            return
+        database = self.engine.url.database
+        if self.engine.dialect.name != "sqlite" or not database or database == ":memory:":
+            yield
+            return
+        import fcntl
+
+        with open(f"{database}.lock", "a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 #: SQLite's operational errors that mean "busy or out of reach", not a bug of ours
