@@ -21,10 +21,12 @@ from tourplanner.catalogue.catalogue import Catalogue
 from tourplanner.catalogue.models import Place
 from tourplanner.catalogue.models import Province
 from tourplanner.catalogue.records import RowError
+from tourplanner.catalogue.records import field_label
 from tourplanner.catalogue.records import parse_place
 from tourplanner.catalogue.records import parse_province
 from tourplanner.catalogue.records import place_to_record
 from tourplanner.catalogue.records import province_index
+from tourplanner.catalogue.records import shown
 from tourplanner.catalogue.repository import CatalogueRepository
 from tourplanner.errors import TourplannerError
 
@@ -65,9 +67,19 @@ CSV_COLUMNS = (
     "uncertain",
     "retired",
 )
+PROVINCE_COLUMNS = ("id", "name_vi", "name_en", "status", "merged_into", "aliases", "sources")
+#: keys a record may hold besides its columns (the API's place JSON adds ``version``)
+_IGNORED_KEYS = {"version"}
 _LIST_COLUMNS = {"aliases", "categories", "tags", "closed_dates", "uncertain"}
 _JSON_COLUMNS = {"opening_hours", "ticket", "festivals", "access", "lodging", "sources"}
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: a spreadsheet runs a cell starting with one of these as a formula; the export puts a ``'``
+#: in front (and in front of a text that starts with ``'`` itself, so that the import, which
+#: removes one guard quote, gives back exactly the text that was exported)
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
+#: the deepest nesting a catalogue record needs is 3 (opening_hours[0].days[0])
+MAX_DEPTH = 8
+#: the longest integer literal read from JSON (longer ones are read as a float: out of range)
+_MAX_INT_DIGITS = 30
 
 
 class CatalogueImportError(TourplannerError):
@@ -111,6 +123,74 @@ def _kind_from_name(path: Path) -> str | None:
     return None
 
 
+class _Duplicates(dict):
+    """A JSON object that named some key more than once (``duplicates`` lists them)."""
+
+    duplicates: list[str]
+
+
+def _object(pairs: list[tuple[str, object]]) -> dict:
+    record = dict(pairs)
+    if len(record) < len(pairs):
+        seen: set[str] = set()
+        dup = _Duplicates(record)
+        dup.duplicates = [k for k, _ in pairs if k in seen or seen.add(k)]
+        return dup
+    return record
+
+
+def _int_literal(digits: str) -> int | float:
+    """An integer from JSON; a very long one is read as a float (every field rejects it)."""
+    return int(digits) if len(digits) <= _MAX_INT_DIGITS else float(digits)
+
+
+def _structure_errors(name: str, row: int, value: object, where: str, depth: int = 0):
+    """Duplicate keys and too deep nesting inside one record (recursion stops at MAX_DEPTH)."""
+    if depth > MAX_DEPTH:
+        yield RowError(name, row, where or "row", f"is nested deeper than {MAX_DEPTH} levels")
+        return
+    if isinstance(value, dict):
+        for key in getattr(value, "duplicates", ()):
+            field = f"{where}.{field_label(key)}" if where else field_label(key)
+            yield RowError(name, row, field, "appears more than once in the same object")
+        for key, item in value.items():
+            field = f"{where}.{field_label(key)}" if where else field_label(key)
+            yield from _structure_errors(name, row, item, field, depth + 1)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _structure_errors(name, row, item, f"{where}[{i}]", depth + 1)
+
+
+def _looks_utf16(raw: bytes) -> bool:
+    """Tell whether *raw* is a catalogue saved as UTF-16 (with or without its BOM)."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            text = raw[:4096].decode("utf-16", errors="ignore")
+        except UnicodeError:
+            return False
+        return text.lstrip()[:1] in ("[", "{") or "id" in text.split("\n", 1)[0]
+    head = raw[:64]
+    halves = head[0::2], head[1::2]
+    return len(head) >= 4 and any(h.count(0) >= 0.75 * len(h) for h in halves)
+
+
+def _decode(name: str, raw: bytes) -> tuple[str | None, RowError | None]:
+    """The text of a catalogue file (UTF-8, with or without a BOM), or why it is not one."""
+    if _looks_utf16(raw):
+        return None, RowError(name, 0, "file", "is UTF-16 text; save it as UTF-8")
+    if b"\x00" in raw:
+        line = raw[: raw.index(b"\x00")].count(b"\n") + 1
+        return None, RowError(
+            name, 0, "file", f"holds a NUL byte on line {line}: it is not a UTF-8 text file"
+        )
+    try:
+        return raw.decode("utf-8-sig"), None
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        where = f"byte {exc.start}" + (f", line {line}" if line > 1 else "")
+        return None, RowError(name, 0, "file", f"is not UTF-8 ({where})")
+
+
 def read_records(
     path: Path, stream: IO[bytes] | None = None
 ) -> tuple[list[object], list[RowError]]:
@@ -122,32 +202,75 @@ def read_records(
         return [], [RowError(name, 0, "file", f"cannot be read: {exc.strerror or exc}")]
     if len(raw) > MAX_FILE_BYTES:
         return [], [RowError(name, 0, "file", f"is larger than {MAX_FILE_BYTES // 2**20} MiB")]
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        return [], [RowError(name, 0, "file", f"is not UTF-8 (byte {exc.start})")]
+    text, problem = _decode(name, raw)
+    if problem or text is None:
+        return [], [problem] if problem else []
     if path.suffix.lower() == ".csv":
         return _read_csv(name, text)
     try:
-        data = json.loads(text)
+        data = json.loads(text, object_pairs_hook=_object, parse_int=_int_literal)
     except json.JSONDecodeError as exc:
         return [], [RowError(name, 0, "file", f"is not valid JSON: {exc.msg} at line {exc.lineno}")]
+    except RecursionError:
+        return [], [RowError(name, 0, "file", "is not valid JSON: nested far too deeply")]
     if not isinstance(data, list):
         return [], [RowError(name, 0, "file", "must hold a JSON list of objects")]
-    return data, []
+    errors = [
+        error
+        for number, record in enumerate(data, start=1)
+        for error in _structure_errors(name, number, record, "")
+    ]
+    return data, errors
+
+
+#: a CSV row cut short (the file was truncated, or a row lost its cells)
+_SHORT = object()
 
 
 def _read_csv(name: str, text: str) -> tuple[list[object], list[RowError]]:
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    if not reader.fieldnames or "id" not in reader.fieldnames:
+    reader = csv.DictReader(io.StringIO(text, newline=""), restval=_SHORT)
+    try:
+        header = reader.fieldnames
+    except csv.Error as exc:
+        return [], [RowError(name, 0, "file", f"is not a readable CSV header: {exc}")]
+    if not header or "id" not in header:
         return [], [RowError(name, 0, "file", "a CSV file needs a header row with an id column")]
+    twice = sorted({c for c in header if header.count(c) > 1})
+    if twice:
+        return [], [
+            RowError(name, 0, field_label(c) if c else "(blank)", "is a column twice in the header")
+            for c in twice
+        ]
     records: list[object] = []
     errors: list[RowError] = []
-    for number, row in enumerate(reader, start=1):
+    rows = enumerate(reader, start=1)
+    while True:
+        try:
+            number, row = next(rows)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            reason = str(exc)
+            if "field larger than field limit" in reason:
+                reason = f"a cell is longer than {csv.field_size_limit()} characters"
+            errors.append(RowError(name, len(records) + 1, "row", f"cannot be read: {reason}"))
+            break
         record: dict[str, object] = {}
+        if _SHORT in row.values():
+            have = sum(v is not _SHORT for v in row.values())
+            errors.append(
+                RowError(
+                    name,
+                    number,
+                    "row",
+                    f"has {have} cells, the header {len(header)}: is the file cut short?",
+                )
+            )
         for key, cell in row.items():
             if key is None:
                 errors.append(RowError(name, number, "row", "has more cells than the header"))
+                continue
+            if cell is _SHORT:
                 continue
             cell = (cell or "").strip()
             if cell.startswith("'") and cell[1:2] in _FORMULA_START:
@@ -170,18 +293,21 @@ def check_files(
 ) -> tuple[list[Province], list[Place], list[RowError]]:
     """Read and check *paths*; return the provinces, the places and every error found."""
     provinces: list[Province] = []
+    province_rows: list[tuple[str, int]] = []
     place_inputs: list[tuple[Path, int, object]] = []
     errors: list[RowError] = []
     for path in paths:
         records, read_errors = read_records(path)
         errors.extend(read_errors)
         kind = _kind_from_name(path)
+        errors.extend(_unknown_keys(path, records, kind))
         for number, record in enumerate(records, start=1):
             if kind == "province":
                 province, row_errors = parse_province(record, file=path.name, row=number)
                 errors.extend(row_errors)
                 if province:
                     provinces.append(province)
+                    province_rows.append((path.name, number))
             else:
                 place_inputs.append((path, number, record))
     by_id = {p.id: p for p in known_provinces} | {p.id: p for p in provinces}
@@ -206,7 +332,7 @@ def check_files(
                     path.name,
                     number,
                     "id",
-                    f"duplicate id {pid!r} (also {first_file} row {first_row})",
+                    f"duplicate id {shown(pid)} (also {first_file} row {first_row})",
                 )
             )
             continue
@@ -214,14 +340,58 @@ def check_files(
             seen[pid] = (path.name, number)
         if place:
             places.append(place)
-    for province in provinces:
-        if province.merged_into and province.merged_into not in by_id:
+    errors.extend(_province_errors(provinces, province_rows, by_id))
+    return provinces, places, errors
+
+
+def _unknown_keys(path: Path, records: list[object], kind: str | None) -> list[RowError]:
+    """Columns (CSV) or keys (JSON) that are no catalogue field: a typo would lose data."""
+    known = set(PROVINCE_COLUMNS if kind == "province" else CSV_COLUMNS) | _IGNORED_KEYS
+    found = [
+        (number, key)
+        for number, record in enumerate(records, start=1)
+        if isinstance(record, dict)
+        for key in record
+        if key is not None and key not in known  # None: extra cells, reported by the reader
+    ]
+    if path.suffix.lower() == ".csv":
+        unknown = sorted({key for _, key in found})
+        return [
+            RowError(path.name, 0, field_label(key), "is not a catalogue column") for key in unknown
+        ]
+    return [
+        RowError(path.name, n, field_label(key), "is not a catalogue field") for n, key in found
+    ]
+
+
+def _province_errors(
+    provinces: list[Province], rows: list[tuple[str, int]], by_id: dict[str, Province]
+) -> list[RowError]:
+    """A province listed twice, or merged into a province that is unknown or not current."""
+    errors = []
+    seen: dict[str, tuple[str, int]] = {}
+    for province, (file, row) in zip(provinces, rows, strict=True):
+        if province.id in seen:
+            first_file, first_row = seen[province.id]
             errors.append(
                 RowError(
-                    "provinces", 0, "merged_into", f"unknown province {province.merged_into!r}"
+                    file,
+                    row,
+                    "id",
+                    f"duplicate id {province.id!r} (also {first_file} row {first_row})",
                 )
             )
-    return provinces, places, errors
+        seen.setdefault(province.id, (file, row))
+        target = by_id.get(province.merged_into) if province.merged_into else None
+        if province.merged_into and target is None:
+            errors.append(
+                RowError(file, row, "merged_into", f"unknown province {province.merged_into!r}")
+            )
+        elif target is not None and (target.status != "current" or target.id == province.id):
+            errors.append(
+                RowError(file, row, "merged_into", f"{target.id!r} is not a current province")
+            )
+    return errors
 
 
 def load_files(session: Session, paths: list[Path] | None = None) -> LoadReport:
@@ -239,6 +409,11 @@ def load_files(session: Session, paths: list[Path] | None = None) -> LoadReport:
     try:
         provinces_changed = repo.save_provinces(provinces)
         places_changed = repo.save_places(places)
+        # A province that became former (or merged elsewhere) must not orphan stored places.
+        stored_errors = repo.stored_place_errors() if provinces_changed else []
+        if stored_errors:
+            session.rollback()
+            raise CatalogueImportError(stored_errors)
         session.commit()
     except Exception:
         session.rollback()

@@ -33,7 +33,20 @@ LUNAR_MONTH_DAY = re.compile(r"^L(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|30)$")
 #: the region the catalogue covers, with a margin (northern Vietnam)
 LAT_RANGE = (19.0, 23.5)
 LON_RANGE = (102.0, 109.5)
+#: the longest free text (descriptions, notes, citations)
 MAX_TEXT = 4000
+#: the longest name (the columns of ``tables.py``: places 200, provinces 120)
+MAX_NAME = 200
+MAX_PROVINCE_NAME = 120
+#: the longest ids (``places.id`` and ``provinces.id``)
+MAX_PLACE_ID = 80
+MAX_PROVINCE_ID = 64
+#: control characters (tab, line feed and carriage return are checked separately) and lone
+#: surrogates, which no database column can store (PostgreSQL refuses NUL outright)
+_BAD_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+_LINE_BREAK = re.compile("[\t\n\r]")
+#: separates the items of a list in a CSV cell
+LIST_SEPARATOR = "|"
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,17 +88,55 @@ def format_clock(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
-def _text(record: dict, name: str, errors: _Collector, *, required: bool) -> str:
+def field_label(key: object) -> str:
+    """A key as a field name fit for a message: printable and at most 60 characters."""
+    text = key if isinstance(key, str) and key.isprintable() else repr(key)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def shown(value: object) -> str:
+    """*value* as a message quotes it: its ``repr``, cut to 60 characters."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:56] + "...'"
+
+
+def text_problem(value: str, *, limit: int = MAX_TEXT, multiline: bool = False) -> str | None:
+    """Return why *value* cannot be stored as catalogue text, or ``None`` if it can."""
+    if len(value) > limit:
+        return f"is longer than {limit} characters"
+    bad = _BAD_CHAR.search(value)
+    if bad:
+        char = bad.group()
+        if "\ud800" <= char <= "\udfff":
+            return f"is not valid Unicode (a lone surrogate U+{ord(char):04X})"
+        return f"holds a control character (U+{ord(char):04X})"
+    if not multiline and _LINE_BREAK.search(value.strip()):
+        return "must be on one line (no tab or line break)"
+    return None
+
+
+def _text(
+    record: dict,
+    name: str,
+    errors: _Collector,
+    *,
+    required: bool,
+    limit: int = MAX_TEXT,
+    multiline: bool = False,
+    where: str | None = None,
+) -> str:
     value = record.get(name)
+    where = where or name
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
-            errors.add(name, "is missing")
+            errors.add(where, "is missing")
         return ""
     if not isinstance(value, str):
-        errors.add(name, f"must be text, not {type(value).__name__}")
+        errors.add(where, f"must be text, not {type(value).__name__}")
         return ""
-    if len(value) > MAX_TEXT:
-        errors.add(name, f"is longer than {MAX_TEXT} characters")
+    problem = text_problem(value, limit=limit, multiline=multiline)
+    if problem:
+        errors.add(where, problem)
         return ""
     return nfc(value)
 
@@ -147,14 +198,44 @@ def _flag(record: dict, name: str, errors: _Collector) -> bool:
     return False
 
 
-def _str_list(record: dict, name: str, errors: _Collector) -> tuple[str, ...]:
+def _str_list(
+    record: dict, name: str, errors: _Collector, *, limit: int = MAX_NAME
+) -> tuple[str, ...]:
+    """A list of one-line texts; blank items are dropped (a CSV cell ``a||b`` has none)."""
     value = record.get(name) or []
     if isinstance(value, str):
-        value = [v for v in value.split("|") if v.strip()]
+        value = value.split(LIST_SEPARATOR)
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         errors.add(name, "must be a list of text")
         return ()
-    return tuple(nfc(v) for v in value)
+    items = []
+    for i, item in enumerate(value):
+        problem = text_problem(item, limit=limit)
+        if problem is None and LIST_SEPARATOR in item:
+            problem = f"must not contain {LIST_SEPARATOR!r} (it separates items in CSV)"
+        if problem:
+            errors.add(f"{name}[{i}]", problem)
+        elif item.strip():
+            items.append(nfc(item))
+    return tuple(items)
+
+
+def _sources(record: dict, errors: _Collector) -> dict[str, str]:
+    """The ``sources`` object: fact name -> citation, both text."""
+    sources = record.get("sources") or {}
+    if not isinstance(sources, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in sources.items()
+    ):
+        errors.add("sources", "must map fact names to citations")
+        return {}
+    clean = {}
+    for key, citation in sources.items():
+        problem = text_problem(key, limit=MAX_NAME) or text_problem(citation, multiline=True)
+        if problem:
+            errors.add(f"sources.{field_label(key)}", problem)
+        else:
+            clean[nfc(key)] = nfc(citation)
+    return clean
 
 
 def _province(
@@ -165,7 +246,7 @@ def _province(
         return None
     found = provinces.get(fold(value))
     if found is None:
-        errors.add(name, f"unknown province {value!r}")
+        errors.add(name, f"unknown province {shown(value)}")
     return found
 
 
@@ -195,9 +276,9 @@ def _opening_hours(record: dict, errors: _Collector) -> tuple[OpeningRule, ...]:
             continue
         open_min, close_min = parse_clock(rule.get("open")), parse_clock(rule.get("close"))
         if open_min is None:
-            errors.add(f"{where}.open", f"malformed time {rule.get('open')!r} (use HH:MM)")
+            errors.add(f"{where}.open", f"malformed time {shown(rule.get('open'))} (use HH:MM)")
         if close_min is None:
-            errors.add(f"{where}.close", f"malformed time {rule.get('close')!r} (use HH:MM)")
+            errors.add(f"{where}.close", f"malformed time {shown(rule.get('close'))} (use HH:MM)")
         if open_min is None or close_min is None:
             continue
         if close_min <= open_min:
@@ -226,22 +307,24 @@ def _festivals(record: dict, errors: _Collector) -> tuple[Festival, ...]:
             continue
         month, day = item.get("lunar_month"), item.get("lunar_day")
         if not isinstance(month, int) or isinstance(month, bool) or not 1 <= month <= 12:
-            errors.add(f"{where}.lunar_month", f"malformed lunar month {month!r} (1..12)")
+            errors.add(f"{where}.lunar_month", f"malformed lunar month {shown(month)} (1..12)")
             continue
         if not isinstance(day, int) or isinstance(day, bool) or not 1 <= day <= 30:
-            errors.add(f"{where}.lunar_day", f"malformed lunar day {day!r} (1..30)")
+            errors.add(f"{where}.lunar_day", f"malformed lunar day {shown(day)} (1..30)")
             continue
         duration = item.get("duration_days", 1)
         if not isinstance(duration, int) or isinstance(duration, bool) or not 1 <= duration <= 366:
             errors.add(f"{where}.duration_days", "must be a whole number of days (1..366)")
             continue
-        name_vi = item.get("name_vi")
-        if not isinstance(name_vi, str) or not name_vi.strip():
-            errors.add(f"{where}.name_vi", "is missing")
-            continue
-        festivals.append(
-            Festival(nfc(name_vi), nfc(item.get("name_en") or name_vi), month, day, duration)
+        sub = _Collector(errors.file, errors.row)
+        name_vi = _text(item, "name_vi", sub, required=True, limit=MAX_NAME)
+        name_en = _text(item, "name_en", sub, required=False, limit=MAX_NAME)
+        errors.errors.extend(
+            RowError(e.file, e.row, f"{where}.{e.field}", e.reason) for e in sub.errors
         )
+        if sub.errors:
+            continue
+        festivals.append(Festival(name_vi, name_en or name_vi, month, day, duration))
     return tuple(festivals)
 
 
@@ -258,8 +341,9 @@ def _ticket(record: dict, errors: _Collector) -> Ticket | None:
     adult = _int(raw, "adult_vnd", sub, required=False, hi=100_000_000)
     child = _int(raw, "child_vnd", sub, required=False, hi=100_000_000)
     year = _int(raw, "year", sub, required=False, lo=1990, hi=2100)
+    note = _text(raw, "note", sub, required=False, multiline=True)
     errors.errors.extend(RowError(e.file, e.row, f"ticket.{e.field}", e.reason) for e in sub.errors)
-    return Ticket(adult, child, year, nfc(raw.get("note") or ""))
+    return Ticket(adult, child, year, note)
 
 
 def _lodging(record: dict, errors: _Collector) -> Lodging | None:
@@ -276,12 +360,13 @@ def _lodging(record: dict, errors: _Collector) -> Lodging | None:
     year = _int(raw, "year", sub, required=False, lo=1990, hi=2100)
     if None not in (lo, typical, hi) and not lo <= typical <= hi:
         sub.add("typical_vnd", "must lie between min_vnd and max_vnd")
+    note = _text(raw, "note", sub, required=False, multiline=True)
     errors.errors.extend(
         RowError(e.file, e.row, f"lodging.{e.field}", e.reason) for e in sub.errors
     )
     if sub.errors:
         return None
-    return Lodging(lo, typical, hi, year, nfc(raw.get("note") or ""))
+    return Lodging(lo, typical, hi, year, note)
 
 
 def parse_place(
@@ -302,14 +387,14 @@ def parse_place(
     if not isinstance(record, dict):
         errors.add("row", "must be an object")
         return None, errors.errors
-    place_id = _text(record, "id", errors, required=True)
+    place_id = _text(record, "id", errors, required=True, limit=MAX_PLACE_ID)
     if place_id and not SLUG.match(place_id):
         errors.add("id", f"{place_id!r} is not a slug (a-z, 0-9 and single '-')")
     kind = record.get("kind") or default_kind
     if kind not in KINDS:
         errors.add("kind", f"must be one of {', '.join(KINDS)}" if kind else "is missing")
-    name_vi = _text(record, "name_vi", errors, required=True)
-    name_en = _text(record, "name_en", errors, required=True)
+    name_vi = _text(record, "name_vi", errors, required=True, limit=MAX_NAME)
+    name_en = _text(record, "name_en", errors, required=True, limit=MAX_NAME)
     province = _province(record.get("province"), "province", provinces, errors)
     former = None
     if record.get("former_province"):
@@ -340,7 +425,9 @@ def parse_place(
     closed = _str_list(record, "closed_dates", errors)
     for key in closed:
         if not (MONTH_DAY.match(key) or LUNAR_MONTH_DAY.match(key)):
-            errors.add("closed_dates", f"malformed date {key!r} (use MM-DD, or LMM-DD for lunar)")
+            errors.add(
+                "closed_dates", f"malformed date {shown(key)} (use MM-DD, or LMM-DD for lunar)"
+            )
     value = _int(record, "value", errors, required=kind == "attraction", lo=1, hi=100)
     heritage = record.get("heritage_rank") or None
     if heritage is not None and heritage not in HERITAGE_RANKS:
@@ -359,13 +446,15 @@ def parse_place(
     if not isinstance(access, dict):
         errors.add("access", "must be an object with needs and notes")
         access = {}
-    needs = tuple(access.get("needs") or ())
-    if any(n not in ACCESS_NEEDS for n in needs):
+    needs = access.get("needs") or []
+    if not isinstance(needs, list) or any(n not in ACCESS_NEEDS for n in needs):
         errors.add("access.needs", f"must be a list of {', '.join(ACCESS_NEEDS)}")
-    sources = record.get("sources") or {}
-    if not isinstance(sources, dict) or not all(isinstance(v, str) for v in sources.values()):
-        errors.add("sources", "must map fact names to citations")
-        sources = {}
+        needs = []
+    access_notes = {
+        key: _text(access, key, errors, required=False, multiline=True, where=f"access.{key}")
+        for key in ("note_vi", "note_en")
+    }
+    sources = _sources(record, errors)
     place = Place(
         id=place_id,
         kind=kind or "",
@@ -387,15 +476,15 @@ def parse_place(
         unesco=_flag(record, "unesco", errors),
         heritage_rank=heritage,
         festivals=_festivals(record, errors),
-        access_needs=needs,
-        access_note_vi=nfc(access.get("note_vi") or ""),
-        access_note_en=nfc(access.get("note_en") or ""),
+        access_needs=tuple(needs),
+        access_note_vi=access_notes["note_vi"],
+        access_note_en=access_notes["note_en"],
         hub_type=hub_type,
         lodging=lodging,
-        description_vi=_text(record, "description_vi", errors, required=False),
-        description_en=_text(record, "description_en", errors, required=False),
-        sources={nfc(k): nfc(v) for k, v in sources.items()},
-        uncertain=_str_list(record, "uncertain", errors),
+        description_vi=_text(record, "description_vi", errors, required=False, multiline=True),
+        description_en=_text(record, "description_en", errors, required=False, multiline=True),
+        sources=sources,
+        uncertain=_str_list(record, "uncertain", errors, limit=MAX_TEXT),
         retired=_flag(record, "retired", errors),
     )
     return (None if errors.errors else place), errors.errors
@@ -409,25 +498,33 @@ def parse_province(
     if not isinstance(record, dict):
         errors.add("row", "must be an object")
         return None, errors.errors
-    pid = _text(record, "id", errors, required=True)
+    pid = _text(record, "id", errors, required=True, limit=MAX_PROVINCE_ID)
     if pid and not SLUG.match(pid):
         errors.add("id", f"{pid!r} is not a slug (a-z, 0-9 and single '-')")
-    name_vi = _text(record, "name_vi", errors, required=True)
-    name_en = _text(record, "name_en", errors, required=True)
+    name_vi = _text(record, "name_vi", errors, required=True, limit=MAX_PROVINCE_NAME)
+    name_en = _text(record, "name_en", errors, required=True, limit=MAX_PROVINCE_NAME)
     status = record.get("status")
     if status not in ("current", "former"):
         errors.add("status", "must be 'current' or 'former'")
+        status = None
     merged = record.get("merged_into") or None
-    if status == "former" and not merged:
+    if merged is not None and not (
+        isinstance(merged, str) and len(merged) <= MAX_PROVINCE_ID and SLUG.match(merged)
+    ):
+        errors.add("merged_into", "must be the id of a province")
+        merged = None
+    elif status == "former" and not merged:
         errors.add("merged_into", "a former province must name the province it merged into")
+    elif status == "current" and merged:
+        errors.add("merged_into", "only a former province is merged into another")
     province = Province(
         pid,
         name_vi,
         name_en,
         status or "",
         merged,
-        _str_list(record, "aliases", errors),
-        dict(record.get("sources") or {}),
+        _str_list(record, "aliases", errors, limit=MAX_PROVINCE_NAME),
+        _sources(record, errors),
     )
     return (None if errors.errors else province), errors.errors
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from tourplanner.catalogue.catalogue import Catalogue
 from tourplanner.catalogue.models import Place
 from tourplanner.catalogue.models import Province
+from tourplanner.catalogue.records import RowError
 from tourplanner.catalogue.records import parse_place
 from tourplanner.catalogue.records import place_to_record
 from tourplanner.catalogue.records import province_index
@@ -89,6 +90,26 @@ class CatalogueRepository:
         by_id, index = {p.id: p for p in provinces}, province_index(provinces)
         rows = self.session.scalars(select(PlaceRow).order_by(PlaceRow.kind, PlaceRow.id))
         return [place_from_row(r, by_id, index) for r in rows]
+
+    def stored_place_errors(self) -> list[RowError]:
+        """Check every stored place against the stored provinces (after a province changed).
+
+        :return: one error per bad field, named ``<place id>.<field>`` in file ``database``.
+        """
+        provinces = self.provinces()
+        by_id, index = {p.id: p for p in provinces}, province_index(provinces)
+        errors: list[RowError] = []
+        for row in self.session.scalars(select(PlaceRow).order_by(PlaceRow.id)):
+            record = {c.key: getattr(row, c.key) for c in PlaceRow.__table__.columns}
+            current, former = by_id.get(row.province_id), by_id.get(row.former_province_id)
+            record["province"] = current.name_vi if current else row.province_id
+            record["former_province"] = former.name_vi if former else None
+            _, found = parse_place(record, index, file="database", row=0)
+            errors.extend(
+                RowError("database", 0, f"{row.id}.{e.field}", f"would become invalid: {e.reason}")
+                for e in found
+            )
+        return errors
 
     def snapshot(self) -> Catalogue:
         """Return the whole catalogue in memory."""
