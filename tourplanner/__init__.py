@@ -34,6 +34,11 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
         app.config.from_mapping(config.as_mapping())
     elif config:
         app.config.from_mapping(config)
+    given_key = isinstance(config, dict) and "SECRET_KEY" in config
+    if app.config.get("SECRET_KEY_SOURCE") == "random" and not given_key:
+        from tourplanner.config import instance_secret_key
+
+        app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
 
     from tourplanner.log import configure_logging
 

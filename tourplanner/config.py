@@ -11,6 +11,7 @@ import os
 import secrets
 from dataclasses import dataclass
 from dataclasses import field
+from pathlib import Path
 
 
 def _normalise_database_url(url: str) -> str:
@@ -32,13 +33,17 @@ class Config:
     :param DATABASE_URL: SQLAlchemy URL; empty means SQLite in the instance folder.
     :param REDIS_URL: RQ job queue; empty means jobs run in-process.
     :param OSRM_URL: OSRM server for road times; empty means the embedded network.
-    :param SECRET_KEY: signs sessions and CSRF tokens; a random one per process if unset.
+    :param SECRET_KEY: signs sessions and CSRF tokens. Unset, the app uses one generated once
+        into ``instance/secret_key``, so every process of one deployment (``gunicorn -w N``)
+        signs alike (:func:`instance_secret_key`).
     """
 
     DATABASE_URL: str = ""
     REDIS_URL: str = ""
     OSRM_URL: str = ""
     SECRET_KEY: str = field(default_factory=lambda: secrets.token_hex(32))
+    #: where SECRET_KEY came from: "env", or "random" (then the app takes the instance one)
+    SECRET_KEY_SOURCE: str = "random"
     LOG_LEVEL: str = "INFO"
     TESTING: bool = False
     #: load the embedded catalogue on first start when the database is empty
@@ -59,6 +64,8 @@ class Config:
             value = env.get(name, "").strip()
             if value:
                 setattr(config, name, value)
+        if env.get("SECRET_KEY", "").strip():
+            config.SECRET_KEY_SOURCE = "env"
         if env.get("AUTO_SEED", "").strip().lower() in {"0", "false", "no"}:
             config.AUTO_SEED = False
         if env.get("HTTPS", "").strip().lower() in {"1", "true", "yes"}:
@@ -79,6 +86,36 @@ class Config:
     def as_mapping(self) -> dict[str, object]:
         """Return the settings as a mapping for ``app.config.from_mapping``."""
         return {name: getattr(self, name) for name in self.__dataclass_fields__}
+
+
+def instance_secret_key(instance_path: str | Path) -> str:
+    """Return the key in ``<instance_path>/secret_key``, made (mode 0600) on first use.
+
+    Every process of a deployment shares it: with a random key per process, a form rendered
+    by one gunicorn worker and posted to another failed its CSRF check. The file appears
+    whole or not at all (written aside, then hard-linked into place).
+    """
+    folder = Path(instance_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / "secret_key"
+    for _ in range(50):
+        try:
+            key = target.read_text().strip()
+        except FileNotFoundError:
+            key = ""
+        if key:
+            return key
+        draft = folder / f".secret_key.{os.getpid()}.{secrets.token_hex(4)}"
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+        try:
+            os.link(draft, target)
+        except FileExistsError:
+            pass  # another process made it first: read theirs
+        finally:
+            draft.unlink()
+    raise RuntimeError(f"cannot read or make {target}")
 
 
 def test_database_url() -> str | None:

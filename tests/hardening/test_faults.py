@@ -316,3 +316,37 @@ def test_plan_with_osrm_failing_falls_back_to_the_network_with_a_warning(
     page = client.get(f"/i/{body['id']}?lang=en").get_data(as_text=True)
     assert "road times come from the embedded network" in page
     app.extensions["tourplanner.db"].dispose()
+
+
+# -- several app processes ------------------------------------------------------------------------
+
+
+def test_processes_without_secret_key_share_the_instance_one(tmp_path, monkeypatch):
+    """Without SECRET_KEY every process of a deployment signs with the same key (made once in
+    the instance folder, 0600), so a form rendered by one gunicorn worker passes its CSRF check
+    in another. (A random key per process failed 4 form posts in 20 under ``gunicorn -w 2``.)"""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tourplanner import create_app
+    from tourplanner.config import instance_secret_key
+
+    with ThreadPoolExecutor(8) as pool:
+        keys = set(pool.map(lambda _: instance_secret_key(tmp_path), range(16)))
+    assert len(keys) == 1 and len(keys.pop()) == 64
+    assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+    assert [p.name for p in tmp_path.iterdir()] == ["secret_key"]  # no drafts left behind
+
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    url = f"sqlite:///{tmp_path / 'shared.sqlite3'}"
+    seeded = make_app(url)  # the tiny test catalogue, loaded once
+    seeded.extensions["tourplanner.db"].dispose()
+    apps = [create_app({"TESTING": True, "DATABASE_URL": url, "AUTO_SEED": False}) for _ in "ab"]
+    first, second = (a.test_client() for a in apps)
+    token = csrf_token(first)
+    second.set_cookie("session", first.get_cookie("session").value)
+    posted = second.post("/", data={**FORM, "csrf_token": token})
+    assert posted.status_code == 302, posted.get_data(as_text=True)[:300]
+    job_id = posted.headers["Location"].split("?")[0].rsplit("/", 1)[1]
+    apps[1].extensions["tourplanner.jobs"].wait(job_id, timeout=30)
+    for app in apps:
+        app.extensions["tourplanner.db"].dispose()
