@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from flask import g
+from flask import request
+from werkzeug.exceptions import RequestEntityTooLarge
+
 if TYPE_CHECKING:
     from flask import Flask
 
@@ -15,15 +19,47 @@ CSP = (
 )
 
 
+#: the largest request body of the web pages (the JSON API has its own, smaller limit)
+MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+
+
+def _harden_cookies(response, *, secure: bool):
+    """Make every cookie the response sets HttpOnly and SameSite, and Secure behind HTTPS.
+
+    The session cookie gets these from the config; this also covers cookies set by hand
+    (the language cookie) or by an extension.
+    """
+    cookies = response.headers.getlist("Set-Cookie")
+    if not cookies:
+        return response
+    hardened = []
+    for cookie in cookies:
+        flags = {part.strip().split("=", 1)[0].lower() for part in cookie.split(";")[1:]}
+        if "httponly" not in flags:
+            cookie += "; HttpOnly"
+        if "samesite" not in flags:
+            cookie += "; SameSite=Lax"
+        if secure and "secure" not in flags:
+            cookie += "; Secure"
+        hardened.append(cookie)
+    response.headers.setlist("Set-Cookie", hardened)
+    return response
+
+
 def init_app(app: Flask) -> None:
     """Set cookie defaults and add the security headers to every response.
 
+    Flask's own defaults leave ``SESSION_COOKIE_SAMESITE`` and ``MAX_CONTENT_LENGTH`` unset
+    (``None``), so they are set here unless the configuration chose a value.
     ``SESSION_COOKIE_SECURE`` follows the ``HTTPS`` setting (on in production behind TLS).
     """
-    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
-    app.config.setdefault("MAX_CONTENT_LENGTH", 2 * 1024 * 1024)
-    app.config["SESSION_COOKIE_SECURE"] = bool(app.config.get("HTTPS"))
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    if app.config.get("SESSION_COOKIE_SAMESITE") is None:
+        app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    if app.config.get("MAX_CONTENT_LENGTH") is None:
+        app.config["MAX_CONTENT_LENGTH"] = MAX_CONTENT_LENGTH
+    secure = bool(app.config.get("HTTPS"))
+    app.config["SESSION_COOKIE_SECURE"] = secure
 
     @app.after_request
     def add_headers(response):
@@ -32,3 +68,27 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
         return response
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def refuse_large_body(exc: RequestEntityTooLarge):
+        """A body over the limit: 413, without ever reading the body.
+
+        The error page asks for the page's language, which may look at a posted form field;
+        reading the oversized form there would raise again and escape as a bare 500, so the
+        language is settled here from the query, the cookie or the browser only.
+        """
+        from tourplanner.errors_web import error_response
+        from tourplanner.i18n import LANGUAGES
+
+        if "lang" not in g:
+            lang = request.args.get("lang") or request.cookies.get("lang")
+            if lang not in LANGUAGES:
+                lang = request.accept_languages.best_match(LANGUAGES) or "vi"
+            g.lang = lang
+        return error_response(413, "request_entity_too_large", exc.description)
+
+    # after-request functions run last-registered first: put this one at the front of the
+    # list so it runs after every other (cookies set by later hooks get the flags too)
+    app.after_request_funcs.setdefault(None, []).insert(
+        0, lambda response: _harden_cookies(response, secure=secure)
+    )
