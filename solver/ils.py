@@ -15,9 +15,14 @@ vehicles and prizes).
 * **Replace**: with the improve step and on each new best, in each route swap the one visit
   whose removal lets a free place of the largest prize gain fit (specs without driving, money
   or quota limits only), then insert again.
+* **Relocate**: with the improve step, move single visits to another route where the time
+  one route saves exceeds the time the other loses (same scope as replace), then insert again.
 * **Shake**: remove ``S`` consecutive visits from position ``R`` of every route, then advance
   ``R`` and grow ``S`` (reset when it gets large); restart from the best plan after a number of
   non-improving rounds.
+* **Accept**: a shaken plan that scores less than the current one is kept with probability
+  ``exp(delta / T)`` (simulated-annealing style, ``T`` half the mean prize of a visit), else
+  the search goes back to the current plan.
 
 It handles windows (one per place and day: the longest window meeting the day), day bounds,
 allowed vehicles and the stop cap. Lunch breaks, the driving cap, the budget and quotas are
@@ -40,6 +45,9 @@ IMPROVE_EVERY = 5
 S_CAP = 12
 #: go back to the best plan after this many rounds without improvement
 RESTART_AFTER = 20
+#: acceptance of a worse plan after a shake: probability ``exp(delta / T)`` with ``T`` this
+#: fraction of the mean prize of a visit (0 accepts every plan, the original random walk)
+ACCEPT_TEMP = 0.5
 
 
 def applicable(spec: ModelSpec) -> bool:
@@ -360,6 +368,57 @@ class ILS:
             changed = True
         return changed
 
+    def relocate(self) -> bool:
+        """Move single visits to another route where that brings the routes back earlier in
+        total (the time one route saves exceeds the time the other loses). Frees time for
+        more insertions; only for specs without driving, money or quota limits."""
+        if self.dt is not None or self.mt is not None or self.quota_nodes or len(self.routes) < 2:
+            return False
+        nv = len(self.routes)
+        ends = [int(self._times[j][0][-1]) for j in range(nv)]
+        changed = False
+        big = np.iinfo(np.int64).max
+        for j in range(nv):
+            for node in list(self.routes[j]):
+                route = self.routes[j]
+                idx = route.index(node)
+                rest = route[:idx] + route[idx + 1 :]
+                rest_times = self._compute(j, rest)
+                gain = ends[j] - int(rest_times[0][-1])
+                if gain <= 0:
+                    continue
+                best: tuple[int, int, list[int], tuple[np.ndarray, np.ndarray]] | None = None
+                for k in range(nv):
+                    if k == j or not self.allowed[k, node]:
+                        continue
+                    if self.max_stops is not None and len(self.routes[k]) >= self.max_stops:
+                        continue
+                    start, slack = self._times[k]
+                    seq = np.asarray(self._seq(k, self.routes[k]), dtype=np.int64)
+                    tt = self.vt[k]
+                    i_nodes, j_nodes = seq[:-1], seq[1:]
+                    st = np.maximum(start[:-1] + tt[i_nodes, node], self.open[k, node])
+                    shift = st + tt[node, j_nodes] - start[:-1] - tt[i_nodes, j_nodes]
+                    ok = (st <= self.close[k, node]) & (shift <= slack[1:])
+                    if not ok.any():
+                        continue
+                    pos = int(np.argmin(np.where(ok, shift, big)))
+                    trial = self.routes[k][:pos] + [node] + self.routes[k][pos:]
+                    times = self._compute(k, trial)
+                    loss = int(times[0][-1]) - ends[k]
+                    if loss < gain and (best is None or loss < best[0]):
+                        best = (loss, k, trial, times)
+                if best is None:
+                    continue
+                _, k, trial, times = best
+                self.routes[j] = rest
+                self._times[j] = rest_times
+                self.routes[k] = trial
+                self._times[k] = times
+                ends[j], ends[k] = int(rest_times[0][-1]), int(times[0][-1])
+                changed = True
+        return changed
+
     def shake(self, s: int, r: int) -> None:
         """Remove ``s`` consecutive visits from position ``r`` (cyclic) of every route."""
         for j, route in enumerate(self.routes):
@@ -393,6 +452,10 @@ class ILS:
         # perturbations, which did better on the 100-288-place benchmarks.
         s_max = max(2, min(n_vis // (3 * max(1, len(self.routes))), S_CAP))
         iterations = 0
+        cur, cur_score = [list(x) for x in best], best_score
+        visited = [k for x in best for k in x]
+        mean_prize = float(self.prize[visited].mean()) if visited else 1.0
+        temp = ACCEPT_TEMP * mean_prize if ACCEPT_TEMP > 0 else float("inf")
         while time.perf_counter() < deadline and no_improve < max_no_improve:
             if should_stop is not None and should_stop():
                 break
@@ -404,6 +467,9 @@ class ILS:
             if due and any([self.improve(j) for j in range(len(self.routes))]):
                 self.insert()
                 sc = self.score()
+            if due and self.relocate():
+                self.insert()
+                sc = self.score()
             if (due or sc > best_score) and self.replace():
                 self.insert()
                 sc = self.score()
@@ -412,6 +478,10 @@ class ILS:
                 s, no_improve = 1, 0
             else:
                 no_improve += 1
+            if sc >= cur_score or self.rng.random() < np.exp((sc - cur_score) / temp):
+                cur, cur_score = [list(x) for x in self.routes], sc
+            else:
+                self.set_routes(cur)
             r += s
             s += 1
             smallest = min((len(x) for x in self.routes if x), default=1)
@@ -421,6 +491,7 @@ class ILS:
                 s = 1
             if no_improve and no_improve % RESTART_AFTER == 0:
                 self.set_routes(best)
+                cur, cur_score = [list(x) for x in best], best_score
                 r = int(self.rng.integers(0, max(1, smallest)))
         self.iterations = iterations
         return best, best_score
