@@ -516,12 +516,23 @@ def test_variants_page_echoes_bad_names_inert(world):
 
 
 def test_error_pages_echo_planted_text_inert(world):
-    """Pages that quote what was asked for (404s, the form's field errors) escape it."""
+    """Pages that quote what was asked for or what went wrong (404s, a failed job's message,
+    the form's field errors) escape it."""
     client = world.app.test_client()
     for path in (f"/catalogue/{SCRIPT}", f"/i/{IMG}", f"/jobs/{SCRIPT}"):
         response = client.get(path, headers={"Accept": "text/html"})
         assert response.status_code == 404
         assert_inert_html(response.get_data(as_text=True), path, shows=False)
+    with world.app.extensions["tourplanner.db"].session() as session:
+        from tourplanner.tables import JobRow
+
+        job_id = create_job(session, "plan", {"request": {}})
+        row = session.get(JobRow, job_id)
+        row.status, row.error = "failed", {"error": "no_feasible_tour", "message": poison("job")}
+        session.commit()
+    response = client.get(f"/jobs/{job_id}")
+    assert response.status_code == 422
+    assert_inert_html(response.get_data(as_text=True), "/jobs/<failed>")
     response = client.post(
         "/",
         data={
@@ -651,13 +662,23 @@ def test_every_form_post_requires_a_csrf_token(world):
             continue
         for method in sorted(set(rule.methods) & set(UNSAFE)):
             client = app.test_client()
-            sign_in(app, client, agency=f"CSRF {len(checked)}")
+            sign_in(app, client, agency=f"Form Tours {len(checked)}")
             path = _fill(rule, values)
             missing = client.open(path, method=method, data={"next": "/agency/"})
             forged = client.open(path, method=method, data={"csrf_token": "forged"})
             for response in (missing, forged):
                 assert response.status_code == 400, (method, path, response.status_code)
                 assert "CSRF" in response.get_data(as_text=True), (method, path)
+            # with the token the view answers (inputs chosen so that nothing gets planned)
+            token = csrf_token(client, "/agency/login")
+            harmless = {"csrf_token": token, "add_must": SCRIPT, "scenario": "no-such-scenario"}
+            answered = client.open(path, method=method, data=harmless)
+            assert "CSRF" not in answered.get_data(as_text=True), (method, path)
+            assert answered.status_code in (302, 400, 401, 404), (
+                method,
+                path,
+                answered.status_code,
+            )
             checked.append((method, rule.endpoint))
     assert sorted(checked) == [
         ("POST", "agency.login_submit"),

@@ -24,7 +24,8 @@ from tourplanner.errors import FieldError
 from tourplanner.errors import NotFound
 from tourplanner.errors import ValidationError
 
-#: planner: plan and read; editor: also change the catalogue; admin: also read the audit log
+#: planner: plan and read; editor: also change the catalogue and read its audit log; admin:
+#: everything an editor may (keys and agencies are managed on the command line only)
 ROLES = ("planner", "editor", "admin")
 _RANK = {role: i for i, role in enumerate(ROLES)}
 _TOKEN = re.compile(r"^tp_([0-9a-f]{8})_([A-Za-z0-9_-]{43})$")
