@@ -50,6 +50,9 @@ QUEUED_GRACE_S = 5.0
 #: a running job Redis does not know is lost once its progress is this old (a live solve
 #: writes progress several times a second)
 RUNNING_STALE_S = 120.0
+#: seconds between a worker's maintenance runs (RQ's default is 600): abandoned jobs of a dead
+#: worker are retried once their heartbeat (90 s) expired and the next run comes
+MAINTENANCE_S = 60
 #: the app's Redis calls give up after this long (the queue is then reported unavailable)
 SOCKET_TIMEOUT_S = 5.0
 
@@ -109,14 +112,46 @@ def start_worker(
 ) -> bool:
     """Run an RQ worker on *queues* until stopped (or, with *burst*, until they are empty).
 
-    Also requeues jobs abandoned by dead workers when RQ's maintenance runs.
+    Also requeues jobs abandoned by dead workers when RQ's maintenance runs, and the jobs Redis
+    lost; waits for Redis when it does not answer, and starts working again when RQ's worker
+    quit because Redis went away in the middle of a job.
     :return: whether the worker did any work (RQ's answer).
     """
     connection = Redis.from_url(redis_url)
-    worker = TourplannerWorker(
-        [Queue(q, connection=connection) for q in queues], name=name, connection=connection
-    )
-    return worker.work(burst=burst, with_scheduler=True)
+    worked = False
+    while True:
+        _wait_for_redis(connection)
+        worker = TourplannerWorker(
+            [Queue(q, connection=connection) for q in queues],
+            name=name,
+            connection=connection,
+            maintenance_interval=MAINTENANCE_S,
+        )
+        try:
+            worked = worker.work(burst=burst, with_scheduler=True) or worked
+        except RedisError as exc:  # RQ's teardown could not reach Redis either
+            if burst or worker.stopping:
+                raise
+            log.warning("the worker lost Redis (%s)", exc)
+        else:
+            if burst or worker.stopping:
+                return worked
+        # RQ's worker quits when Redis goes away in the middle of a job: start a new one
+        log.warning("the worker stopped; starting again once Redis answers")
+        time.sleep(1.0)
+
+
+def _wait_for_redis(connection: Redis, longest_pause_s: float = 30.0) -> None:
+    """Wait until Redis answers (a worker started before Redis, or while it restarts)."""
+    pause = 1.0
+    while True:
+        try:
+            connection.ping()
+            return
+        except RedisError as exc:
+            log.warning("waiting for Redis (%s); trying again in %.0f s", exc, pause)
+            time.sleep(pause)
+            pause = min(pause * 2, longest_pause_s)
 
 
 def _utc(value: datetime) -> datetime:
@@ -171,6 +206,13 @@ class TourplannerWorker(Worker):
     when it starts, on RQ's maintenance runs, and as soon as it sees that Redis restarted."""
 
     _redis_run_id: str | None = None
+    #: a warm shutdown was asked for (SIGTERM, SIGINT): do not start again
+    stopping = False
+
+    def handle_warm_shutdown_request(self):
+        """Remember that the stop was asked for, then stop as RQ does."""
+        self.stopping = True
+        super().handle_warm_shutdown_request()
 
     def _requeue_lost(self) -> None:
         database = worker_app().extensions["tourplanner.db"]
