@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -31,6 +32,7 @@ from tests.conftest import make_app
 from tests.hardening.faultkit import REDIS_SERVER
 from tests.hardening.faultkit import PrivateRedis
 from tests.hardening.faultkit import TcpProxy
+from tests.hardening.faultkit import wait_until
 from tests.travel.test_osrm import FakeOsrm
 from tests.web.conftest import csrf_token
 from tourplanner.api.tables import AuditRow
@@ -125,6 +127,53 @@ def test_redis_restart_refuses_new_jobs_with_503_and_keeps_the_accepted_one(sqli
     assert itinerary.status_code == 200 and itinerary.get_json()["days"]
     assert _count(app, ItineraryRow) == 1
     app.extensions["tourplanner.db"].dispose()
+
+
+@pytest.mark.redis
+@pytest.mark.skipif(not os.path.exists(REDIS_SERVER), reason="needs redis-server")
+def test_worker_outlives_a_redis_restart_in_the_middle_of_a_job(sqlite_url, tmp_path):
+    """Redis dies (its data with it) while a long-running ``tourplanner worker`` solves one of
+    two accepted plans: the worker stays up, the solve is saved, and once Redis is back the
+    worker enqueues the plan Redis lost and runs it. (RQ's own worker quit here.)"""
+    with PrivateRedis(tmp_path / "redis") as redis:
+        app = make_app(sqlite_url)
+        app.config["API_SYNC_MAX_UNITS"] = 0
+        app.extensions["tourplanner.jobs"] = RQRunner(redis.url, retries=1)
+        keys = make_keys(app)
+        client = app.test_client()
+        plan = {**SMALL, "days": 2, "time_limit_s": 2}
+        job_ids = [
+            client.post("/api/v1/plans", json=plan, headers=auth(keys.planner)).get_json()["job"]
+            for _ in range(2)
+        ]
+        env = {**os.environ, "DATABASE_URL": sqlite_url, "REDIS_URL": redis.url}
+        env.update(AUTO_SEED="0", LOG_LEVEL="WARNING")
+        worker = subprocess.Popen(
+            [str(BIN / "tourplanner"), "worker"],
+            env=env,
+            start_new_session=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        database = app.extensions["tourplanner.db"]
+
+        def statuses() -> list[str]:
+            with database.session() as session:
+                return [session.get(JobRow, j).status for j in job_ids]
+
+        try:
+            wait_until(lambda: "running" in statuses(), 30, "the worker starting a plan")
+            redis.stop()
+            time.sleep(1.0)
+            redis.start()
+            wait_until(lambda: statuses() == ["done", "done"], 45, "both plans done", 0.2)
+            assert worker.poll() is None, "the worker quit"
+        finally:
+            os.killpg(worker.pid, signal.SIGTERM)
+            _, err = worker.communicate(timeout=30)
+    assert "enqueued 1 job(s) again that Redis had lost" in err.decode()
+    assert _count(app, ItineraryRow) == 2
+    database.dispose()
 
 
 # -- PostgreSQL refusing connections -------------------------------------------------------------
