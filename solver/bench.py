@@ -2,7 +2,7 @@
 
 Single instance (TOPTW ``.txt`` needs ``--tours``; OPHS ``.ophs`` has its trips in the file)::
 
-    python -m solver.bench FILE --tours M --time-limit S [--seed N] [--json]
+    python -m solver.bench FILE --tours M --time-limit S [--seed N] [--workers W] [--json]
 
 ``--json`` prints one object ``{"instance", "tours", "score", "routes", "seconds", ...}``;
 ``routes`` are vertex ids in visiting order, depot excluded (TOPTW) or, for OPHS, one list per
@@ -140,7 +140,7 @@ def _app(args: argparse.Namespace) -> int:
     )
     print(f"{'limit s':>8}{'seconds':>9}{'objective':>11}{'prize':>8}{'visits':>8}  status, valid")
     for limit in (float(x) for x in args.time_limits.split(",")):
-        sol = solve(problem, SolveParams(time_limit_s=limit, seed=args.seed))
+        sol = solve(problem, SolveParams(time_limit_s=limit, seed=args.seed, workers=args.workers))
         violations = validate(problem, sol)
         n_visits = len(sol.visited())
         print(
@@ -160,6 +160,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--tours", default=None, help="number of tours m (comma list in --batch)")
     ap.add_argument("--time-limit", type=float, default=10.0, help="seconds per instance")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="searches side by side per instance, one process each (SolveParams.workers)",
+    )
     ap.add_argument("--json", action="store_true", help="print one JSON object")
     ap.add_argument("--plain", action="store_true", help="plain OR-Tools run (no perturbation)")
     ap.add_argument("--batch", help="glob of instance files")
@@ -172,7 +178,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--app", action="store_true", help="application-scale synthetic trip")
     ap.add_argument("--time-limits", default="1,2,5,10", help="time limits for --app")
     args = ap.parse_args(argv)
-    params = SolveParams(time_limit_s=args.time_limit, seed=args.seed, perturb=not args.plain)
+    params = SolveParams(
+        time_limit_s=args.time_limit,
+        seed=args.seed,
+        perturb=not args.plain,
+        workers=args.workers,
+    )
 
     if args.summarize:
         rows = []

@@ -44,6 +44,11 @@ class SolveParams:
         rounds of the perturbation loop, and each OR-Tools run stops after
         ``solutions_per_run`` solutions. With both set and a generous time limit, the same seed
         gives the same plan on any machine. ``None``: only the time limit applies.
+    workers
+        Searches run side by side, one process each (a portfolio): the caller's process runs
+        the search with ``seed``, each other worker a forked process with ``seed + i``, all
+        under the same time limit, and the best plan wins. Uses the ``fork`` start method;
+        where it is missing, one search runs. 1 (the default) forks nothing.
     """
 
     time_limit_s: float = 5.0
@@ -54,6 +59,7 @@ class SolveParams:
     hub_candidates: int = 6
     max_rounds: int | None = None
     solutions_per_run: int | None = None
+    workers: int = 1
 
     def __post_init__(self) -> None:
         if not self.time_limit_s > 0:
@@ -76,3 +82,5 @@ class SolveParams:
             raise ProblemError("SolveParams.max_rounds must be >= 0.")
         if self.solutions_per_run is not None and self.solutions_per_run < 1:
             raise ProblemError("SolveParams.solutions_per_run must be >= 1.")
+        if not 1 <= self.workers <= 64:
+            raise ProblemError(f"SolveParams.workers must be in 1..64, got {self.workers}.")

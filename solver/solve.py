@@ -25,14 +25,23 @@ run, first solution + metaheuristic, as the baseline):
 Every candidate plan is re-timed by :func:`solver.timing.schedule_day` and screened with the
 validator's hard rules before it is kept. Plans are compared by (requirements met, objective
 total, fewer driving minutes). The internal deadline keeps a 5 % margin of the time limit.
+
+With ``SolveParams.workers > 1`` the whole search runs as a portfolio: the other workers are
+forked processes searching with seeds ``seed + 1, seed + 2, ...`` under the same time limit,
+and the best validated plan of all wins (:func:`_portfolio`). Independent runs of a randomised
+search end at different local optima, so the best of two is better on average than one run of
+the same length.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import multiprocessing
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 
 import numpy as np
 
@@ -102,6 +111,17 @@ def solve(
         ``INFEASIBLE`` with the reason in ``message``.
     """
     params = params or SolveParams()
+    if params.workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+        return _portfolio(problem, params, on_progress, should_stop)
+    return _solve_one(problem, params, on_progress, should_stop)
+
+
+def _solve_one(
+    problem: Problem,
+    params: SolveParams,
+    on_progress: Callable[[Progress], None] | None,
+    should_stop: Callable[[], bool] | None,
+) -> Solution:
     t0 = time.perf_counter()
     try:
         solution = _Search(problem, params, on_progress, should_stop, t0).run()
@@ -116,6 +136,72 @@ def solve(
             seconds=time.perf_counter() - t0,
         )
     return solution
+
+
+def _rank(solution: Solution) -> tuple[bool, int, float, int]:
+    """Order of plans across portfolio workers: a valid plan, fewer unmet requirements, a
+    higher objective, less driving."""
+    return (
+        solution.is_valid and bool(solution.plans),
+        -len(solution.unmet),
+        solution.objective.total,
+        -solution.objective.drive_min,
+    )
+
+
+def _portfolio_child(problem: Problem, params: SolveParams, conn: Connection) -> None:
+    try:
+        conn.send(_solve_one(problem, params, None, None))
+    finally:
+        conn.close()
+
+
+def _portfolio(
+    problem: Problem,
+    params: SolveParams,
+    on_progress: Callable[[Progress], None] | None,
+    should_stop: Callable[[], bool] | None,
+) -> Solution:
+    """Run ``params.workers`` searches side by side (this process and forked children, seeds
+    ``seed + i``) and return the best plan. A child that dies, or has not answered a second
+    after the time limit, is ignored; children still running when this process stops early
+    (``should_stop``) are terminated."""
+    t0 = time.perf_counter()
+    ctx = multiprocessing.get_context("fork")
+    children = []
+    for i in range(1, params.workers):
+        receive, send = ctx.Pipe(duplex=False)
+        child_params = dataclasses.replace(params, seed=params.seed + i, workers=1)
+        proc = ctx.Process(target=_portfolio_child, args=(problem, child_params, send))
+        proc.daemon = True
+        proc.start()
+        send.close()
+        children.append((proc, receive))
+    results: list[Solution] = []
+    try:
+        results.append(
+            _solve_one(problem, dataclasses.replace(params, workers=1), on_progress, should_stop)
+        )
+        stopped = should_stop is not None and should_stop()
+        # the children keep the same time limit; a second more covers forking and the answer
+        grace = t0 + params.time_limit_s + 1.0
+        for proc, receive in children:
+            if stopped:
+                break
+            try:
+                if receive.poll(max(0.0, grace - time.perf_counter())):
+                    results.append(receive.recv())
+            except (EOFError, OSError) as exc:
+                log.warning("portfolio worker %s gave no plan: %r", proc.pid, exc)
+    finally:
+        for proc, receive in children:
+            receive.close()
+            if proc.is_alive():
+                proc.terminate()
+            proc.join(timeout=1.0)
+    best = max(results, key=_rank)
+    log.debug("portfolio: %d of %d plans, best %s", len(results), params.workers, _rank(best))
+    return dataclasses.replace(best, seconds=time.perf_counter() - t0)
 
 
 _SOFT = {"dropped", "status", "objective"}

@@ -28,6 +28,7 @@ from solver import TravelMatrix
         (lambda: TravelMatrix([[0, -3], [1, 0]]), "must be >= 0"),
         (lambda: SolveParams(time_limit_s=0), "time_limit_s must be > 0"),
         (lambda: SolveParams(metaheuristic="MAGIC"), "SolveParams.metaheuristic"),
+        (lambda: SolveParams(workers=0), "SolveParams.workers must be in 1..64"),
         (
             lambda: Place("a", 0, 1, windows=(TimeWindow(0, 10), TimeWindow(5, 20))),
             "windows overlap",
@@ -43,6 +44,7 @@ from solver import TravelMatrix
         "negative",
         "limit",
         "meta",
+        "workers",
         "overlap",
     ],
 )

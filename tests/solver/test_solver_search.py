@@ -114,3 +114,26 @@ def test_solve_synthetic_trip_two_groups_share_quota():
             if problem.place(v.place_id).quota_key == "bay-boats"
         }
         assert len(groups) <= 1
+
+
+def test_solve_portfolio_returns_the_best_of_its_seeds():
+    """With work limits, two workers (seeds 7 and 8 in two processes) return exactly the better
+    of the two single searches, validated, and the same plan on a second run."""
+    problem = synthetic_trip(n_places=30, n_days=2, n_hubs=3, n_groups=1, seed=3)
+    kw = {"time_limit_s": 30.0, "max_rounds": 2, "solutions_per_run": 20}
+    singles = [run(problem, seed=seed, **kw) for seed in (7, 8)]
+    both = run(problem, seed=7, workers=2, **kw)
+    again = run(problem, seed=7, workers=2, **kw)
+    assert both.objective.total == pytest.approx(max(s.objective.total for s in singles))
+    assert both.plans == again.plans
+
+
+def test_solve_portfolio_stop_callback_ends_every_worker():
+    """A stop request ends the portfolio early with a validated plan and no worker left."""
+    import multiprocessing
+
+    problem = lunch_break()
+    sol = solve(problem, SolveParams(time_limit_s=20, workers=2), should_stop=lambda: True)
+    assert sol.seconds < 5
+    assert sol.is_valid and validate(problem, sol) == []
+    assert multiprocessing.active_children() == []
