@@ -252,6 +252,15 @@ def _explicit_cases() -> list[Case]:
             as_json({k if k != "name_vi" else "nmae_vi": v for k, v in place.items()}),
             {(1, "nmae_vi"), (1, "name_vi")},
         ),
+        Case(
+            "blank-column", "attractions.csv", two.replace("retired", "", 1).encode(), {(0, "''")}
+        ),
+        Case(
+            "blank-twice",
+            "attractions.csv",
+            two.replace("retired", " ", 1).replace("uncertain", " ", 1).encode(),
+            {(0, "' '")},
+        ),
         Case("header-only-no-id", "attractions.csv", b"name_vi,lat\n", {(0, "file")}),
         # formulas in the wrong places (as text they are fine, see the export tests)
         Case("formula-lat", "attractions.csv", as_csv({**place, "lat": "=1+1"}), {(1, "lat")}),

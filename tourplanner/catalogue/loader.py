@@ -238,8 +238,7 @@ def _read_csv(name: str, text: str) -> tuple[list[object], list[RowError]]:
     twice = sorted({c for c in header if header.count(c) > 1})
     if twice:
         return [], [
-            RowError(name, 0, field_label(c) if c else "(blank)", "is a column twice in the header")
-            for c in twice
+            RowError(name, 0, field_label(c), "is a column twice in the header") for c in twice
         ]
     records: list[object] = []
     errors: list[RowError] = []

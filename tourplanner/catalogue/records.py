@@ -90,7 +90,7 @@ def format_clock(minutes: int) -> str:
 
 def field_label(key: object) -> str:
     """A key as a field name fit for a message: printable and at most 60 characters."""
-    text = key if isinstance(key, str) and key.isprintable() else repr(key)
+    text = key if isinstance(key, str) and key.isprintable() and key.strip() else repr(key)
     return text if len(text) <= 60 else text[:57] + "..."
 
 
