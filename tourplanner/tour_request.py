@@ -33,6 +33,10 @@ MAX_GROUPS = 20
 MAX_GROUP_SIZE = 200
 MAX_TIME_LIMIT_S = 120.0
 _CLOCK = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])$")
+#: the contract's ``format: date`` (RFC 3339 full-date); fromisoformat alone would also take
+#: "20270306" and week dates such as "2027-W10-6"
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_DIGITS = re.compile(r"[+-]?[0-9]+")
 #: a trip day must leave room for at least this much touring
 MIN_DAY_MINUTES = 180
 
@@ -135,21 +139,28 @@ class _Fields:
         if value is None or value == "":
             return default
         if isinstance(value, str):
-            try:
-                value = int(value.strip())
-            except ValueError:
-                self.fail(name, f"must be a whole number, not {value[:20]!r}")
-                return default
+            text = value.strip()
+            if _DIGITS.fullmatch(text) and len(text) > 18:
+                # out of every range; int() would refuse 4,300 digits and more anyway
+                value = -(10**18) if text.startswith("-") else 10**18
+            else:
+                try:
+                    value = int(text)
+                except ValueError:
+                    self.fail(name, f"must be a whole number, not {value[:20]!r}")
+                    return default
         if isinstance(value, float) and math.isfinite(value) and value.is_integer():
             value = int(value)
         if isinstance(value, bool) or not isinstance(value, int):
             self.fail(name, "must be a whole number")
             return default
         if not lo <= value <= hi:
-            self.fail(
-                name,
-                f"must be between {lo} and {hi:,}" if hi < 10**12 else f"must be at least {lo}",
-            )
+            if hi < 10**12:
+                self.fail(name, f"must be between {lo} and {hi:,}")
+            else:
+                self.fail(
+                    name, f"must be at least {lo}" if value < lo else f"must be at most {hi:,}"
+                )
             return default
         return value
 
@@ -166,11 +177,12 @@ class _Fields:
         if (
             isinstance(value, bool)
             or not isinstance(value, int | float)
-            or not math.isfinite(value)
+            # an int is always finite; math.isfinite() would overflow on a huge one
+            or (isinstance(value, float) and not math.isfinite(value))
         ):
             self.fail(name, "must be a finite number")
             return None
-        if not lo < value <= hi:
+        if not lo < value <= hi:  # exact for ints of any size
             self.fail(name, f"must be more than {lo:g} and at most {hi:g}")
             return None
         return float(value)
@@ -259,6 +271,8 @@ def parse_tour_request(data: Mapping[str, Any], catalogue: Catalogue) -> TourReq
         f.fail("start_date", "must be a date as YYYY-MM-DD")
     else:
         try:
+            if not _DATE.fullmatch(raw_date.strip()):
+                raise ValueError(raw_date)
             start_date = dt.date.fromisoformat(raw_date.strip())
         except ValueError:
             f.fail("start_date", f"{raw_date[:20]!r} is not a date (use YYYY-MM-DD)")
@@ -323,10 +337,15 @@ def parse_tour_request(data: Mapping[str, Any], catalogue: Catalogue) -> TourReq
     raw_pins = data.get("pins") or {}
     if not isinstance(raw_pins, Mapping):
         f.fail("pins", "must map place ids to day numbers")
+    elif len(raw_pins) > MAX_LIST:
+        f.fail("pins", f"has {len(raw_pins)} places; at most {MAX_LIST} are allowed")
     else:
         for place_id, day in raw_pins.items():
-            if place_id not in catalogue.places:
-                f.fail(f"pins.{place_id}", "unknown place id")
+            place = catalogue.places.get(place_id) if isinstance(place_id, str) else None
+            if place is None or place.kind != "attraction":
+                f.fail(f"pins.{str(place_id)[:20]}", "is not the id of an attraction")
+            elif place_id in exclude:
+                f.fail(f"pins.{place_id}", "is pinned and excluded at once")
             elif (
                 isinstance(day, bool)
                 or not isinstance(day, int)
@@ -340,9 +359,15 @@ def parse_tour_request(data: Mapping[str, Any], catalogue: Catalogue) -> TourReq
     raw_quotas = data.get("quotas") or {}
     if not isinstance(raw_quotas, Mapping):
         f.fail("quotas", "must map places to the number of groups allowed there per day")
+    elif len(raw_quotas) > MAX_LIST:  # each name is resolved: bound the work a request makes
+        f.fail("quotas", f"has {len(raw_quotas)} places; at most {MAX_LIST} are allowed")
     else:
-        for name, capacity in raw_quotas.items():
-            place_id = _resolve(catalogue, f, f"quotas.{name}", str(name), ("attraction",))
+        for key, capacity in raw_quotas.items():
+            name = str(key)
+            if len(name) > MAX_NAME:
+                f.fail(f"quotas.{name[:20]}…", f"is longer than {MAX_NAME} characters")
+                continue
+            place_id = _resolve(catalogue, f, f"quotas.{name}", name, ("attraction",))
             if isinstance(capacity, bool) or not isinstance(capacity, int) or capacity < 0:
                 f.fail(f"quotas.{name}", "must be a whole number of groups (0 or more)")
             elif place_id:
