@@ -236,7 +236,10 @@ def build_model(request: TourRequest, catalogue: Catalogue, travel: TravelModel)
     for place in candidates:
         visit = _visit_minutes(place, pace, day_length)
         windows = []
+        pinned_day = request.pins.get(place.id)
         for d, date in enumerate(dates):
+            if pinned_day is not None and d != pinned_day:  # a pin holds the place to its day
+                continue
             for open_min, close_min in place.windows_on(date):
                 lo = max(d * DAY + open_min, days[d].start_min)
                 hi = min(d * DAY + close_min, days[d].end_min) - visit
