@@ -164,7 +164,9 @@ def _split(values: tuple[str, ...]) -> list[str]:
 @click.option("--max-drive", "max_drive", help="maximum driving minutes per day")
 @click.option("--time-limit", help="seconds of search (default grows with the days)")
 @click.option("--lang", "language", type=click.Choice(["vi", "en"]), default="vi")
-@click.option("--seed", default=0, type=int, help="random seed of the search")
+@click.option(
+    "--seed", default=0, type=click.IntRange(min=0), help="random seed of the search (0 or more)"
+)
 @click.option("--json", "as_json", is_flag=True, help="print the itinerary JSON (the contract)")
 @with_appcontext
 def plan_command(as_json: bool, seed: int, **options) -> None:
