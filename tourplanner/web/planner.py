@@ -73,7 +73,7 @@ def _form_values() -> dict:
         .replace(" ", "")
         .strip(),
         "group_size": form.get("group_size", "").strip(),
-        "must_visit": [m.strip() for m in form.getlist("must_visit") if m.strip()][:MAX_MUSTS],
+        "must_visit": [m.strip() for m in form.getlist("must_visit") if m.strip()],
         "provinces": form.getlist("provinces"),
         "language": form.get("language", get_locale()),
     }
@@ -115,10 +115,16 @@ def submit_form():
     """Check the form; re-render it with a message at each bad field, or start the solve."""
     values = _form_values()
     data = {k: v for k, v in values.items() if v not in ("", [])}
+    errors: dict[str, str] = {}
+    musts = len(values["must_visit"])
+    if musts > MAX_MUSTS:  # said, not silently cut: the traveller chose every one of them
+        errors["must_visit"] = f"has {musts} places; at most {MAX_MUSTS} are allowed"
     try:
         tour_request = parse_tour_request(data, get_catalogue())
     except ValidationError as exc:
-        return _render_form(values, _field_errors(exc), 400)
+        errors = {**_field_errors(exc), **errors}
+    if errors:
+        return _render_form(values, errors, 400)
     job_id = submit("plan", {"request": tour_request.to_dict()})
     return redirect(url_for("planner.job", job_id=job_id, lang=tour_request.language))
 
