@@ -1,4 +1,4 @@
-"""Text helpers: Unicode normalisation and diacritic folding for search."""
+"""Text helpers: Unicode normalisation, diacritic folding for search, spreadsheet-safe cells."""
 
 from __future__ import annotations
 
@@ -27,3 +27,17 @@ def fold(text: str) -> str:
 def slugify(text: str) -> str:
     """Return a slug (``a-z``, ``0-9`` and ``-``) made from *text*."""
     return fold(text).replace(" ", "-")
+
+
+#: a spreadsheet runs a cell starting with one of these as a formula (``=HYPERLINK(...)``,
+#: ``+cmd``, ``@SUM``); a cell that starts with ``'`` itself is guarded too, so that removing
+#: one guard quote on import gives back exactly the text that was exported
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
+
+
+def spreadsheet_safe(cell: object) -> object:
+    """Return a CSV cell a spreadsheet shows as text: a string that would start a formula
+    gets a leading ``'``; numbers and everything else pass unchanged."""
+    if isinstance(cell, str) and cell.startswith(FORMULA_START):
+        return "'" + cell
+    return cell

@@ -19,6 +19,7 @@ from typing import Any
 from tourplanner.batch.service import DONE
 from tourplanner.batch.service import BatchView
 from tourplanner.batch.service import ItemView
+from tourplanner.text import spreadsheet_safe
 
 SUMMARY_COLUMNS = (
     "row",
@@ -105,10 +106,10 @@ def batch_json(view: BatchView) -> dict[str, Any]:
 
 def _cell(value: Any) -> Any:
     if isinstance(value, list) and value and isinstance(value[0], dict):
-        return _group_days_text(value)
+        return spreadsheet_safe(_group_days_text(value))
     if isinstance(value, list):
-        return "|".join(str(v) for v in value)
-    return value
+        return spreadsheet_safe("|".join(str(v) for v in value))
+    return spreadsheet_safe(value)
 
 
 def batch_csv(view: BatchView) -> str:
@@ -269,20 +270,24 @@ def batch_linkage(view: BatchView) -> Linkage:
 def linkage_csv(report: Linkage) -> str:
     """The linkage report as one CSV with a ``section`` column (province, flow, link, mode)."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["section", "key", "tours", "legs_or_visits", "minutes", "nights", "spend_vnd"])
+    rows: list[list[Any]] = [
+        ["section", "key", "tours", "legs_or_visits", "minutes", "nights", "spend_vnd"]
+    ]
     for p in report.provinces:
-        writer.writerow(
+        rows.append(
             ["province", p.province, p.tours, p.visits, p.visit_minutes, p.nights, p.spend_vnd]
         )
     for f in report.flows:
-        writer.writerow(
+        rows.append(
             ["flow", f"{f['from']} → {f['to']}", f["tours"], f["legs"], f["minutes"], "", ""]
         )
     for link in report.links:
-        writer.writerow(["link", link["name"], link["tours"], link["legs"], "", "", ""])
+        rows.append(["link", link["name"], link["tours"], link["legs"], "", "", ""])
     for mode, legs in report.modes.items():
-        writer.writerow(["mode", mode, "", legs, "", "", ""])
+        rows.append(["mode", mode, "", legs, "", "", ""])
+    csv.writer(out, lineterminator="\n").writerows(
+        [[spreadsheet_safe(cell) for cell in row] for row in rows]
+    )
     return out.getvalue()
 
 
@@ -356,5 +361,8 @@ def compare_csv(comparison: dict[str, Any]) -> str:
     columns = list(comparison["products"][0]) if comparison["products"] else ["row"]
     writer = csv.DictWriter(out, columns, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(comparison["products"])
+    writer.writerows(
+        {key: spreadsheet_safe(value) for key, value in row.items()}
+        for row in comparison["products"]
+    )
     return out.getvalue()

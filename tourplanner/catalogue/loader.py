@@ -29,6 +29,8 @@ from tourplanner.catalogue.records import province_index
 from tourplanner.catalogue.records import shown
 from tourplanner.catalogue.repository import CatalogueRepository
 from tourplanner.errors import TourplannerError
+from tourplanner.text import FORMULA_START
+from tourplanner.text import spreadsheet_safe
 
 log = logging.getLogger(__name__)
 
@@ -72,10 +74,6 @@ PROVINCE_COLUMNS = ("id", "name_vi", "name_en", "status", "merged_into", "aliase
 _IGNORED_KEYS = {"version"}
 _LIST_COLUMNS = {"aliases", "categories", "tags", "closed_dates", "uncertain"}
 _JSON_COLUMNS = {"opening_hours", "ticket", "festivals", "access", "lodging", "sources"}
-#: a spreadsheet runs a cell starting with one of these as a formula; the export puts a ``'``
-#: in front (and in front of a text that starts with ``'`` itself, so that the import, which
-#: removes one guard quote, gives back exactly the text that was exported)
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
 #: the deepest nesting a catalogue record needs is 3 (opening_hours[0].days[0])
 MAX_DEPTH = 8
 #: the longest integer literal read from JSON (longer ones are read as a float: out of range)
@@ -272,7 +270,7 @@ def _read_csv(name: str, text: str) -> tuple[list[object], list[RowError]]:
             if cell is _SHORT:
                 continue
             cell = (cell or "").strip()
-            if cell.startswith("'") and cell[1:2] in _FORMULA_START:
+            if cell.startswith("'") and cell[1:2] in FORMULA_START:
                 cell = cell[1:]  # undo the export's formula guard
             if key in _JSON_COLUMNS and cell:
                 try:
@@ -427,11 +425,6 @@ def export_json(catalogue: Catalogue) -> str:
     return json.dumps(records, ensure_ascii=False, indent=2) + "\n"
 
 
-def _guard(cell: str) -> str:
-    """Keep spreadsheets from running a cell as a formula."""
-    return "'" + cell if cell.startswith(_FORMULA_START) else cell
-
-
 def export_csv(catalogue: Catalogue) -> str:
     """Return the whole catalogue as CSV (one row a place; the importer reads it back)."""
     out = io.StringIO(newline="")
@@ -450,7 +443,7 @@ def export_csv(catalogue: Catalogue) -> str:
                 cell = "true" if value else "false"
             else:
                 cell = "" if value is None else str(value)
-            row[key] = _guard(cell) if key not in ("lat", "lon") else cell
+            row[key] = spreadsheet_safe(cell) if key not in ("lat", "lon") else cell
         writer.writerow(row)
     return out.getvalue()
 
