@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import g
 from flask import request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 LANGUAGES = ("vi", "en")
 
@@ -118,11 +119,20 @@ TEXTS: dict[str, tuple[str, str]] = {
 }
 
 
+def _form_language() -> str | None:
+    """The ``language`` field of a posted form; None when the body is over the size limit
+    (the 413 page asks for the language too and must not read that body again)."""
+    try:
+        return request.form.get("language")
+    except RequestEntityTooLarge:
+        return None
+
+
 def get_locale() -> str:
     """Return the language of the current request ("vi" or "en")."""
     if "lang" in g:
         return g.lang
-    lang = request.args.get("lang") or request.form.get("language") or request.cookies.get("lang")
+    lang = request.args.get("lang") or _form_language() or request.cookies.get("lang")
     if lang not in LANGUAGES:
         lang = request.accept_languages.best_match(LANGUAGES) or "vi"
     g.lang = lang

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from flask import g
-from flask import request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 if TYPE_CHECKING:
@@ -71,20 +69,10 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(RequestEntityTooLarge)
     def refuse_large_body(exc: RequestEntityTooLarge):
-        """A body over the limit: 413, without ever reading the body.
-
-        The error page asks for the page's language, which may look at a posted form field;
-        reading the oversized form there would raise again and escape as a bare 500, so the
-        language is settled here from the query, the cookie or the browser only.
-        """
+        """A body over the limit: 413, without reading the body (the page's language comes
+        from the query, the cookie or the browser: :func:`tourplanner.i18n.get_locale`)."""
         from tourplanner.errors_web import error_response
-        from tourplanner.i18n import LANGUAGES
 
-        if "lang" not in g:
-            lang = request.args.get("lang") or request.cookies.get("lang")
-            if lang not in LANGUAGES:
-                lang = request.accept_languages.best_match(LANGUAGES) or "vi"
-            g.lang = lang
         return error_response(413, "request_entity_too_large", exc.description)
 
     # after-request functions run last-registered first: put this one at the front of the

@@ -228,3 +228,13 @@ def test_csv_export_guards_formulas(database, tmp_path):
         load_files(session, [CATALOGUE_FILES[0], _write(tmp_path, "attractions.json", evil)])
         csv_text = export_csv(CatalogueRepository(session).snapshot())
     assert ",'=HYPERLINK(" in csv_text.replace('"', "")
+
+
+@pytest.mark.parametrize("brk", ["\n", "\r", "\t", "\x85", "\u2028", "\u2029"])
+def test_one_line_texts_refuse_every_kind_of_line_break(brk):
+    """A name must stay on one line in every export (a U+2028 in a name could start a new
+    property in a lenient iCalendar reader); descriptions may hold line breaks."""
+    from tourplanner.catalogue.records import text_problem
+
+    assert text_problem(f"Hạ Long{brk}ATTENDEE:x") == "must be on one line (no tab or line break)"
+    assert text_problem(f"Hạ Long{brk}more", multiline=True) is None

@@ -1231,13 +1231,13 @@ def test_private_api_results_are_404_to_other_agencies_on_every_api_route(world)
         assert response.status_code == 404 and response.get_json()["error"] == "not_found"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="tourplanner/api/ownership.py treats batch products as unowned: any key reads them",
-)
 def test_batch_products_are_404_to_other_agencies_through_the_api(world):
-    """A product of agency A's batch (its itinerary and its job) is 404 to agency B's key."""
+    """A product of agency A's batch (its itinerary and its job) is 404 to agency B's key, and
+    readable with a key of agency A."""
+    from tourplanner.api.keys import create_key
+    from tourplanner.api.tables import AgencyRow
     from tourplanner.batch.tables import BatchItemRow
+    from tourplanner.batch.tables import BatchRow
 
     database = world.app.extensions["tourplanner.db"]
     with database.session() as session:
@@ -1247,7 +1247,12 @@ def test_batch_products_are_404_to_other_agencies_through_the_api(world):
             )
         ).first()
         itinerary_id, job_id = item.itinerary_id, item.job_id
+        owner = session.get(AgencyRow, session.get(BatchRow, world.batch_id).agency_id)
+        _, owner_token = create_key(session, owner, "planner")
     client = world.app.test_client()
     rival = auth(world.keys.other)
     assert client.get(f"/api/v1/itineraries/{itinerary_id}", headers=rival).status_code == 404
     assert client.get(f"/api/v1/jobs/{job_id}", headers=rival).status_code == 404
+    mine = auth(owner_token)
+    assert client.get(f"/api/v1/itineraries/{itinerary_id}", headers=mine).status_code == 200
+    assert client.get(f"/api/v1/jobs/{job_id}", headers=mine).status_code == 200

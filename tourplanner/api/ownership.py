@@ -2,17 +2,22 @@
 
 Itineraries and jobs made by the web form have no owner: like their permalinks, any valid key
 may read them by id. One planned through the API belongs to the key's agency; a private one
-(the default) is answered with 404 to every other agency.
+(the default) is answered with 404 to every other agency. The products of an agency's batch
+(their jobs and itineraries) are always private to that agency, as the batch itself is in the
+workspace.
 """
 
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.orm import Session
 
 from tourplanner.api.keys import Principal
 from tourplanner.api.tables import ApiItineraryRow
 from tourplanner.api.tables import ApiJobRow
+from tourplanner.batch.tables import BatchItemRow
+from tourplanner.batch.tables import BatchRow
 from tourplanner.errors import NotFound
 from tourplanner.tables import JobRow
 
@@ -33,6 +38,19 @@ def _visible(owner: str | None, private: bool, principal: Principal) -> bool:
     return owner is None or not private or owner == principal.agency_id
 
 
+def _batch_owner(
+    session: Session, column: InstrumentedAttribute[str | None], value: str
+) -> str | None:
+    """The agency whose batch made the product with ``column == value`` (None: no batch, or
+    a batch made without an agency, e.g. from the command line)."""
+    return session.scalars(
+        select(BatchRow.agency_id)
+        .join(BatchItemRow, BatchItemRow.batch_id == BatchRow.id)
+        .where(column == value, BatchRow.agency_id.is_not(None))
+        .limit(1)
+    ).first()
+
+
 def check_itinerary(session: Session, itinerary_id: str, principal: Principal) -> None:
     """Let *principal* read *itinerary_id*, or say it does not exist.
 
@@ -48,6 +66,8 @@ def check_itinerary(session: Session, itinerary_id: str, principal: Principal) -
             .where(JobRow.result_id == itinerary_id)
         ).first()
         owner, private = (found[0], found[1]) if found else (None, False)
+        if owner is None:  # a batch product
+            owner, private = _batch_owner(session, BatchItemRow.itinerary_id, itinerary_id), True
     if not _visible(owner, private, principal):
         raise NotFound(f"no itinerary has the id {itinerary_id!r}")
 
@@ -57,6 +77,12 @@ def check_job(session: Session, job_id: str, principal: Principal) -> None:
 
     :raise NotFound: when it is another agency's private job.
     """
-    row = session.get(ApiJobRow, job_id) if len(job_id) <= 32 else None
-    if row is not None and not _visible(row.agency_id, row.private, principal):
+    if len(job_id) > 32:
+        return
+    row = session.get(ApiJobRow, job_id)
+    if row is not None:
+        owner, private = row.agency_id, row.private
+    else:  # a batch product's job
+        owner, private = _batch_owner(session, BatchItemRow.job_id, job_id), True
+    if not _visible(owner, private, principal):
         raise NotFound(f"no job has the id {job_id!r}")

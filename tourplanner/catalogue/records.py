@@ -44,7 +44,9 @@ MAX_PROVINCE_ID = 64
 #: control characters (tab, line feed and carriage return are checked separately) and lone
 #: surrogates, which no database column can store (PostgreSQL refuses NUL outright)
 _BAD_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
-_LINE_BREAK = re.compile("[\t\n\r]")
+#: line breaks: tab, LF, CR, and the ones Python's splitlines and lenient readers also break
+#: on (NEL, LINE SEPARATOR, PARAGRAPH SEPARATOR), which would split a one-line name
+_LINE_BREAK = re.compile("[\t\n\r\x85\u2028\u2029]")
 #: separates the items of a list in a CSV cell
 LIST_SEPARATOR = "|"
 
