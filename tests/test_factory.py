@@ -69,3 +69,7 @@ def test_config_reads_api_limits_and_rejects_bad_ones():
     )
     with pytest.raises(ValueError, match="API_RATE_LIMIT must be a whole number, not 'lots'"):
         Config.from_env({"API_RATE_LIMIT": "lots"})
+    assert Config.from_env({}).API_SYNC_CONCURRENCY == 1
+    assert Config.from_env({"API_SYNC_CONCURRENCY": "3"}).API_SYNC_CONCURRENCY == 3
+    with pytest.raises(ValueError, match="API_SYNC_CONCURRENCY must be positive, not 0"):
+        Config.from_env({"API_SYNC_CONCURRENCY": "0"})

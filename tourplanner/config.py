@@ -54,6 +54,10 @@ class Config:
     API_RATE_LIMIT: int = 120
     API_RATE_WINDOW_S: int = 60
     API_MAX_BODY_BYTES: int = 256 * 1024
+    #: JSON API: plans one process solves inside their requests at the same time; a plan that
+    #: arrives while that many are solving becomes a job (202), so a burst of plans cannot take
+    #: every server thread from the pages
+    API_SYNC_CONCURRENCY: int = 1
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Config:
@@ -70,7 +74,12 @@ class Config:
             config.AUTO_SEED = False
         if env.get("HTTPS", "").strip().lower() in {"1", "true", "yes"}:
             config.HTTPS = True
-        for name in ("API_RATE_LIMIT", "API_RATE_WINDOW_S", "API_MAX_BODY_BYTES"):
+        for name in (
+            "API_RATE_LIMIT",
+            "API_RATE_WINDOW_S",
+            "API_MAX_BODY_BYTES",
+            "API_SYNC_CONCURRENCY",
+        ):
             value = env.get(name, "").strip()
             if value:
                 try:

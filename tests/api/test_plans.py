@@ -67,6 +67,26 @@ def test_plan_large_request_becomes_job_202(app, client, keys):
     assert client.get(job["itinerary_url"], headers=auth(keys.other)).status_code == 404
 
 
+
+def test_plan_small_request_while_busy_becomes_job_202(app, client, keys):
+    """While the process is already solving API_SYNC_CONCURRENCY plans inside requests, a small
+    plan becomes a job too (pages keep their threads); the slot is free again afterwards."""
+    from tourplanner.api.plans import _sync_slots
+
+    slots = _sync_slots(app)
+    assert slots.acquire(blocking=False)  # another request is solving
+    try:
+        response = client.post("/api/v1/plans", json=SMALL, headers=auth(keys.planner))
+    finally:
+        slots.release()
+    assert response.status_code == 202, response.get_json()
+    job_id = response.get_json()["job"]
+    app.extensions["tourplanner.jobs"].wait(job_id, timeout=60)
+    job = client.get(f"/api/v1/jobs/{job_id}", headers=auth(keys.planner)).get_json()
+    assert job["status"] == "done", job
+    again = client.post("/api/v1/plans", json=SMALL, headers=auth(keys.planner))
+    assert again.status_code == 201, again.get_json()
+
 def test_plan_infeasible_request_is_422(client, keys):
     """A valid request with no feasible tour (Hạ Long by 11:00 from Hà Nội) is a 422."""
     request = {

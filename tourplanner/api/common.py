@@ -22,6 +22,10 @@ ERROR_TEXT = {
     413: "the request body is too large",
     422: "the request is valid but no feasible tour exists; the message says what to relax",
     429: "rate limit reached; retry after `Retry-After` seconds",
+    503: (
+        "a service the request needs is down: `error` is `database_unavailable` or "
+        "`queue_unavailable`; nothing was saved; retry after `Retry-After` seconds"
+    ),
 }
 
 
@@ -44,12 +48,13 @@ def api_blueprint(name: str, description: str) -> Blueprint:
 
 
 def documents(bp: Blueprint, *statuses: int) -> Callable:
-    """Document the error *statuses* a view may answer (401 and 429 are added to all)."""
+    """Document the error *statuses* a view may answer (401, 429 and 503 are added to all:
+    every operation reads the database)."""
 
     def decorator(view: Callable) -> Callable:
-        for status in sorted({401, 429, *statuses}, reverse=True):
+        for status in sorted({401, 429, 503, *statuses}, reverse=True):
             headers = None
-            if status == 429:
+            if status in (429, 503):
                 headers = {"Retry-After": {"description": "seconds", "schema": {"type": "integer"}}}
             view = bp.alt_response(
                 status, schema=ErrorSchema, description=ERROR_TEXT[status], headers=headers

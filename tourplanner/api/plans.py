@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+
+from flask import Flask
 from flask import current_app
 from flask import jsonify
 from flask import url_for
@@ -31,6 +34,19 @@ bp = api_blueprint("api_plans", "Plan tours, follow background plans, read itine
 
 #: requests with days * groups up to this are solved within the request
 DEFAULT_SYNC_MAX_UNITS = 3
+_SEMAPHORE_LOCK = threading.Lock()
+
+
+def _sync_slots(app: Flask) -> threading.BoundedSemaphore:
+    """The process's slots for plans solved inside their request (``API_SYNC_CONCURRENCY``)."""
+    slots = app.extensions.get("tourplanner.sync_plans")
+    if slots is None:
+        with _SEMAPHORE_LOCK:
+            slots = app.extensions.get("tourplanner.sync_plans")
+            if slots is None:
+                slots = threading.BoundedSemaphore(app.config.get("API_SYNC_CONCURRENCY", 1))
+                app.extensions["tourplanner.sync_plans"] = slots
+    return slots
 
 
 @bp.post("/plans")
@@ -42,26 +58,36 @@ DEFAULT_SYNC_MAX_UNITS = 3
     }
 )
 @bp.response(201, "Itinerary", description="planned at once (days × groups ≤ 3)")
-@bp.alt_response(202, schema=JobAcceptedSchema, description="queued as a job: poll status_url")
+@bp.alt_response(
+    202,
+    schema=JobAcceptedSchema,
+    description="queued as a job (larger requests, or while the server is busy): poll status_url",
+)
 @documents(bp, 400, 413, 422)
 def create_plan(visibility: str):
     """Plan a tour.
 
     Small requests (days × groups ≤ 3) are solved at once and answered with the itinerary
     (201); larger ones start a background job (202) whose ``status_url`` tells its progress.
+    So does a small one that arrives while the server is already solving as many plans inside
+    requests as ``API_SYNC_CONCURRENCY`` allows: clients must accept either answer.
     """
     principal = current_principal()
     tour_request = parse_tour_request(json_object(), get_catalogue())
     private = visibility == "private"
     session = get_session()
     limit = current_app.config.get("API_SYNC_MAX_UNITS", DEFAULT_SYNC_MAX_UNITS)
-    if tour_request.days * tour_request.groups > limit:
+    slots = _sync_slots(current_app._get_current_object())  # type: ignore[attr-defined]
+    if tour_request.days * tour_request.groups > limit or not slots.acquire(blocking=False):
         job_id = submit("plan", {"request": tour_request.to_dict()})
         record_job(session, job_id, principal.agency_id, private)
         status_url = url_for("api_plans.job", job_id=job_id)
         response = jsonify({"job": job_id, "status": "queued", "status_url": status_url})
         return response, 202, {"Location": status_url}
-    itinerary = plan(tour_request, get_catalogue(), get_travel_model())
+    try:
+        itinerary = plan(tour_request, get_catalogue(), get_travel_model())
+    finally:
+        slots.release()
     saved = save_itinerary(session, itinerary)
     record_itinerary(session, saved.id, principal.agency_id, private)
     location = url_for("api_plans.itinerary", itinerary_id=saved.id)
