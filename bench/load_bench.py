@@ -23,8 +23,10 @@ iCalendar, GeoJSON). Then every itinerary is read twice through ``/i/<id>.json``
 API's ones through ``/api/v1/itineraries/<id>``) and compared with the plan's answer and with
 the row in the database.
 
-An error is any answer that is not the expected one (201 for an API plan, 302 for the form,
-200 for the rest), a connection failure or a timeout. Latencies are per request, in ms; a web
+An error is any answer that is not the expected one (201 for an API plan, or 202 and a job
+that finishes when the server is already solving ``API_SYNC_CONCURRENCY`` plans; 302 for the
+form; 200 for the rest), a connection failure or a timeout. An API plan that became a job is
+counted as "plan (API job)", from the post to its itinerary being read. Latencies are per request, in ms; a web
 plan's is from the form post to the job being done.
 """
 
@@ -162,12 +164,55 @@ class Load:
             self.infeasible.append(f"{request}: {response.json()['message']}")
             self.rec.add("plan (API)", ms)
             return
+        if response.status_code == 202:  # the server was busy solving: a job, polled
+            self._follow_api_job(session, response.json()["status_url"], started)
+            return
         if response.status_code != 201:
             self.rec.add("plan (API)", ms, f"HTTP {response.status_code} {response.text[:200]!r}")
             return
         self.rec.add("plan (API)", ms)
         body = response.json()
         self._keep(body["id"], body)
+
+    def _follow_api_job(self, session: requests.Session, status_url: str, started: float) -> None:
+        """Poll an API plan that became a job until it is done; keep its itinerary."""
+        while True:
+            polled = self.rec.call(
+                "API job poll", session, "GET", f"{self.base}{status_url}", 200, self.remaining()
+            )
+            if polled is None:
+                return
+            job = polled.json()
+            if job["status"] in ("done", "failed"):
+                break
+            if time.monotonic() > self.deadline:
+                self.rec.add("plan (API job)", (time.perf_counter() - started) * 1000, "timed out")
+                return
+            time.sleep(0.25)
+        if job["status"] == "failed":
+            ms = (time.perf_counter() - started) * 1000
+            if (job.get("error") or {}).get("error") == "no_feasible_tour":
+                self.infeasible.append(f"{status_url}: {job['error']['message']}")
+                self.rec.add("plan (API job)", ms)
+            else:
+                self.rec.add("plan (API job)", ms, f"job failed: {job.get('error')}")
+            return
+        got = self.rec.call(
+            "API itinerary",
+            session,
+            "GET",
+            f"{self.base}{job['itinerary_url']}",
+            200,
+            self.remaining(),
+        )
+        self.rec.add(
+            "plan (API job)",
+            (time.perf_counter() - started) * 1000,
+            None if got is not None else "itinerary unreadable",
+        )
+        if got is not None:
+            body = got.json()
+            self._keep(body["id"], body)
 
     def plan_web(self, request: dict) -> None:
         """Fill in the trip form, post it, poll the job until the itinerary is there."""
@@ -483,7 +528,7 @@ def main() -> None:  # noqa: C901 (a script: set up, load, verify, report)
         r
         for r in rows
         if not r["kind"].startswith("plan")
-        and r["kind"] not in ("form page", "form post", "job poll")
+        and r["kind"] not in ("form page", "form post", "job poll", "API job poll", "API itinerary")
     ]
     summary = {
         "server": f"gunicorn -w {args.workers} --threads {args.threads}",
