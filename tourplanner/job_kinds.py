@@ -13,6 +13,7 @@ from tourplanner.catalogue.service import get_catalogue
 from tourplanner.planning import plan
 from tourplanner.services import get_travel_model
 from tourplanner.store import save_itinerary
+from tourplanner.tables import JobRow
 from tourplanner.tour_request import parse_tour_request
 
 
@@ -26,8 +27,13 @@ def plan_job(payload: dict[str, Any], progress) -> str:
         from dataclasses import replace
 
         itinerary = replace(itinerary, parent_id=payload["parent_id"])
+    # the itinerary and the job's link to it commit together: a retry of a job that died
+    # after this point finds the link and does not plan and save a second itinerary
     with current_app.extensions["tourplanner.db"].session() as session:
-        return save_itinerary(session, itinerary).id
+        saved = save_itinerary(session, itinerary, commit=False)
+        session.get(JobRow, progress.job_id).result_id = saved.id
+        session.commit()
+        return saved.id
 
 
 HANDLERS: dict[str, Callable[[dict[str, Any], Any], str]] = {

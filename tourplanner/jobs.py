@@ -160,6 +160,10 @@ def execute(app: Flask, job_id: str) -> None:
                 return
             if row.status == DONE:  # a retried job that already finished: nothing to redo
                 return
+            if row.result_id is not None:  # it saved its result, then died before "done"
+                row.status, row.updated_at = DONE, _now()
+                session.commit()
+                return
             kind, payload = row.kind, dict(row.payload)
             row.status, row.updated_at = RUNNING, _now()
             session.commit()

@@ -19,8 +19,9 @@ def new_id() -> str:
     return secrets.token_urlsafe(ID_BYTES)
 
 
-def save_itinerary(session: Session, itinerary: Itinerary) -> Itinerary:
-    """Store *itinerary* and commit; return it with its new id.
+def save_itinerary(session: Session, itinerary: Itinerary, *, commit: bool = True) -> Itinerary:
+    """Store *itinerary* and commit (unless *commit* is false: the caller commits it together
+    with its own changes); return it with its new id.
 
     :raise NotFound: when it names a parent itinerary that does not exist.
     """
@@ -39,7 +40,8 @@ def save_itinerary(session: Session, itinerary: Itinerary) -> Itinerary:
             body=body,
         )
     )
-    session.commit()
+    if commit:
+        session.commit()
     return saved
 
 
