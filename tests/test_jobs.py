@@ -42,3 +42,48 @@ def test_plan_job_links_its_itinerary_and_a_retry_plans_nothing_again(any_app):
         again = get_job(session, job_id)
         assert again.status == DONE and again.result_id == job.result_id
         assert _count_itineraries(session) == 1
+
+
+def test_jobs_of_a_stopped_process_are_taken_over_on_the_next_start(sqlite_url):
+    """Without Redis, jobs run in the app's threads. A job queued or running in a process that
+    then stopped is not lost: the next process on the database takes it over on its first
+    request and runs it; a job of a live process is left to it."""
+    import subprocess
+    import sys
+
+    from tests.conftest import make_app
+    from tourplanner.jobs import OWNER_KEY
+    from tourplanner.jobs import QUEUED
+
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    dead_owner = f"{__import__('socket').gethostname()}:{int(gone.stdout)}"
+    first = make_app(sqlite_url)
+    database = first.extensions["tourplanner.db"]
+    with database.session() as session:
+        orphan = create_job(session, "plan", {"request": REQUEST, OWNER_KEY: dead_owner})
+        running = create_job(
+            session,
+            "plan",
+            {"request": REQUEST, OWNER_KEY: first.extensions["tourplanner.jobs"].owner},
+        )
+        session.get(JobRow, orphan).status = RUNNING
+        session.commit()
+    first.extensions["tourplanner.db"].dispose()
+
+    second = make_app(sqlite_url)
+    try:
+        runner = second.extensions["tourplanner.jobs"]
+        assert second.test_client().get("/healthz").status_code == 200
+        runner.wait(orphan, timeout=60)
+        with second.extensions["tourplanner.db"].session() as session:
+            assert get_job(session, orphan).status == DONE
+            assert get_job(session, running).status == QUEUED  # its process (this one) lives
+            assert _count_itineraries(session) == 1
+        assert runner.resume_orphans() == []  # once per process
+    finally:
+        second.extensions["tourplanner.db"].dispose()

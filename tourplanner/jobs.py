@@ -8,7 +8,9 @@ with it they go to RQ workers (see :mod:`tourplanner.queue`).
 from __future__ import annotations
 
 import logging
+import os
 import secrets
+import socket
 import threading
 import time
 from concurrent.futures import Future
@@ -20,6 +22,7 @@ from typing import TYPE_CHECKING
 from typing import Any
 
 from flask import current_app
+from sqlalchemy import select
 
 from tourplanner.errors import NotFound
 from tourplanner.errors import QueueUnavailable
@@ -193,23 +196,100 @@ def execute(app: Flask, job_id: str) -> None:
             )
 
 
+#: payload key naming the process (``host:pid``) whose in-process runner holds a job
+OWNER_KEY = "_runner"
+
+
+def _owner_alive(owner: object) -> bool:
+    """Whether the process named *owner* (``host:pid``) may still run its jobs: it exists on
+    this host, or it is on another host (not ours to judge)."""
+    if not isinstance(owner, str) or ":" not in owner:
+        return False
+    host, _, pid = owner.rpartition(":")
+    if host != socket.gethostname():
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except (ProcessLookupError, ValueError):
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 class InProcessRunner:
-    """Runs jobs in a small thread pool of the app process (the default, no service needed)."""
+    """Runs jobs in a small thread pool of the app process (the default, no service needed).
+
+    Each job records its process in its payload. Jobs whose process has died (a restart, a
+    crash) while they were queued or running are taken over and run by the first process of
+    this host that serves a request afterwards (:meth:`resume_orphans`), so a restart loses no
+    accepted job. Across several hosts, use Redis and RQ workers instead.
+    """
 
     def __init__(self, app: Flask, workers: int = 2) -> None:
         self.app = app
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="tourplanner-job")
         self.futures: dict[str, Future] = {}
         self._lock = threading.Lock()
+        self._resumed = False
+
+    @property
+    def owner(self) -> str:
+        """This process, as ``host:pid``."""
+        return f"{socket.gethostname()}:{os.getpid()}"
 
     def check(self) -> None:
         """The pool is always there: nothing to check."""
 
     def submit(self, job_id: str) -> None:
-        """Start job *job_id* in the background."""
+        """Start job *job_id* in the background (and record that this process holds it)."""
+        database = self.app.extensions["tourplanner.db"]
+        with database.session() as session:
+            row = session.get(JobRow, job_id)
+            if row is not None:
+                row.payload = {**(row.payload or {}), OWNER_KEY: self.owner}
+                session.commit()
+        self._start(job_id)
+
+    def _start(self, job_id: str) -> None:
         future = self.pool.submit(execute, self.app, job_id)
         with self._lock:
             self.futures[job_id] = future
+
+    def resume_orphans(self) -> list[str]:
+        """Take over the queued and running jobs whose process is gone, and run them.
+
+        Runs once per process. The check and the take-over happen under the database's
+        startup lock, so of several processes starting together only one takes each job.
+
+        :return: the ids of the jobs taken over.
+        """
+        with self._lock:
+            if self._resumed:
+                return []
+            self._resumed = True
+        database = self.app.extensions["tourplanner.db"]
+        taken = []
+        try:
+            with database.startup_lock(), database.session() as session:
+                query = select(JobRow).where(JobRow.status.in_((QUEUED, RUNNING)))
+                for row in session.scalars(query):
+                    if _owner_alive((row.payload or {}).get(OWNER_KEY)):
+                        continue
+                    row.payload = {**(row.payload or {}), OWNER_KEY: self.owner}
+                    row.status, row.updated_at = QUEUED, _now()
+                    taken.append(row.id)
+                session.commit()
+        except Exception:
+            self._resumed = False  # e.g. the database is down: try again on a later request
+            raise
+        for job_id in taken:
+            self._start(job_id)
+        if taken:
+            log.warning(
+                "took over %d job(s) whose process had stopped: %s", len(taken), ", ".join(taken)
+            )
+        return taken
 
     def wait(self, job_id: str, timeout: float | None = None) -> None:
         """Block until job *job_id* has finished (tests and the CLI use this)."""
@@ -225,8 +305,19 @@ def init_app(app: Flask) -> None:
         from tourplanner.queue import RQRunner
 
         app.extensions["tourplanner.jobs"] = RQRunner(app.config["REDIS_URL"])
-    else:
-        app.extensions["tourplanner.jobs"] = InProcessRunner(app)
+        return
+    runner = InProcessRunner(app)
+    app.extensions["tourplanner.jobs"] = runner
+
+    @app.before_request
+    def resume_orphaned_jobs() -> None:
+        """On the first request this process serves (not in CLI commands, which would stop
+        with the job half-done), take over the jobs of processes that have stopped."""
+        if not runner._resumed and app.extensions.get("tourplanner.jobs") is runner:
+            try:
+                runner.resume_orphans()
+            except Exception:  # never fail a request for this; the next process tries again
+                log.exception("could not take over orphaned jobs")
 
 
 def get_runner():
