@@ -67,7 +67,6 @@ def test_plan_large_request_becomes_job_202(app, client, keys):
     assert client.get(job["itinerary_url"], headers=auth(keys.other)).status_code == 404
 
 
-
 def test_plan_small_request_while_busy_becomes_job_202(app, client, keys):
     """While the process is already solving API_SYNC_CONCURRENCY plans inside requests, a small
     plan becomes a job too (pages keep their threads); the slot is free again afterwards."""
@@ -86,6 +85,7 @@ def test_plan_small_request_while_busy_becomes_job_202(app, client, keys):
     assert job["status"] == "done", job
     again = client.post("/api/v1/plans", json=SMALL, headers=auth(keys.planner))
     assert again.status_code == 201, again.get_json()
+
 
 def test_plan_infeasible_request_is_422(client, keys):
     """A valid request with no feasible tour (Hạ Long by 11:00 from Hà Nội) is a 422."""

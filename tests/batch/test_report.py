@@ -36,7 +36,6 @@ def test_batch_csv_and_json_exports_have_one_row_per_product(app):
     assert body["counts"] == {"invalid": 1, "queued": 0, "running": 0, "done": 3, "failed": 0}
 
 
-
 def test_batch_csv_cells_never_start_a_spreadsheet_formula(app):
     """An agency-typed product name such as ``=HYPERLINK(...)`` is exported as text (a leading
     ``'``), in the summary CSV and in the scenario comparison CSV; numbers stay numbers."""
@@ -52,6 +51,7 @@ def test_batch_csv_cells_never_start_a_spreadsheet_formula(app):
     comparison = report.compare(view, view)
     rows = list(csv.DictReader(io.StringIO(report.compare_csv(comparison))))
     assert '\'=HYPERLINK("http://x","y")' in [r["name"] for r in rows]
+
 
 def test_linkage_counts_provinces_flows_and_links(app):
     """Province figures add up to the itineraries; every flow crosses provinces."""
