@@ -158,10 +158,16 @@ def _utc(value: datetime) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
-def requeue_lost_jobs(database, runner: RQRunner, *, now: datetime | None = None) -> list[str]:
+def requeue_lost_jobs(
+    database,
+    runner: RQRunner,
+    *,
+    now: datetime | None = None,
+    queued_grace_s: float = QUEUED_GRACE_S,
+) -> list[str]:
     """Enqueue again the jobs the database waits for but Redis no longer knows.
 
-    A job is lost when it is queued (for more than :data:`QUEUED_GRACE_S`) or running with no
+    A job is lost when it is queued (for more than *queued_grace_s*) or running with no
     progress for :data:`RUNNING_STALE_S`, was created within :data:`RESULT_TTL_S`, and RQ has
     no record of it: Redis restarted without its data. Of several workers finding the same
     job, one enqueues it (a short Redis lock per job).
@@ -186,7 +192,7 @@ def requeue_lost_jobs(database, runner: RQRunner, *, now: datetime | None = None
         idle_s = (now - _utc(updated_at)).total_seconds()
         if (now - _utc(created_at)).total_seconds() > RESULT_TTL_S:
             continue
-        if idle_s < (QUEUED_GRACE_S if status == QUEUED else RUNNING_STALE_S):
+        if idle_s < (queued_grace_s if status == QUEUED else RUNNING_STALE_S):
             continue
         if runner.status(job_id) is not None:
             continue
@@ -214,18 +220,23 @@ class TourplannerWorker(Worker):
         self.stopping = True
         super().handle_warm_shutdown_request()
 
-    def _requeue_lost(self) -> None:
+    def _requeue_lost(self, queued_grace_s: float = QUEUED_GRACE_S) -> None:
         database = worker_app().extensions["tourplanner.db"]
         runner = RQRunner("", self.queue_names()[0], connection=self.connection)
-        requeue_lost_jobs(database, runner)
+        requeue_lost_jobs(database, runner, queued_grace_s=queued_grace_s)
 
     def _check_redis(self) -> None:
         run_id = self.connection.info("server").get("run_id")
         if self._redis_run_id is None or run_id != self._redis_run_id:
-            if self._redis_run_id is not None:
+            restarted = self._redis_run_id is not None
+            if restarted:
                 log.warning("Redis restarted: looking for the jobs it lost")
             self._redis_run_id = run_id
-            self._requeue_lost()
+            # After a restart every queued job Redis does not know is lost, however young: the
+            # grace (a job committed but not yet enqueued) would skip one submitted just before
+            # the restart until the next maintenance. Enqueuing a job twice is harmless: a job
+            # that is done, or has saved its result, is not run again.
+            self._requeue_lost(0.0 if restarted else QUEUED_GRACE_S)
 
     def heartbeat(self, timeout=None, pipeline=None):
         """RQ's heartbeat, and a look at whether Redis restarted since the last one."""
