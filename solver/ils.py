@@ -283,28 +283,36 @@ class ILS:
             for k in again:
                 self._evaluate(k, ratio, where)
 
+    def _cheapest_position(
+        self, j: int, route: list[int], times: tuple[np.ndarray, np.ndarray], node: int
+    ) -> int | None:
+        """Where inserting ``node`` into vehicle ``j``'s ``route`` (timed as ``times``) shifts
+        the rest least, among the positions where it fits its window and the slack; None when
+        it fits nowhere."""
+        start, slack = times
+        seq = np.asarray(self._seq(j, route), dtype=np.int64)
+        tt = self.vt[j]
+        i_nodes, j_nodes = seq[:-1], seq[1:]
+        st = np.maximum(start[:-1] + tt[i_nodes, node], self.open[j, node])
+        shift = st + tt[node, j_nodes] - start[:-1] - tt[i_nodes, j_nodes]
+        ok = (st <= self.close[j, node]) & (shift <= slack[1:])
+        if not ok.any():
+            return None
+        return int(np.argmin(np.where(ok, shift, np.iinfo(np.int64).max)))
+
     def improve(self, j: int) -> bool:
         """Or-opt of single visits inside vehicle ``j``: move a visit to the position that
         brings the route back earliest, while that helps. Frees time for more insertions."""
         route = self.routes[j]
         if len(route) < 3:
             return False
-        tt = self.vt[j]
         changed = False
         end_now = self._times[j][0][-1]
         for node in list(route):
             idx = route.index(node)
             rest = route[:idx] + route[idx + 1 :]
-            start, slack = self._compute(j, rest)
-            seq = np.asarray(self._seq(j, rest), dtype=np.int64)
-            i_nodes, j_nodes = seq[:-1], seq[1:]
-            st = np.maximum(start[:-1] + tt[i_nodes, node], self.open[j, node])
-            shift = st + tt[node, j_nodes] - start[:-1] - tt[i_nodes, j_nodes]
-            ok = (st <= self.close[j, node]) & (shift <= slack[1:])
-            if not ok.any():
-                continue
-            pos = int(np.argmin(np.where(ok, shift, np.iinfo(np.int64).max)))
-            if pos == idx:
+            pos = self._cheapest_position(j, rest, self._compute(j, rest), node)
+            if pos is None or pos == idx:
                 continue
             trial = rest[:pos] + [node] + rest[pos:]
             times = self._compute(j, trial)
@@ -377,7 +385,6 @@ class ILS:
         nv = len(self.routes)
         ends = [int(self._times[j][0][-1]) for j in range(nv)]
         changed = False
-        big = np.iinfo(np.int64).max
         for j in range(nv):
             for node in list(self.routes[j]):
                 route = self.routes[j]
@@ -393,16 +400,9 @@ class ILS:
                         continue
                     if self.max_stops is not None and len(self.routes[k]) >= self.max_stops:
                         continue
-                    start, slack = self._times[k]
-                    seq = np.asarray(self._seq(k, self.routes[k]), dtype=np.int64)
-                    tt = self.vt[k]
-                    i_nodes, j_nodes = seq[:-1], seq[1:]
-                    st = np.maximum(start[:-1] + tt[i_nodes, node], self.open[k, node])
-                    shift = st + tt[node, j_nodes] - start[:-1] - tt[i_nodes, j_nodes]
-                    ok = (st <= self.close[k, node]) & (shift <= slack[1:])
-                    if not ok.any():
+                    pos = self._cheapest_position(k, self.routes[k], self._times[k], node)
+                    if pos is None:
                         continue
-                    pos = int(np.argmin(np.where(ok, shift, big)))
                     trial = self.routes[k][:pos] + [node] + self.routes[k][pos:]
                     times = self._compute(k, trial)
                     loss = int(times[0][-1]) - ends[k]
