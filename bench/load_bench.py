@@ -174,28 +174,49 @@ class Load:
         body = response.json()
         self._keep(body["id"], body)
 
-    def _follow_api_job(self, session: requests.Session, status_url: str, started: float) -> None:
-        """Poll an API plan that became a job until it is done; keep its itinerary."""
+    def _wait_for_job(
+        self,
+        session: requests.Session,
+        url: str,
+        poll_kind: str,
+        plan_kind: str,
+        what: str,
+        started: float,
+    ) -> dict | None:
+        """Poll the job at *url* until it ends; record *plan_kind* (from *started*) unless it
+        is done, and return it then (None otherwise). *what* names the plan when infeasible."""
         while True:
-            polled = self.rec.call(
-                "API job poll", session, "GET", f"{self.base}{status_url}", 200, self.remaining()
-            )
+            polled = self.rec.call(poll_kind, session, "GET", url, 200, self.remaining())
             if polled is None:
-                return
+                return None
             job = polled.json()
             if job["status"] in ("done", "failed"):
                 break
             if time.monotonic() > self.deadline:
-                self.rec.add("plan (API job)", (time.perf_counter() - started) * 1000, "timed out")
-                return
+                self.rec.add(plan_kind, (time.perf_counter() - started) * 1000, "timed out")
+                return None
             time.sleep(0.25)
-        if job["status"] == "failed":
-            ms = (time.perf_counter() - started) * 1000
-            if (job.get("error") or {}).get("error") == "no_feasible_tour":
-                self.infeasible.append(f"{status_url}: {job['error']['message']}")
-                self.rec.add("plan (API job)", ms)
-            else:
-                self.rec.add("plan (API job)", ms, f"job failed: {job.get('error')}")
+        if job["status"] == "done":
+            return job
+        ms = (time.perf_counter() - started) * 1000
+        if (job.get("error") or {}).get("error") == "no_feasible_tour":
+            self.infeasible.append(f"{what}: {job['error']['message']}")
+            self.rec.add(plan_kind, ms)
+        else:
+            self.rec.add(plan_kind, ms, f"job failed: {job.get('error')}")
+        return None
+
+    def _follow_api_job(self, session: requests.Session, status_url: str, started: float) -> None:
+        """Poll an API plan that became a job until it is done; keep its itinerary."""
+        job = self._wait_for_job(
+            session,
+            f"{self.base}{status_url}",
+            "API job poll",
+            "plan (API job)",
+            status_url,
+            started,
+        )
+        if job is None:
             return
         got = self.rec.call(
             "API itinerary",
@@ -241,28 +262,17 @@ class Load:
         if posted is None:
             return
         job_path = posted.headers["Location"].split("?")[0]
-        while True:
-            polled = self.rec.call(
-                "job poll", session, "GET", f"{self.base}{job_path}.json", 200, self.remaining()
-            )
-            if polled is None:
-                return
-            job = polled.json()
-            if job["status"] in ("done", "failed"):
-                break
-            if time.monotonic() > self.deadline:
-                self.rec.add("plan (form)", (time.perf_counter() - started) * 1000, "timed out")
-                return
-            time.sleep(0.25)
-        ms = (time.perf_counter() - started) * 1000
-        if job["status"] == "failed":
-            if (job.get("error") or {}).get("error") == "no_feasible_tour":
-                self.infeasible.append(f"{request}: {job['error']['message']}")
-                self.rec.add("plan (form)", ms)
-            else:
-                self.rec.add("plan (form)", ms, f"job failed: {job.get('error')}")
+        job = self._wait_for_job(
+            session,
+            f"{self.base}{job_path}.json",
+            "job poll",
+            "plan (form)",
+            str(request),
+            started,
+        )
+        if job is None:
             return
-        self.rec.add("plan (form)", ms)
+        self.rec.add("plan (form)", (time.perf_counter() - started) * 1000)
         self._keep(job["result_id"], None)
 
     def page(self, rng: random.Random, session: requests.Session) -> None:
