@@ -45,6 +45,7 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("OPENAPI_URL_PREFIX", PREFIX)
     app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
     app.config.setdefault("API_SPEC_OPTIONS", SPEC_OPTIONS)
+    plans.init_sync_slots(app)
     api = TourplannerApi(app)
     api.spec.components.schema("TourRequest", contract_schema("tour_request"))
     api.spec.components.schema("Itinerary", contract_schema("itinerary"))

@@ -34,19 +34,18 @@ bp = api_blueprint("api_plans", "Plan tours, follow background plans, read itine
 
 #: requests with days * groups up to this are solved within the request
 DEFAULT_SYNC_MAX_UNITS = 3
-_SEMAPHORE_LOCK = threading.Lock()
+
+
+def init_sync_slots(app: Flask) -> None:
+    """Give *app* its slots for plans solved inside their request (``API_SYNC_CONCURRENCY``)."""
+    app.extensions["tourplanner.sync_plans"] = threading.BoundedSemaphore(
+        app.config.get("API_SYNC_CONCURRENCY", 1)
+    )
 
 
 def _sync_slots(app: Flask) -> threading.BoundedSemaphore:
-    """The process's slots for plans solved inside their request (``API_SYNC_CONCURRENCY``)."""
-    slots = app.extensions.get("tourplanner.sync_plans")
-    if slots is None:
-        with _SEMAPHORE_LOCK:
-            slots = app.extensions.get("tourplanner.sync_plans")
-            if slots is None:
-                slots = threading.BoundedSemaphore(app.config.get("API_SYNC_CONCURRENCY", 1))
-                app.extensions["tourplanner.sync_plans"] = slots
-    return slots
+    """The process's slots for plans solved inside their request."""
+    return app.extensions["tourplanner.sync_plans"]
 
 
 @bp.post("/plans")
