@@ -11,16 +11,18 @@ run, first solution + metaheuristic, as the baseline):
    that fit; the best is kept.
 3. **Main OR-Tools run** (guided local search) warm-started from the best plan. When the ILS
    models every constraint exactly (no lunch break) this run is short (a tenth of the time
-   left) and step 5 has no OR-Tools polish: on 20 pr rows at 10 s OR-Tools added 16 prize units
-   to the ILS's 20 584 while taking 40 % of the time, but on tight windows its neighbourhoods
-   still find what the ILS misses (Solomon r101, one tour: 183 → 198, the optimum).
+   left), and with a single hub choice as well step 5 has no OR-Tools polish: on 20 pr rows
+   at 10 s OR-Tools added 16 prize units to the ILS's 20 584 while taking 40 % of the time.
+   The short run stays because on tight windows its neighbourhoods still find what the ILS
+   misses (Solomon r101, one tour: 183 → 198, the optimum); the polish stays after hub moves
+   (OPHS 100-40-2-3: 238–280 without it, 299 = BKS with it).
 4. **Requirements** the objective does not see: when a required province or the minimum number
    of provinces is missed, the best place of a missing province is made must-visit and the
    search is re-run warm.
 5. **Perturbation loop**: alternate the insert/shake ILS (:mod:`solver.ils`) and a greedy
    OR-Tools polish in the model where every prize outweighs its detour; every other round try
    every other hub for one (group, night) instead; with a single hub choice and an exact ILS,
-   the ILS runs in chunks of 5 s. Without the ILS (``perturb`` but no ILS) the loop
+   the ILS alone runs, in chunks of 5 s. Without the ILS (``perturb`` but no ILS) the loop
    ruins part of the plan (random visits, a cluster, or a route) and lets OR-Tools recreate it.
 6. **Final polish** when the ILS only approximates the problem (lunch breaks): a greedy OR-Tools
    pass in the exact model.
@@ -542,9 +544,11 @@ class _Search:
         can_move_hubs = any(len(n) > 1 for n in self.problem.nights)
         total = self.params.time_limit_s
         chunk = min(max(0.15 * total, 0.2), 2.0)
-        if self.use_ils and self.ils_exact and not can_move_hubs:
-            # nothing else to alternate with: let the ILS run long (it restarts from the
-            # best plan at each chunk)
+        # an exact ILS with no hub to move has nothing to alternate with: it runs long (from
+        # the best plan at each chunk) and without OR-Tools polish, which found next to
+        # nothing there; after hub moves (OPHS) the polish still pays
+        ils_only = self.use_ils and self.ils_exact and not can_move_hubs
+        if ils_only:
             chunk = 5.0
         rounds = 0
         while self.left() > 0.02 and not self.should_stop():
@@ -564,7 +568,7 @@ class _Search:
                     continue
             if self.use_ils:
                 self.quick_run(choice, chunk, [list(r) for r in self.best.routes], "ils")
-                if not self.ils_exact:
+                if not ils_only:
                     self.polish_dominant(chunk / 2)
             else:
                 initial = self._ruin([list(r) for r in self.best.routes])
