@@ -425,34 +425,30 @@ class ILS:
                 changed = True
         return changed
 
+    def _remove_stretch(self, j: int, at: int, size: int) -> None:
+        """Remove ``size`` consecutive visits (cyclic) from position ``at`` of route ``j``."""
+        route = self.routes[j]
+        k = len(route)
+        drop = {(at + i) % k for i in range(min(size, k))}
+        for i in drop:
+            self.in_route[route[i]] = False
+        self.routes[j] = [x for i, x in enumerate(route) if i not in drop]
+        self._times[j] = self._compute(j, self.routes[j])
+
     def shake(self, s: int, r: int) -> None:
         """Remove ``s`` consecutive visits from position ``r`` (cyclic) of every route."""
         for j, route in enumerate(self.routes):
-            if not route:
-                continue
-            k = len(route)
-            drop = {(r + i) % k for i in range(min(s, k))}
-            kept = [x for i, x in enumerate(route) if i not in drop]
-            for i in drop:
-                self.in_route[route[i]] = False
-            self.routes[j] = kept
-            self._times[j] = self._compute(j, kept)
+            if route:
+                self._remove_stretch(j, r, s)
         self._recount()
 
     def kick(self, fraction: float) -> None:
         """Remove a stretch of ``fraction`` of the visits (at least one) from a random
         position of every route."""
         for j, route in enumerate(self.routes):
-            if not route:
-                continue
-            k = len(route)
-            size = max(1, int(fraction * k))
-            at = int(self.rng.integers(0, k))
-            drop = {(at + i) % k for i in range(size)}
-            for i in drop:
-                self.in_route[route[i]] = False
-            self.routes[j] = [x for i, x in enumerate(route) if i not in drop]
-            self._times[j] = self._compute(j, self.routes[j])
+            if route:
+                k = len(route)
+                self._remove_stretch(j, int(self.rng.integers(0, k)), max(1, int(fraction * k)))
         self._recount()
 
     def run(
