@@ -26,8 +26,8 @@ the row in the database.
 An error is any answer that is not the expected one (201 for an API plan, or 202 and a job
 that finishes when the server is already solving ``API_SYNC_CONCURRENCY`` plans; 302 for the
 form; 200 for the rest), a connection failure or a timeout. An API plan that became a job is
-counted as "plan (API job)", from the post to its itinerary being read. Latencies are per request, in ms; a web
-plan's is from the form post to the job being done.
+counted as "plan (API job)", from the post to its itinerary being read. Latencies are per
+request, in ms; a web plan's is from the form post to the job being done.
 """
 
 from __future__ import annotations
