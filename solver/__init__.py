@@ -18,12 +18,15 @@ from solver.problem import Day
 from solver.problem import Group
 from solver.problem import Hub
 from solver.problem import Lunch
+from solver.problem import Mode
 from solver.problem import Place
 from solver.problem import Problem
 from solver.problem import ProblemError
 from solver.problem import Quota
 from solver.problem import TimeWindow
+from solver.problem import Timetable
 from solver.problem import TravelMatrix
+from solver.problem import VarietyRule
 from solver.solution import DayRoute
 from solver.solution import Dropped
 from solver.solution import DropReason
@@ -48,6 +51,7 @@ __all__ = [
     "GroupPlan",
     "Hub",
     "Lunch",
+    "Mode",
     "Objective",
     "Place",
     "Problem",
@@ -58,7 +62,9 @@ __all__ = [
     "SolveParams",
     "Status",
     "TimeWindow",
+    "Timetable",
     "TravelMatrix",
+    "VarietyRule",
     "Violation",
     "ViolationKind",
     "Visit",

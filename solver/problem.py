@@ -15,6 +15,20 @@ Conventions
 * Time windows constrain the *start* of a visit (the literature's convention). A caller whose
   visits must end by closing time passes ``close - visit_min`` as the window's end.
 * Money is in VND (integers); ``prize`` is the value of a place to this traveller, in any unit.
+
+The application model (all optional; a problem without them is the textbook TOPTW/OPHS):
+
+* **Timetables.** A :class:`TravelMatrix` may carry a :class:`Timetable`: for the pairs it
+  covers, the arrival depends on the departure (a ferry, a coach line, a cable car's hours).
+* **Transport modes.** :class:`Mode` gives each group-day a choice of ways to travel (a seat on
+  public services, a hired vehicle), each with its own matrices, leg costs and day minimum.
+* **Value.** :class:`VarietyRule` makes the value of a day concave in the number of places of
+  one ``kind`` (diminishing returns per day and per trip); ``family`` makes products of one
+  experience mutually exclusive (route 1 or route 2 of a bay, or a night on its cruise);
+  :attr:`Problem.must_any` asks for one member of a set.
+* **Nights.** A :class:`Hub` may be a cruise: a boarding deadline, a next-day disembarking
+  time, a meal on board and a value of its own.
+* **Meals.** A place with ``lunch_inside`` holds the lunch break inside its visit.
 """
 
 from __future__ import annotations
@@ -57,6 +71,111 @@ class TimeWindow:
             self.end_min >= self.start_min,
             f"TimeWindow.end_min ({self.end_min}) is before start_min ({self.start_min}).",
         )
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Timetable:
+    """Departure-dependent travel for some node pairs of one day's matrix.
+
+    Leaving node ``a`` of ``pairs[r] = (a, b)`` at sample time ``first_min + k * step_min``
+    arrives at ``b`` at ``arrive[r, k]`` (trip minutes); :data:`UNREACHABLE` means no
+    connection then or later that day. Leaving between two samples means waiting for the next
+    sample, so the arrival is that of the next sample: the travel model that builds the table
+    guarantees that each sample's arrival can be achieved (the earliest arrival of a network
+    with waiting is non-decreasing in the departure time). Leaving before ``first_min`` waits
+    for it; leaving after the last sample finds no connection.
+
+    Parameters
+    ----------
+    first_min, step_min
+        Trip minute of sample 0 and minutes between samples (> 0).
+    pairs
+        ``(P, 2)`` integer node pairs (unique).
+    arrive
+        ``(P, K)`` integer arrivals; per row non-decreasing and never before its sample time,
+        with :data:`UNREACHABLE` only as a suffix.
+    """
+
+    first_min: int
+    step_min: int
+    pairs: np.ndarray
+    arrive: np.ndarray
+    _rows: dict[tuple[int, int], int] = field(init=False, repr=False, compare=False)
+    _lists: list[list[int]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        _check(self.step_min > 0, "Timetable.step_min must be > 0.")
+        pairs = np.asarray(self.pairs, dtype=np.int64).reshape(-1, 2)
+        arrive = np.asarray(self.arrive, dtype=np.int64)
+        if arrive.ndim == 1:
+            arrive = arrive.reshape(len(pairs), -1)
+        _check(
+            arrive.ndim == 2 and arrive.shape[0] == pairs.shape[0] and arrive.shape[1] >= 1,
+            "Timetable.arrive must have one row of samples per pair.",
+        )
+        _check(bool(np.all(pairs >= 0)), "Timetable.pairs must be node indices >= 0.")
+        rows = {(int(a), int(b)): r for r, (a, b) in enumerate(pairs)}
+        _check(len(rows) == len(pairs), "Timetable.pairs must not repeat a pair.")
+        k = arrive.shape[1]
+        samples = self.first_min + self.step_min * np.arange(k, dtype=np.int64)
+        reach = arrive != UNREACHABLE
+        _check(
+            bool(np.all(~reach | (arrive >= samples[None, :]))),
+            "Timetable.arrive must not be before its departure sample.",
+        )
+        # unreachable only as a suffix, reachable prefix non-decreasing
+        _check(
+            bool(np.all(reach[:, :-1] | ~reach[:, 1:])),
+            "Timetable: a pair cannot become reachable again after an unreachable sample.",
+        )
+        both = reach[:, :-1] & reach[:, 1:]
+        _check(
+            bool(np.all(~both | (arrive[:, 1:] >= arrive[:, :-1]))),
+            "Timetable.arrive must be non-decreasing along each row.",
+        )
+        pairs.setflags(write=False)
+        arrive.setflags(write=False)
+        object.__setattr__(self, "pairs", pairs)
+        object.__setattr__(self, "arrive", arrive)
+        object.__setattr__(self, "_rows", rows)
+        object.__setattr__(self, "_lists", arrive.tolist())
+
+    @property
+    def samples(self) -> int:
+        """Number of departure samples per pair."""
+        return int(self.arrive.shape[1])
+
+    def row(self, a: int, b: int) -> int | None:
+        """Row of the pair ``(a, b)``, or ``None`` when its travel does not depend on time."""
+        return self._rows.get((a, b))
+
+    def arrival(self, row: int, depart_min: float) -> int:
+        """Arrival (trip minutes) when leaving at ``depart_min`` on pair ``row``, or
+        :data:`UNREACHABLE`."""
+        k = max(0, math.ceil((depart_min - self.first_min) / self.step_min))
+        if k >= len(self._lists[row]):
+            return UNREACHABLE
+        return self._lists[row][k]
+
+    def latest_departure(self, row: int, arrive_by: float) -> int | None:
+        """Latest sample departure on pair ``row`` that arrives by ``arrive_by`` (``None``:
+        none does)."""
+        values = self._lists[row]
+        best = None
+        for k, value in enumerate(values):
+            if value == UNREACHABLE or value > arrive_by:
+                break
+            best = k
+        return None if best is None else self.first_min + best * self.step_min
+
+    def shortest(self, row: int) -> int:
+        """Shortest travel time of the day on pair ``row`` (:data:`UNREACHABLE` if none)."""
+        values = self.arrive[row]
+        reach = values != UNREACHABLE
+        if not reach.any():
+            return UNREACHABLE
+        samples = self.first_min + self.step_min * np.arange(len(values))
+        return int((values[reach] - samples[reach]).min())
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +240,16 @@ class Place:
         Province name, for the province constraints.
     quota_key
         Key of a shared capacity :class:`Quota` (e.g. ``"lan-ha-boats"``).
+    kind
+        What sort of place it is for the diminishing returns of :class:`VarietyRule` (e.g.
+        ``"worship"``); ``None``: never discounted.
+    family
+        Places (and hubs) of one family are alternatives of one experience: a group uses at
+        most one member of a family in its whole trip (route 1 or route 2 of a bay, or a night
+        on its cruise).
+    lunch_inside
+        The visit can hold the lunch break (a boat trip with lunch on board, a long visit with
+        food on site): lunch may then be taken inside it.
     """
 
     id: str
@@ -131,6 +260,9 @@ class Place:
     cost: int = 0
     province: str | None = None
     quota_key: str | None = None
+    kind: str | None = None
+    family: str | None = None
+    lunch_inside: bool = False
 
     def __post_init__(self) -> None:
         _check(bool(self.id), "Place.id must be a non-empty string.")
@@ -153,16 +285,40 @@ class Place:
 
 @dataclass(frozen=True, slots=True)
 class Hub:
-    """A place to sleep: a candidate for one night, with the lodging cost of that night (VND)."""
+    """A place to sleep: a candidate for one night, with the lodging cost of that night (VND).
+
+    Parameters
+    ----------
+    id, node, lodging_cost
+        Name, matrix node and the night's cost for the whole group (VND).
+    prize
+        Value of the night itself (a cruise visits its bay), in prize units.
+    arrive_by_min, leave_from_min
+        Trip minutes: the day before the night must reach the hub by ``arrive_by_min`` (a
+        cruise's boarding), the next day cannot leave it before ``leave_from_min`` (its
+        disembarking). ``None``: the day bounds only.
+    lunch_on_departure
+        The next day's lunch is served before leaving (brunch on board).
+    family
+        See :attr:`Place.family`: a night on a bay's cruise excludes that bay's day trips.
+    """
 
     id: str
     node: int
     lodging_cost: int = 0
+    prize: float = 0.0
+    arrive_by_min: int | None = None
+    leave_from_min: int | None = None
+    lunch_on_departure: bool = False
+    family: str | None = None
 
     def __post_init__(self) -> None:
         _check(bool(self.id), "Hub.id must be a non-empty string.")
         _check(self.node >= 0, f"Hub {self.id!r}: node must be >= 0.")
         _check(self.lodging_cost >= 0, f"Hub {self.id!r}: lodging_cost must be >= 0.")
+        _check(
+            self.prize >= 0 and math.isfinite(self.prize), f"Hub {self.id!r}: prize must be >= 0."
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,31 +351,111 @@ class Quota:
         _check(self.capacity >= 0, f"Quota {self.key!r}: capacity must be >= 0.")
 
 
+@dataclass(frozen=True, slots=True)
+class VarietyRule:
+    """Diminishing returns for places of one ``kind`` (see :attr:`Place.kind`).
+
+    In one group's day, the 2nd, 3rd, ... place of the kind cost ``day_penalties[0]``,
+    ``day_penalties[1]``, ... prize units (the last entry repeats), and at most ``day_cap``
+    such places fit a day. Over a group's whole trip, every place of the kind beyond
+    ``trip_free`` costs ``trip_penalty`` more. The value of a day is therefore concave in the
+    number of places of one kind, and the objective counts it exactly.
+    """
+
+    kind: str
+    day_penalties: tuple[float, ...] = ()
+    day_cap: int | None = None
+    trip_free: int | None = None
+    trip_penalty: float = 0.0
+
+    def __post_init__(self) -> None:
+        _check(bool(self.kind), "VarietyRule.kind must be a non-empty string.")
+        object.__setattr__(self, "day_penalties", tuple(float(x) for x in self.day_penalties))
+        _check(
+            all(x >= 0 and math.isfinite(x) for x in self.day_penalties),
+            f"VarietyRule {self.kind!r}: day_penalties must be >= 0.",
+        )
+        _check(
+            self.day_cap is None or self.day_cap >= 0,
+            f"VarietyRule {self.kind!r}: day_cap must be >= 0.",
+        )
+        _check(
+            self.trip_free is None or self.trip_free >= 0,
+            f"VarietyRule {self.kind!r}: trip_free must be >= 0.",
+        )
+        _check(
+            self.trip_penalty >= 0 and math.isfinite(self.trip_penalty),
+            f"VarietyRule {self.kind!r}: trip_penalty must be >= 0.",
+        )
+
+    def day_penalty(self, count: int) -> float:
+        """Penalty of ``count`` places of the kind in one day (0 for 0 or 1)."""
+        if count <= 1 or not self.day_penalties:
+            return 0.0
+        pens = self.day_penalties
+        total = 0.0
+        for k in range(count - 1):
+            total += pens[min(k, len(pens) - 1)]
+        return total
+
+    def trip_extra(self, count: int) -> float:
+        """Penalty of ``count`` places of the kind over one group's trip."""
+        if self.trip_free is None or count <= self.trip_free:
+            return 0.0
+        return self.trip_penalty * (count - self.trip_free)
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class TravelMatrix:
-    """Travel minutes and kilometres between nodes.
+    """Travel minutes, kilometres and money between nodes.
 
     Parameters
     ----------
     minutes
         Square matrix of integer minutes; ``None`` (nested lists) or :data:`UNREACHABLE`
         (numpy) marks an unreachable pair. Stored as a read-only ``int64`` numpy array with
-        ``UNREACHABLE`` for unreachable pairs.
+        ``UNREACHABLE`` for unreachable pairs. For the pairs of ``timetable`` it is replaced by
+        the shortest travel time of the day (or ``UNREACHABLE`` when no connection runs), a
+        lower bound the search uses; their real travel time comes from the timetable.
     km
         Optional matrix of the same shape in kilometres (``None`` entries allowed where the
         pair is unreachable). Missing means 0 km everywhere.
+    cost
+        Optional matrix of the same shape: the money of each leg for the whole group (VND),
+        instead of ``km * Problem.cost_per_km``.
+    timetable
+        Departure-dependent travel of some pairs (see :class:`Timetable`).
     """
 
     minutes: np.ndarray
     km: np.ndarray | None = None
+    cost: np.ndarray | None = None
+    timetable: Timetable | None = None
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "minutes", _as_minutes(self.minutes))
-        n = self.minutes.shape[0]
+        minutes = _as_minutes(self.minutes)
+        n = minutes.shape[0]
         if self.km is not None:
             km = _as_km(self.km)
             _check(km.shape == (n, n), f"TravelMatrix.km must be {n}x{n} like minutes.")
             object.__setattr__(self, "km", km)
+        if self.cost is not None:
+            cost = np.nan_to_num(np.asarray(self.cost, dtype=np.float64), nan=0.0)
+            _check(cost.shape == (n, n), f"TravelMatrix.cost must be {n}x{n} like minutes.")
+            _check(bool(np.all(cost >= 0)), "TravelMatrix.cost must be >= 0.")
+            cost.setflags(write=False)
+            object.__setattr__(self, "cost", cost)
+        tt = self.timetable
+        if tt is not None:
+            _check(
+                bool(np.all(tt.pairs < n)),
+                f"TravelMatrix.timetable names a node outside the {n}x{n} matrix.",
+            )
+            minutes = minutes.copy()
+            for r, (a, b) in enumerate(tt.pairs.tolist()):
+                minutes[a, b] = tt.shortest(r)
+            minutes.setflags(write=False)
+        object.__setattr__(self, "minutes", minutes)
 
     @property
     def size(self) -> int:
@@ -227,8 +463,26 @@ class TravelMatrix:
         return int(self.minutes.shape[0])
 
     def reachable(self, a: int, b: int) -> bool:
-        """Whether the leg ``a -> b`` exists."""
+        """Whether the leg ``a -> b`` exists (at some time of the day)."""
         return bool(self.minutes[a, b] != UNREACHABLE)
+
+    def arrival(self, a: int, b: int, depart_min: float) -> float:
+        """Earliest arrival at ``b`` when leaving ``a`` at ``depart_min`` (``inf``: none)."""
+        if self.timetable is not None:
+            row = self.timetable.row(a, b)
+            if row is not None:
+                value = self.timetable.arrival(row, depart_min)
+                return math.inf if value == UNREACHABLE else value
+        m = int(self.minutes[a, b])
+        return math.inf if m == UNREACHABLE else depart_min + m
+
+    def leg_money(self, a: int, b: int, cost_per_km: float) -> float:
+        """Money of the leg ``a -> b`` for the whole group, VND."""
+        if self.cost is not None:
+            return float(self.cost[a, b])
+        if self.km is None or math.isnan(self.km[a, b]):
+            return 0.0
+        return float(self.km[a, b]) * cost_per_km
 
 
 def _as_minutes(value: object) -> np.ndarray:
@@ -263,6 +517,39 @@ def _as_km(value: object) -> np.ndarray:
     _check(bool(np.all((arr >= 0) | np.isnan(arr))), "TravelMatrix.km must be >= 0.")
     arr.setflags(write=False)
     return arr
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Mode:
+    """One way to travel for a whole group-day (a seat on public services, a hired vehicle).
+
+    Parameters
+    ----------
+    id
+        Name of the mode, reported on each :class:`~solver.solution.DayRoute`.
+    travel
+        One :class:`TravelMatrix` or one per day, like :attr:`Problem.travel`. A leg's money is
+        the matrix's ``cost`` (VND for the whole group) when it has one, else its km times
+        :attr:`Problem.cost_per_km`.
+    day_minimum
+        A day travelled this way costs at least this much (a hire's daily minimum), VND.
+    """
+
+    id: str
+    travel: TravelMatrix | tuple[TravelMatrix, ...]
+    day_minimum: int = 0
+
+    def __post_init__(self) -> None:
+        _check(bool(self.id), "Mode.id must be a non-empty string.")
+        _check(self.day_minimum >= 0, f"Mode {self.id!r}: day_minimum must be >= 0.")
+        if not isinstance(self.travel, TravelMatrix):
+            object.__setattr__(self, "travel", tuple(self.travel))
+
+    def matrix(self, day: int) -> TravelMatrix:
+        """The travel matrix of ``day``."""
+        if isinstance(self.travel, TravelMatrix):
+            return self.travel
+        return self.travel[day]
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -304,6 +591,15 @@ class Problem:
         collects its own prize (groups only interact through quotas).
     travel_weight, money_weight
         Objective weights: prize units lost per driving minute and per VND spent.
+    modes
+        Ways to travel; each group-day uses one of them (reported as ``DayRoute.mode``).
+        Empty: the single mode ``"default"`` made of ``travel`` and ``cost_per_km``. When given,
+        ``travel`` must be the first mode's travel (the reference the static checks use).
+    variety
+        Diminishing returns per place kind (see :class:`VarietyRule`).
+    must_any
+        Sets of ids (places, or hubs of ``nights``): each group (``shared_places``: some
+        group) must use at least one member of each set, by visiting it or sleeping there.
     """
 
     places: tuple[Place, ...]
@@ -325,8 +621,14 @@ class Problem:
     shared_places: bool = True
     travel_weight: float = 0.0
     money_weight: float = 0.0
+    modes: tuple[Mode, ...] = ()
+    variety: tuple[VarietyRule, ...] = ()
+    must_any: tuple[frozenset[str], ...] = ()
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "modes", tuple(self.modes))
+        object.__setattr__(self, "variety", tuple(self.variety))
+        object.__setattr__(self, "must_any", tuple(frozenset(x) for x in self.must_any))
         for name in ("places", "days", "nights", "groups", "quotas"):
             object.__setattr__(self, name, tuple(getattr(self, name)))
         object.__setattr__(self, "nights", tuple(tuple(n) for n in self.nights))
@@ -397,14 +699,71 @@ class Problem:
             _check(v is None or v >= 0, f"Problem.{name} must be >= 0.")
         _check(self.travel_weight >= 0, "Problem.travel_weight must be >= 0.")
         _check(self.money_weight >= 0, "Problem.money_weight must be >= 0.")
+        if self.modes:
+            mode_ids = [m.id for m in self.modes]
+            _check(len(set(mode_ids)) == len(mode_ids), "Problem.modes ids must be unique.")
+            _check(
+                self.modes[0].travel is self.travel,
+                "Problem.travel must be the first mode's travel when modes are given.",
+            )
+            for mode in self.modes:
+                mats = (mode.travel,) if isinstance(mode.travel, TravelMatrix) else mode.travel
+                if not isinstance(mode.travel, TravelMatrix):
+                    _check(
+                        len(mats) == len(self.days),
+                        f"Mode {mode.id!r} has {len(mats)} matrices for {len(self.days)} days.",
+                    )
+                _check(
+                    all(m.size == n for m in mats),
+                    f"Mode {mode.id!r}: matrices must be {n}x{n} like Problem.travel.",
+                )
+                if self.cost_per_km > 0:
+                    _check(
+                        all(m.km is not None or m.cost is not None for m in mats),
+                        f"Mode {mode.id!r}: cost_per_km needs km (or cost) in every matrix.",
+                    )
+        kinds = [r.kind for r in self.variety]
+        _check(len(set(kinds)) == len(kinds), "Problem.variety repeats a kind.")
+        hub_ids = {h.id for cands in self.nights for h in cands}
+        for i, group in enumerate(self.must_any):
+            _check(bool(group), f"Problem.must_any[{i}] is empty.")
+            unknown = sorted(group - known - hub_ids)
+            _check(not unknown, f"Problem.must_any[{i}] names unknown places or hubs: {unknown}.")
 
     # -- helpers used by the solver and the validator ---------------------------------------
 
     def matrix(self, day: int) -> TravelMatrix:
-        """The travel matrix used on ``day``."""
+        """The travel matrix used on ``day`` (the first mode's)."""
         if isinstance(self.travel, TravelMatrix):
             return self.travel
         return self.travel[day]
+
+    @property
+    def travel_modes(self) -> tuple[Mode, ...]:
+        """The modes a group-day chooses from (``modes``, or the implicit default)."""
+        if self.modes:
+            return self.modes
+        return (Mode("default", self.travel),)
+
+    @property
+    def application(self) -> bool:
+        """Whether the problem uses any part of the application model (lunch breaks,
+        timetables, modes, variety, families, ``must_any``, cruise hubs, meals in visits),
+        which the search of :mod:`solver.lns` handles and the textbook path does not."""
+        if self.modes or self.variety or self.must_any:
+            return True
+        if any(d.lunch is not None for d in self.days):
+            return True
+        if any(pl.family is not None or pl.lunch_inside for pl in self.places):
+            return True
+        for cands in self.nights:
+            for h in cands:
+                if h.prize or h.family or h.arrive_by_min is not None:
+                    return True
+                if h.leave_from_min is not None or h.lunch_on_departure:
+                    return True
+        mats = (self.travel,) if isinstance(self.travel, TravelMatrix) else self.travel
+        return any(m.timetable is not None or m.cost is not None for m in mats)
 
     @property
     def n_nodes(self) -> int:

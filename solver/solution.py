@@ -60,7 +60,10 @@ class Visit:
 class DayRoute:
     """One group's day: leave ``start_node`` at ``depart_min``, make ``visits`` in order and reach
     ``end_node`` at ``return_min``. ``lunch_start_min`` is the start of the lunch break (``None``
-    when the day has no lunch). ``drive_min`` and ``km`` total the day's legs."""
+    when the day has no lunch, or when it is served on board before leaving); ``lunch_inside``
+    names the visit that holds it, if any. ``drive_min`` and ``km`` total the day's legs (their
+    shortest travel times of the day, without waits), ``mode`` is the way of travelling used and
+    ``money`` the day's travel money for the group (VND, with the mode's day minimum)."""
 
     group_id: str
     day: int
@@ -72,6 +75,9 @@ class DayRoute:
     lunch_start_min: int | None = None
     drive_min: int = 0
     km: float = 0.0
+    mode: str = "default"
+    money: float = 0.0
+    lunch_inside: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,8 +100,10 @@ class Dropped:
 
 @dataclass(frozen=True, slots=True)
 class Objective:
-    """Objective parts. ``total = prize - travel_weight * drive_min - money_weight * (tickets +
-    lodging + travel_cost)`` with the problem's weights (higher is better)."""
+    """Objective parts. ``total = prize + hub_prize - variety_penalty - travel_weight *
+    drive_min - money_weight * (tickets + lodging + travel_cost)`` with the problem's weights
+    (higher is better). ``hub_prize`` is the value of the nights (cruises), ``variety_penalty``
+    the diminishing returns of :class:`~solver.problem.VarietyRule`."""
 
     prize: float = 0.0
     drive_min: int = 0
@@ -104,6 +112,8 @@ class Objective:
     lodging_cost: int = 0
     ticket_cost: int = 0
     total: float = 0.0
+    hub_prize: float = 0.0
+    variety_penalty: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)

@@ -131,7 +131,12 @@ def _solve_one(
 ) -> Solution:
     t0 = time.perf_counter()
     try:
-        solution = _Search(problem, params, on_progress, should_stop, t0).run()
+        if problem.application and params.perturb:
+            from solver.lns import solve_app
+
+            solution = _checked(problem, solve_app(problem, params, on_progress, should_stop))
+        else:
+            solution = _Search(problem, params, on_progress, should_stop, t0).run()
     except Exception as exc:  # a bug: report it as a result, never as an opaque crash
         log.exception("solver failed")
         return Solution(
@@ -143,6 +148,25 @@ def _solve_one(
             seconds=time.perf_counter() - t0,
         )
     return solution
+
+
+def _checked(problem: Problem, solution: Solution) -> Solution:
+    """``solution`` if it passes :func:`solver.validate.validate`; else the same plan with
+    status ``INVALID`` (a bug, logged)."""
+    from solver.validate import validate
+
+    if not solution.plans:
+        return solution
+    violations = validate(problem, solution)
+    if not violations:
+        return solution
+    log.error("solver produced an invalid plan (bug): %s", violations)
+    return dataclasses.replace(
+        solution,
+        status=Status.INVALID,
+        message="internal error: the plan failed validation: "
+        + "; ".join(v.message for v in violations[:5]),
+    )
 
 
 def _rank(solution: Solution) -> tuple[bool, int, float, int]:

@@ -74,6 +74,10 @@ class PlaceRow(Base):
     retired: Mapped[bool] = mapped_column(Boolean, default=False)
     version: Mapped[int] = mapped_column(Integer, default=1)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    value_basis: Mapped[dict | None] = mapped_column(JSON)
+    product: Mapped[dict | None] = mapped_column(JSON)
+    lodging_tiers: Mapped[dict | None] = mapped_column(JSON)
+    cruise: Mapped[dict | None] = mapped_column(JSON)
 
 
 class ItineraryRow(Base):

@@ -68,12 +68,27 @@ CSV_COLUMNS = (
     "sources",
     "uncertain",
     "retired",
+    "value_basis",
+    "product",
+    "lodging_tiers",
+    "cruise",
 )
 PROVINCE_COLUMNS = ("id", "name_vi", "name_en", "status", "merged_into", "aliases", "sources")
 #: keys a record may hold besides its columns (the API's place JSON adds ``version``)
 _IGNORED_KEYS = {"version"}
 _LIST_COLUMNS = {"aliases", "categories", "tags", "closed_dates", "uncertain"}
-_JSON_COLUMNS = {"opening_hours", "ticket", "festivals", "access", "lodging", "sources"}
+_JSON_COLUMNS = {
+    "opening_hours",
+    "ticket",
+    "festivals",
+    "access",
+    "lodging",
+    "sources",
+    "value_basis",
+    "product",
+    "lodging_tiers",
+    "cruise",
+}
 #: the deepest nesting a catalogue record needs is 3 (opening_hours[0].days[0])
 MAX_DEPTH = 8
 #: the longest integer literal read from JSON (longer ones are read as a float: out of range)

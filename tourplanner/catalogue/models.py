@@ -31,9 +31,13 @@ CATEGORIES = (
     "family",
 )
 KINDS = ("attraction", "hub", "gateway")
-HUB_TYPES = ("city", "town", "island", "resort", "airport", "rail", "bus", "pier")
+HUB_TYPES = ("city", "town", "island", "resort", "airport", "rail", "bus", "pier", "cruise")
 ACCESS_NEEDS = ("boat", "cable_car", "hike", "ferry", "permit")
 HERITAGE_RANKS = ("special_national", "national", "provincial")
+UNESCO_KINDS = ("world_heritage", "intangible", "memory_of_the_world", "biosphere")
+#: lodging tiers a traveller chooses from (guesthouse/1–2★, 3★, 4★, 5★; cruises 3★–5★)
+LODGING_TIERS = ("budget", "standard", "comfort", "luxury")
+MEALS = ("breakfast", "brunch", "lunch", "dinner")
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +110,73 @@ class Lodging:
 
 
 @dataclass(frozen=True, slots=True)
+class ValueBasis:
+    """Citable evidence of an attraction's significance, from which its value is computed
+    (:func:`tourplanner.value.significance`); each fact's source is in ``Place.sources`` under
+    ``unesco``, ``heritage``, ``national_park``, ``national_tourist_area``, ``visitors`` and
+    ``rankings``."""
+
+    unesco: str | None = None
+    unesco_property: str = ""
+    national_park: bool = False
+    national_tourist_area: bool = False
+    visitors_per_year: int | None = None
+    visitors_year: int | None = None
+    rankings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Product:
+    """A trip sold as one product: a bay route by boat, a river boat, with its departures.
+
+    ``departures`` are fixed times (minutes after midnight); otherwise boats leave at any time
+    in ``window``. ``visits`` are the catalogue's attractions seen on the trip, which are not
+    visited separately; ``family`` names the experience it is one way of having (the bay), so
+    that a plan takes one product of a family at most. ``boat_vnd`` is the boat fare per person
+    on a shared boat, besides the ticket (``None`` with ``boat_unknown``: not known).
+    """
+
+    family: str
+    duration_min: int
+    departures: tuple[int, ...] = ()
+    window: tuple[int, int] | None = None
+    lunch: bool = False
+    visits: tuple[str, ...] = ()
+    boat_vnd: int | None = None
+    boat_unknown: bool = False
+    year: int | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class LodgingTier:
+    """One tier of lodging at a hub: a price range per room-night (per person on a cruise),
+    the year of the prices and a few real examples."""
+
+    tier: str
+    min_vnd: int
+    typical_vnd: int
+    max_vnd: int
+    year: int | None = None
+    examples: tuple[str, ...] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Cruise:
+    """An overnight cruise: board at the hub's pier at ``board_min`` on the first day, leave
+    the boat at ``leave_min`` the next; ``meals`` served on board; ``visits`` seen on the way;
+    ``family`` the bay (a night aboard excludes that bay's day routes)."""
+
+    family: str
+    board_min: int
+    leave_min: int
+    meals: tuple[str, ...] = ()
+    visits: tuple[str, ...] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Place:
     """An attraction, an overnight hub or a gateway of the catalogue."""
 
@@ -140,6 +211,23 @@ class Place:
     uncertain: tuple[str, ...] = ()
     retired: bool = False
     version: int = 1
+    value_basis: ValueBasis | None = None
+    product: Product | None = None
+    lodging_tiers: tuple[LodgingTier, ...] = ()
+    cruise: Cruise | None = None
+
+    def tier(self, name: str) -> LodgingTier | None:
+        """The lodging tier called *name*, or the nearest one the hub has (cheaper first)."""
+        by_name = {t.tier: t for t in self.lodging_tiers}
+        if name in by_name:
+            return by_name[name]
+        if not by_name:
+            return None
+        order = list(LODGING_TIERS)
+        want = order.index(name) if name in order else 1
+        ranked = sorted(by_name.values(), key=lambda t: (abs(order.index(t.tier) - want),
+                                                          order.index(t.tier)))  # fmt: skip
+        return ranked[0]
 
     def is_closed_on(self, date: dt.date) -> bool:
         """Tell whether a fixed closure (solar ``MM-DD`` or lunar ``LMM-DD``) falls on *date*."""

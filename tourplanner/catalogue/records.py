@@ -16,15 +16,23 @@ from tourplanner.catalogue.models import CATEGORIES
 from tourplanner.catalogue.models import HERITAGE_RANKS
 from tourplanner.catalogue.models import HUB_TYPES
 from tourplanner.catalogue.models import KINDS
+from tourplanner.catalogue.models import LODGING_TIERS
+from tourplanner.catalogue.models import MEALS
+from tourplanner.catalogue.models import UNESCO_KINDS
 from tourplanner.catalogue.models import WEEKDAYS
+from tourplanner.catalogue.models import Cruise
 from tourplanner.catalogue.models import Festival
 from tourplanner.catalogue.models import Lodging
+from tourplanner.catalogue.models import LodgingTier
 from tourplanner.catalogue.models import OpeningRule
 from tourplanner.catalogue.models import Place
+from tourplanner.catalogue.models import Product
 from tourplanner.catalogue.models import Province
 from tourplanner.catalogue.models import Ticket
+from tourplanner.catalogue.models import ValueBasis
 from tourplanner.text import fold
 from tourplanner.text import nfc
+from tourplanner.value import significance
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 CLOCK = re.compile(r"^([01][0-9]|2[0-4]):([0-5][0-9])$")
@@ -371,6 +379,184 @@ def _lodging(record: dict, errors: _Collector) -> Lodging | None:
     return Lodging(lo, typical, hi, year, note)
 
 
+def _sub(errors: _Collector, prefix: str) -> _Collector:
+    """A collector whose errors are added to *errors* under ``prefix.`` by :func:`_merge`."""
+    sub = _Collector(errors.file, errors.row)
+    sub.prefix = prefix  # type: ignore[attr-defined]
+    return sub
+
+
+def _merge(errors: _Collector, sub: _Collector) -> None:
+    prefix = getattr(sub, "prefix", "")
+    errors.errors.extend(RowError(e.file, e.row, f"{prefix}.{e.field}", e.reason) for e in sub.errors)
+
+
+def _value_basis(record: dict, errors: _Collector) -> ValueBasis | None:
+    raw = record.get("value_basis")
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        errors.add("value_basis", "must be an object (unesco, visitors_per_year, rankings, ...)")
+        return None
+    known = {"unesco", "unesco_property", "national_park", "national_tourist_area",
+             "visitors_per_year", "visitors_year", "rankings"}  # fmt: skip
+    for key in sorted(set(raw) - known):
+        errors.add(f"value_basis.{field_label(key)}", "is not a known field")
+    sub = _sub(errors, "value_basis")
+    unesco = raw.get("unesco") or None
+    if unesco is not None and unesco not in UNESCO_KINDS:
+        sub.add("unesco", f"must be one of {', '.join(UNESCO_KINDS)} or empty")
+        unesco = None
+    visitors = _int(raw, "visitors_per_year", sub, required=False, lo=0, hi=10**9)
+    year = _int(raw, "visitors_year", sub, required=False, lo=1990, hi=2100)
+    if visitors and not year:
+        sub.add("visitors_year", "is required with visitors_per_year")
+    basis = ValueBasis(
+        unesco=unesco,
+        unesco_property=_text(raw, "unesco_property", sub, required=False, limit=MAX_TEXT),
+        national_park=_flag(raw, "national_park", sub),
+        national_tourist_area=_flag(raw, "national_tourist_area", sub),
+        visitors_per_year=visitors,
+        visitors_year=year,
+        rankings=_str_list(raw, "rankings", sub, limit=MAX_TEXT),
+    )
+    _merge(errors, sub)
+    return basis
+
+
+def _clock_list(raw: dict, name: str, sub: _Collector) -> tuple[int, ...]:
+    values = raw.get(name) or []
+    if not isinstance(values, list):
+        sub.add(name, "must be a list of HH:MM")
+        return ()
+    out = []
+    for i, text in enumerate(values):
+        minutes = parse_clock(text)
+        if minutes is None:
+            sub.add(f"{name}[{i}]", f"malformed time {shown(text)} (use HH:MM)")
+        else:
+            out.append(minutes)
+    if out != sorted(set(out)):
+        sub.add(name, "must be in increasing order without repeats")
+    return tuple(out)
+
+
+def _product(record: dict, errors: _Collector) -> Product | None:
+    raw = record.get("product")
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        errors.add("product", "must be an object (family, duration_min, departures or window)")
+        return None
+    known = {"family", "duration_min", "departures", "window", "lunch", "visits", "boat_vnd",
+             "boat_unknown", "year", "note"}  # fmt: skip
+    for key in sorted(set(raw) - known):
+        errors.add(f"product.{field_label(key)}", "is not a known field")
+    sub = _sub(errors, "product")
+    family = _text(raw, "family", sub, required=True, limit=MAX_PLACE_ID)
+    if family and not SLUG.match(family):
+        sub.add("family", f"{family!r} is not a slug")
+    duration = _int(raw, "duration_min", sub, required=True, lo=15, hi=24 * 60)
+    departures = _clock_list(raw, "departures", sub)
+    window = None
+    if raw.get("window") is not None:
+        w = raw.get("window")
+        if not isinstance(w, list) or len(w) != 2:
+            sub.add("window", "must be [first, last] as HH:MM")
+        else:
+            a, b = parse_clock(w[0]), parse_clock(w[1])
+            if a is None or b is None or b < a:
+                sub.add("window", f"malformed window {shown(w)}")
+            else:
+                window = (a, b)
+    if bool(departures) == (window is not None):
+        sub.add("departures", "give either departures or a window")
+    boat = _int(raw, "boat_vnd", sub, required=False, hi=100_000_000)
+    boat_unknown = _flag(raw, "boat_unknown", sub)
+    if boat is None and not boat_unknown:
+        sub.add("boat_vnd", "is required (or boat_unknown: true); 0 if the ticket includes the boat")
+    product = Product(
+        family=family,
+        duration_min=duration or 0,
+        departures=departures,
+        window=window,
+        lunch=_flag(raw, "lunch", sub),
+        visits=_str_list(raw, "visits", sub),
+        boat_vnd=boat,
+        boat_unknown=boat_unknown,
+        year=_int(raw, "year", sub, required=False, lo=1990, hi=2100),
+        note=_text(raw, "note", sub, required=False, multiline=True),
+    )
+    _merge(errors, sub)
+    return product
+
+
+def _lodging_tiers(record: dict, errors: _Collector) -> tuple[LodgingTier, ...]:
+    raw = record.get("lodging_tiers")
+    if raw is None:
+        return ()
+    if not isinstance(raw, dict):
+        errors.add("lodging_tiers", f"must map tiers ({', '.join(LODGING_TIERS)}) to prices")
+        return ()
+    tiers = []
+    for name in sorted(raw, key=lambda t: LODGING_TIERS.index(t) if t in LODGING_TIERS else 9):
+        where = f"lodging_tiers.{field_label(name)}"
+        if name not in LODGING_TIERS:
+            errors.add(where, f"unknown tier (use {', '.join(LODGING_TIERS)})")
+            continue
+        item = raw[name]
+        if not isinstance(item, dict):
+            errors.add(where, "must be an object with min_vnd, typical_vnd, max_vnd")
+            continue
+        sub = _sub(errors, where)
+        lo = _int(item, "min_vnd", sub, required=True, hi=1_000_000_000)
+        typical = _int(item, "typical_vnd", sub, required=True, hi=1_000_000_000)
+        hi = _int(item, "max_vnd", sub, required=True, hi=1_000_000_000)
+        if None not in (lo, typical, hi) and not lo <= typical <= hi:
+            sub.add("typical_vnd", "must lie between min_vnd and max_vnd")
+        tier = LodgingTier(
+            tier=name,
+            min_vnd=lo or 0,
+            typical_vnd=typical or 0,
+            max_vnd=hi or 0,
+            year=_int(item, "year", sub, required=False, lo=1990, hi=2100),
+            examples=_str_list(item, "examples", sub, limit=MAX_NAME),
+            note=_text(item, "note", sub, required=False, multiline=True),
+        )
+        _merge(errors, sub)
+        tiers.append(tier)
+    return tuple(tiers)
+
+
+def _cruise(record: dict, errors: _Collector) -> Cruise | None:
+    raw = record.get("cruise")
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        errors.add("cruise", "must be an object (family, board, leave, meals, visits)")
+        return None
+    sub = _sub(errors, "cruise")
+    family = _text(raw, "family", sub, required=True, limit=MAX_PLACE_ID)
+    board, leave = parse_clock(raw.get("board")), parse_clock(raw.get("leave"))
+    if board is None:
+        sub.add("board", f"malformed time {shown(raw.get('board'))} (use HH:MM)")
+    if leave is None:
+        sub.add("leave", f"malformed time {shown(raw.get('leave'))} (use HH:MM)")
+    meals = _str_list(raw, "meals", sub)
+    if any(m not in MEALS for m in meals):
+        sub.add("meals", f"must be a list of {', '.join(MEALS)}")
+    cruise = Cruise(
+        family=family,
+        board_min=board or 0,
+        leave_min=leave or 0,
+        meals=meals,
+        visits=_str_list(raw, "visits", sub),
+        note=_text(raw, "note", sub, required=False, multiline=True),
+    )
+    _merge(errors, sub)
+    return cruise
+
+
 def parse_place(
     record: object,
     provinces: dict[str, Province],
@@ -430,10 +616,19 @@ def parse_place(
             errors.add(
                 "closed_dates", f"malformed date {shown(key)} (use MM-DD, or LMM-DD for lunar)"
             )
-    value = _int(record, "value", errors, required=kind == "attraction", lo=1, hi=100)
     heritage = record.get("heritage_rank") or None
     if heritage is not None and heritage not in HERITAGE_RANKS:
         errors.add("heritage_rank", f"must be one of {', '.join(HERITAGE_RANKS)} or empty")
+        heritage = None
+    basis = _value_basis(record, errors)
+    if basis is not None:
+        # the value is computed from its evidence (tourplanner/value.py); a stated one must agree
+        value = significance(basis, heritage)
+        stated = record.get("value")
+        if stated not in (None, "") and str(stated) != str(value):
+            errors.add("value", f"is computed from value_basis as {value}; remove it or write {value}")
+    else:
+        value = _int(record, "value", errors, required=kind == "attraction", lo=1, hi=100)
     hub_type = record.get("hub_type") or None
     if kind in ("hub", "gateway") and hub_type not in HUB_TYPES:
         errors.add("hub_type", f"must be one of {', '.join(HUB_TYPES)}")
@@ -488,7 +683,17 @@ def parse_place(
         sources=sources,
         uncertain=_str_list(record, "uncertain", errors, limit=MAX_TEXT),
         retired=_flag(record, "retired", errors),
+        value_basis=basis,
+        product=_product(record, errors),
+        lodging_tiers=_lodging_tiers(record, errors),
+        cruise=_cruise(record, errors),
     )
+    if place.cruise is not None and hub_type != "cruise":
+        errors.add("cruise", "only a hub of hub_type cruise has cruise details")
+    if hub_type == "cruise" and place.cruise is None:
+        errors.add("cruise", "a cruise hub needs its cruise details (family, board, leave)")
+    if place.product is not None and kind != "attraction":
+        errors.add("product", "only an attraction can be a product")
     return (None if errors.errors else place), errors.errors
 
 
@@ -611,4 +816,76 @@ def place_to_record(place: Place) -> dict:
         "sources": dict(place.sources),
         "uncertain": list(place.uncertain),
         "retired": place.retired,
+        "value_basis": _basis_record(place.value_basis),
+        "product": _product_record(place.product),
+        "lodging_tiers": (
+            {
+                t.tier: _clean(
+                    {
+                        "min_vnd": t.min_vnd,
+                        "typical_vnd": t.typical_vnd,
+                        "max_vnd": t.max_vnd,
+                        "year": t.year,
+                        "examples": list(t.examples),
+                        "note": t.note or None,
+                    }
+                )
+                for t in place.lodging_tiers
+            }
+            if place.lodging_tiers
+            else None
+        ),
+        "cruise": (
+            _clean(
+                {
+                    "family": place.cruise.family,
+                    "board": format_clock(place.cruise.board_min),
+                    "leave": format_clock(place.cruise.leave_min),
+                    "meals": list(place.cruise.meals),
+                    "visits": list(place.cruise.visits),
+                    "note": place.cruise.note or None,
+                }
+            )
+            if place.cruise
+            else None
+        ),
     }
+
+
+def _basis_record(basis: ValueBasis | None) -> dict | None:
+    if basis is None:
+        return None
+    return _clean(
+        {
+            "unesco": basis.unesco,
+            "unesco_property": basis.unesco_property or None,
+            "national_park": basis.national_park or None,
+            "national_tourist_area": basis.national_tourist_area or None,
+            "visitors_per_year": basis.visitors_per_year,
+            "visitors_year": basis.visitors_year,
+            "rankings": list(basis.rankings) or None,
+        }
+    )
+
+
+def _product_record(product: Product | None) -> dict | None:
+    if product is None:
+        return None
+    return _clean(
+        {
+            "family": product.family,
+            "duration_min": product.duration_min,
+            "departures": [format_clock(t) for t in product.departures] or None,
+            "window": (
+                [format_clock(product.window[0]), format_clock(product.window[1])]
+                if product.window
+                else None
+            ),
+            "lunch": product.lunch or None,
+            "visits": list(product.visits) or None,
+            "boat_vnd": product.boat_vnd,
+            "boat_unknown": product.boat_unknown or None,
+            "year": product.year,
+            "note": product.note or None,
+        }
+    )

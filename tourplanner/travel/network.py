@@ -41,11 +41,15 @@ NODE_KINDS = (
     "airport",
     "bay",
 )
-MODES = ("expressway", "road", "bridge", "ferry", "boat", "cable_car", "walk")
+MODES = ("expressway", "road", "bridge", "ferry", "boat", "cable_car", "walk", "coach", "taxi")
 #: modes a car drives; OSRM may replace the network's times on paths made only of these
 ROAD_MODES = frozenset({"expressway", "road", "bridge", "walk"})
 #: modes that need a timetable (a departure to wait for) or operating hours
-SCHEDULED_MODES = frozenset({"ferry", "boat", "cable_car"})
+SCHEDULED_MODES = frozenset({"ferry", "boat", "cable_car", "coach"})
+#: modes travellers pay a fare for (per person), which every such link must state or flag
+FARE_MODES = frozenset({"ferry", "boat", "cable_car", "coach"})
+#: modes only public-transport travellers use (a hired vehicle does not ride a coach line)
+PUBLIC_ONLY_MODES = frozenset({"coach"})
 STATUSES = ("open", "closed", "planned")
 DIRECTIONS = ("forward", "backward", "both")
 AREA_KINDS = ("land", "island", "water", "mountain")
@@ -209,6 +213,13 @@ class Link:
     fare_vnd: int = 0
     bidirectional: bool = True
     services: tuple[Service, ...] = ()
+    #: per-child fare (None: not stated), the year of the fare, and whether it is unknown
+    fare_child_vnd: int | None = None
+    fare_year: int | None = None
+    fare_unknown: bool = False
+    #: for coach lines: limousine | coach | bus | combo, and example operators
+    service_kind: str = ""
+    operators: tuple[str, ...] = ()
     status: str = "open"
     opened: dt.date | None = None
     expected: dt.date | None = None
@@ -334,6 +345,34 @@ class AccessRules:
     nearby_km: float = 6.0
 
 
+@dataclass(frozen=True, slots=True)
+class TaxiTariff:
+    """What a taxi (or ride-hailing car for up to 4 passengers) costs per ride, VND.
+
+    ``open_vnd`` covers the first ``open_km``; then ``per_km_vnd`` up to ``long_from_km`` and
+    ``per_km_long_vnd`` beyond. ``max_km`` is the longest ride the planner books (longer
+    trips take a scheduled service or a hired vehicle).
+    """
+
+    open_vnd: int
+    open_km: float
+    per_km_vnd: int
+    per_km_long_vnd: int
+    long_from_km: float
+    max_km: float
+    seats: int = 4
+    year: int | None = None
+    source: str = ""
+
+    def fare(self, km: float) -> int:
+        """The fare of one ride of ``km`` kilometres, rounded up to 1,000 VND."""
+        rest = max(0.0, km - self.open_km)
+        short = min(rest, max(0.0, self.long_from_km - self.open_km))
+        long = rest - short
+        total = self.open_vnd + short * self.per_km_vnd + long * self.per_km_long_vnd
+        return int(math.ceil(total / 1000.0) * 1000)
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class Network:
     """The whole embedded network, validated; ``version`` changes with the file's content.
@@ -349,6 +388,9 @@ class Network:
     scenarios: dict[str, Scenario]
     sources: dict[str, str] = field(default_factory=dict)
     access: AccessRules = AccessRules()
+    taxi: TaxiTariff | None = None
+    #: a derived public-transport network's shadow nodes (see travel.modes): shadow -> node
+    shadows: dict[str, str] = field(default_factory=dict)
 
     def area(self, area_id: str) -> Area | None:
         """Return the area called *area_id* (None for the mainland)."""
@@ -555,6 +597,29 @@ def _read_link(reader: _Reader, raw: dict, where: str, nodes: set[str]) -> Link 
     minutes_back = reader.number(raw, "minutes_back", where, required=False, positive=True)
     toll = reader.number(raw, "toll_vnd", where, required=False, low=0, high=10_000_000)
     fare = reader.number(raw, "fare_vnd", where, required=False, low=0, high=10_000_000)
+    fare_child = reader.number(
+        raw, "fare_child_vnd", where, required=False, low=0, high=10_000_000
+    )
+    fare_year = reader.number(raw, "fare_year", where, required=False, low=1990, high=2100)
+    fare_unknown = raw.get("fare_unknown", False)
+    if not isinstance(fare_unknown, bool):
+        reader.fail(f"{where}.fare_unknown", "must be true or false")
+        fare_unknown = False
+    if mode in FARE_MODES:
+        if fare is None and not fare_unknown:
+            reader.fail(
+                f"{where}.fare_vnd",
+                f"a {mode} link needs its fare per person, or fare_unknown: true",
+            )
+        if fare is not None and fare_unknown:
+            reader.fail(f"{where}.fare_unknown", "a link with a fare cannot be fare_unknown")
+    service_kind = raw.get("service_kind", "")
+    if mode == "coach" and service_kind not in ("limousine", "coach", "bus", "combo"):
+        reader.fail(f"{where}.service_kind", "must be limousine, coach, bus or combo")
+    operators = raw.get("operators", [])
+    if not isinstance(operators, list) or not all(isinstance(o, str) for o in operators):
+        reader.fail(f"{where}.operators", "must be a list of names")
+        operators = []
     bidirectional = raw.get("bidirectional", True)
     if not isinstance(bidirectional, bool):
         reader.fail(f"{where}.bidirectional", "must be true or false")
@@ -614,6 +679,11 @@ def _read_link(reader: _Reader, raw: dict, where: str, nodes: set[str]) -> Link 
         fare_vnd=int(fare or 0),
         bidirectional=bidirectional,
         services=tuple(services),
+        fare_child_vnd=None if fare_child is None else int(fare_child),
+        fare_year=None if fare_year is None else int(fare_year),
+        fare_unknown=bool(fare_unknown),
+        service_kind=str(service_kind or ""),
+        operators=tuple(operators),
         status=status,
         opened=opened,
         expected=expected,
@@ -784,6 +854,7 @@ def parse_network(data: object, *, version: str = "") -> Network:
     if not isinstance(sources, dict):
         reader.fail("sources", "must be an object keyed by source id")
         sources = {}
+    taxi = _read_taxi(reader, data.get("taxi"))
     if reader.errors:
         raise ValidationError(
             reader.errors,
@@ -799,6 +870,41 @@ def parse_network(data: object, *, version: str = "") -> Network:
         scenarios=scenarios,
         sources={str(k): str(v) for k, v in sources.items()},
         access=access,
+        taxi=taxi,
+    )
+
+
+def _read_taxi(reader: _Reader, raw: object) -> TaxiTariff | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        reader.fail("taxi", "must be an object with the taxi tariff")
+        return None
+    values = {}
+    for key, high in (
+        ("open_vnd", 1e6),
+        ("open_km", 10),
+        ("per_km_vnd", 1e5),
+        ("per_km_long_vnd", 1e5),
+        ("long_from_km", 500),
+        ("max_km", 500),
+        ("seats", 16),
+    ):
+        values[key] = reader.number(raw, key, "taxi", low=0, high=high)
+    source = reader.text(raw, "source", "taxi")
+    year = reader.number(raw, "year", "taxi", required=False, low=1990, high=2100)
+    if any(v is None for v in values.values()):
+        return None
+    return TaxiTariff(
+        open_vnd=int(values["open_vnd"]),
+        open_km=float(values["open_km"]),
+        per_km_vnd=int(values["per_km_vnd"]),
+        per_km_long_vnd=int(values["per_km_long_vnd"]),
+        long_from_km=float(values["long_from_km"]),
+        max_km=float(values["max_km"]),
+        seats=int(values["seats"]),
+        year=None if year is None else int(year),
+        source=source,
     )
 
 

@@ -1,0 +1,984 @@
+"""Large neighbourhood search for the application model: ``solve_app(problem, params)``.
+
+Everything :class:`~solver.problem.Problem` can say is modelled exactly: lunch breaks (in a
+leg, at a place, inside a long visit, on board), several windows per day, per-day and per-mode
+travel with timetabled crossings, hub deadlines (cruise boarding and disembarking), drive and
+stop caps, the budget, quotas shared by groups, must-visits, ``must_any`` sets, required and
+minimum provinces, families, and the concave value of :class:`~solver.problem.VarietyRule`.
+
+The plan is a hub choice per group and night plus one route per group-day; every route is
+evaluated under every transport mode and uses its best (:meth:`AppModel.route_eval`). Moves:
+
+* **Insert** (the repair): the feasible (route, gap, candidate) of largest gain, found for all
+  gaps and candidates of a route at once by :meth:`DayModel.insertion` (exact: O(1) per pair
+  after a forward and a backward pass of the route), with a little noise; the gain is the
+  exact change of the objective (prize, the day's and the trip's variety, driving, money with
+  the mode's day minimum), plus requirement bonuses (a must-visit, a missing province, an
+  unmet ``must_any`` set).
+* **Destroy**: random visits, the worst visits (least value per minute), related visits
+  (close to a seed place), a whole route, repeated kinds of one day, or a hub move (another
+  hub for one group's night, dropping what no longer fits its two days).
+* **Improve**: or-opt inside each changed route (move one visit where the route ends
+  earliest, when the value does not drop).
+* **Accept**: simulated annealing on ``objective + requirement weight * requirements met``
+  (requirements first, then value), cooling to the deadline; back to the best plan after a
+  while without improvement.
+
+Deterministic for a seed when ``SolveParams.max_rounds`` bounds the work instead of the clock.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from solver.appmodel import AppModel
+from solver.appmodel import HubChoice
+from solver.appmodel import RouteEval
+from solver.daymodel import INF
+from solver.params import SolveParams
+from solver.problem import Problem
+from solver.solution import DayRoute
+from solver.solution import Dropped
+from solver.solution import DropReason
+from solver.solution import GroupPlan
+from solver.solution import Objective
+from solver.solution import Solution
+from solver.solution import Status
+from solver.solution import Visit
+
+log = logging.getLogger(__name__)
+
+#: relative noise on insertion gains (diversification)
+NOISE = 0.08
+#: share of the plan's visits a destroy removes at most
+DESTROY_MAX = 0.35
+#: go back to the best plan after this many iterations without a new best
+RESET_AFTER = 150
+#: start temperature of the acceptance, as a share of the mean prize of a planned visit
+TEMP_START = 0.3
+#: insertion criteria of the repair: exponents of the minutes added (0: by gain alone)
+RATIOS = (0.0, 0.5, 1.0)
+#: the construction's criterion
+CONSTRUCT_RATIO = 0.5
+
+
+@dataclass(slots=True)
+class _Row:
+    """Best insertion of each candidate of one route: gain, gap, mode, extra minutes."""
+
+    cands: np.ndarray  # candidate indices
+    gain: np.ndarray
+    gap: np.ndarray
+    mode: np.ndarray
+    shift: np.ndarray
+    dmoney: np.ndarray
+
+
+class Plan:
+    """A plan under construction: hub choice, routes and their evaluations."""
+
+    def __init__(self, model: AppModel, choice: HubChoice) -> None:
+        self.m = model
+        self.choice = choice
+        nd = model.n_days
+        self.routes: list[RouteEval] = []
+        for g in range(model.n_groups):
+            for d in range(nd):
+                self.routes.append(model.route_eval(model.day_terminals(choice, g, d), d, []))
+        self.rows: list[_Row | None] = [None] * len(self.routes)
+        self.in_plan = np.zeros(len(model.candidates), dtype=bool)
+
+    def copy(self) -> Plan:
+        """A copy sharing nothing mutable with this plan."""
+        other = Plan.__new__(Plan)
+        other.m = self.m
+        other.choice = self.choice
+        other.routes = list(self.routes)
+        other.rows = list(self.rows)
+        other.in_plan = self.in_plan.copy()
+        return other
+
+    # -- aggregates -------------------------------------------------------------------------
+
+    def group_routes(self, g: int) -> list[RouteEval]:
+        nd = self.m.n_days
+        return self.routes[g * nd : (g + 1) * nd]
+
+    def places_of(self, g: int) -> list[int]:
+        """Place indices visited by group ``g``."""
+        cands = self.m.candidates
+        return [cands[k].place for r in self.group_routes(g) for k in r.visits]
+
+    def trip_kinds(self, g: int) -> dict[int, int]:
+        out: dict[int, int] = {}
+        for r in self.group_routes(g):
+            for k, n in r.kinds.items():
+                out[k] = out.get(k, 0) + n
+        return out
+
+    def group_terms(self, g: int) -> float:
+        """Group-level objective terms: nights (value, lodging) and the trip's variety."""
+        m, p = self.m, self.m.problem
+        hubs = m.hubs(self.choice, g)
+        value = sum(h.prize for h in _distinct_nights(hubs))
+        value -= p.money_weight * sum(h.lodging_cost for h in hubs)
+        for k, n in self.trip_kinds(g).items():
+            value -= m.rules[k].trip_extra(n)
+        return value
+
+    def group_money(self, g: int) -> float:
+        hubs = self.m.hubs(self.choice, g)
+        total = float(sum(h.lodging_cost for h in hubs))
+        for r in self.group_routes(g):
+            total += r.tickets + (r.modes[r.mode].money if r.ok else 0.0)
+        return total
+
+    def objective(self) -> float:
+        """The exact objective total (valid plans only)."""
+        total = sum(r.value for r in self.routes)
+        return total + sum(self.group_terms(g) for g in range(self.m.n_groups))
+
+    def requirements(self) -> int:
+        """How many requirements the plan meets (must-visits, must_any sets, provinces)."""
+        m, p = self.m, self.m.problem
+        met = 0
+        groups = range(m.n_groups)
+        if p.shared_places:
+            visited = {i for g in groups for i in self.places_of(g)}
+            met += len(m.must & visited)
+            nights = {h.id for g in groups for h in m.hubs(self.choice, g)}
+            met += sum(1 for s, hs in zip(m.any_places, m.any_hubs, strict=True)
+                       if s & visited or hs & nights)  # fmt: skip
+        for g in groups:
+            visited_g = set(self.places_of(g))
+            if not p.shared_places:
+                met += len(m.must & visited_g)
+                nights = {h.id for h in m.hubs(self.choice, g)}
+                met += sum(1 for s, hs in zip(m.any_places, m.any_hubs, strict=True)
+                           if s & visited_g or hs & nights)  # fmt: skip
+            seen = {int(m.province[i]) for i in visited_g} - {-1}
+            met += len(m.required & seen) + min(len(seen), p.min_provinces)
+        return met
+
+    def feasible_budget(self) -> bool:
+        p = self.m.problem
+        if p.budget is None:
+            return True
+        return all(self.group_money(g) <= p.budget + 1e-6 for g in range(self.m.n_groups))
+
+    def score(self) -> float:
+        return self.objective() + self.m.req_weight * self.requirements()
+
+    # -- route changes ----------------------------------------------------------------------
+
+    def set_route(self, r: int, visits: list[int]) -> RouteEval:
+        m = self.m
+        g, d = divmod(r, m.n_days)
+        old = self.routes[r]
+        for k in old.visits:
+            self.in_plan[k] = False
+        ev = m.route_eval(m.day_terminals(self.choice, g, d), d, visits)
+        self.routes[r] = ev
+        for k in visits:
+            self.in_plan[k] = True
+        self.rows[r] = None
+        return ev
+
+    def set_choice(self, choice: HubChoice, groups: set[int]) -> None:
+        """Change the hub choice and re-evaluate the changed groups' routes (may leave some
+        infeasible: :meth:`Search.fix` repairs them)."""
+        self.choice = choice
+        nd = self.m.n_days
+        for g in groups:
+            for d in range(nd):
+                r = g * nd + d
+                self.set_route(r, list(self.routes[r].visits))
+
+
+def _distinct_nights(hubs: list) -> list:
+    """Each hub once per run of consecutive nights (a 2-night cruise counts once)."""
+    out = []
+    for n, h in enumerate(hubs):
+        if n == 0 or hubs[n - 1].id != h.id:
+            out.append(h)
+    return out
+
+
+class Search:
+    """One LNS run (see the module docstring)."""
+
+    def __init__(
+        self,
+        problem: Problem,
+        params: SolveParams,
+        on_progress: Callable | None,
+        should_stop: Callable[[], bool] | None,
+        t0: float,
+    ) -> None:
+        self.p = problem
+        self.params = params
+        self.on_progress = on_progress
+        self.user_stop = should_stop
+        self.t0 = t0
+        self.deadline = t0 + params.time_limit_s * 0.95 - 0.03
+        self.rng = np.random.default_rng(params.seed)
+        self.m = AppModel(problem)
+        m = self.m
+        nd = m.n_days
+        # candidates of each route: allowed for the group, open that day
+        self.route_cands: list[np.ndarray] = []
+        for g in range(m.n_groups):
+            for d in range(nd):
+                ks = [
+                    k
+                    for k, c in enumerate(m.candidates)
+                    if (c.group in (-1, g)) and d in m.open_days[c.place] and self._allowed(c, g)
+                ]
+                self.route_cands.append(np.asarray(ks, dtype=np.int64))
+        self.best: Plan | None = None
+        self.best_score = -math.inf
+        self.iterations = 0
+        self.stopped = False
+
+    def _allowed(self, c, g: int) -> bool:
+        allowed = self.p.groups[g].allowed_places
+        return allowed is None or self.p.places[c.place].id in allowed
+
+    # -- control ----------------------------------------------------------------------------
+
+    def left(self) -> float:
+        return self.deadline - time.perf_counter()
+
+    def should_stop(self) -> bool:
+        if self.stopped:
+            return True
+        if self.user_stop is not None and self.user_stop():
+            self.stopped = True
+        return self.stopped
+
+    def offer(self, plan: Plan, phase: str) -> bool:
+        """Keep ``plan`` if it beats the best (valid plans only); report progress."""
+        if not plan.feasible_budget() or not all(r.ok for r in plan.routes):
+            return False
+        s = plan.score()
+        if s <= self.best_score + 1e-9:
+            return False
+        self.best, self.best_score = plan.copy(), s
+        if self.on_progress is not None:
+            from solver.solve import Progress
+
+            obj = plan.objective()
+            prize = sum(r.prize for r in plan.routes)
+            self.on_progress(Progress(time.perf_counter() - self.t0, obj, prize, phase))
+        return True
+
+    # -- insertion --------------------------------------------------------------------------
+
+    def _row(self, plan: Plan, r: int) -> _Row:
+        row = plan.rows[r]
+        if row is not None:
+            return row
+        m, p = self.m, self.p
+        g, d = divmod(r, m.n_days)
+        route = plan.routes[r]
+        cands = self.route_cands[r]
+        cands = cands[~plan.in_plan[cands]]
+        n = len(cands)
+        gain = np.full(n, -np.inf)
+        gap = np.zeros(n, dtype=np.int64)
+        mode = np.zeros(n, dtype=np.int64)
+        shift = np.full(n, INF, dtype=np.int64)
+        dmoney = np.zeros(n)
+        if n and route.ok and (p.max_stops_per_day is None
+                               or len(route.visits) < p.max_stops_per_day):  # fmt: skip
+            places = m.cand_place[cands]
+            nodes = m.node[places]
+            ends = m.day_terminals(plan.choice, g, d)
+            seq = [ends.start, *(int(m.node[m.candidates[k].place]) for k in route.visits), ends.end]
+            xs = np.asarray(seq[:-1], dtype=np.int64)[:, None]
+            zs = np.asarray(seq[1:], dtype=np.int64)[:, None]
+            kinds = m.kind[places]
+            # day variety delta and kind caps (route-local)
+            dvar = np.zeros(n)
+            kind_ok = np.ones(n, dtype=bool)
+            for k in np.unique(kinds[kinds >= 0]):
+                rule = m.rules[int(k)]
+                cnt = route.kinds.get(int(k), 0)
+                sel = kinds == k
+                dvar[sel] = rule.day_penalty(cnt + 1) - rule.day_penalty(cnt)
+                if rule.day_cap is not None and cnt + 1 > rule.day_cap:
+                    kind_ok[sel] = False
+            base = m.prize[places] - dvar - p.money_weight * m.cost[places]
+            for mi, ev in enumerate(route.modes):
+                if ev is None or not ev.ok:
+                    continue
+                timing = m.backward(ends, d, route, mi)
+                feasible, sh = m.days[d].insertion(m.lookups[d][mi], seq, timing, places, nodes)
+                tmin = m.lookups[d][mi].tmin
+                drive_delta = tmin[xs, nodes[None, :]] + tmin[nodes[:, None], zs.T].T - tmin[xs, zs]
+                if p.max_drive_min_per_day is not None:
+                    feasible &= drive_delta + ev.drive <= p.max_drive_min_per_day
+                money = m.money[d][mi]
+                leg = money[xs, nodes[None, :]] + money[nodes[:, None], zs.T].T - money[xs, zs]
+                daymin = float(m.modes[mi].day_minimum)
+                new_money = np.maximum(ev.leg_money + leg, daymin)
+                value = (
+                    base[None, :]
+                    - p.travel_weight * drive_delta
+                    - p.money_weight * new_money
+                )
+                # the route's value under mode mi with the candidate, minus its value now
+                delta = (ev.value + value + p.money_weight * ev.money) - route.value
+                delta = np.where(feasible & kind_ok[None, :], delta, -np.inf)
+                best_gap = np.argmax(delta, axis=0)
+                best = delta[best_gap, np.arange(n)]
+                better = best > gain
+                gain = np.where(better, best, gain)
+                gap = np.where(better, best_gap, gap)
+                mode = np.where(better, mi, mode)
+                shift = np.where(better, sh[best_gap, np.arange(n)], shift)
+                dmoney = np.where(
+                    better,
+                    new_money[best_gap, np.arange(n)] - (route.modes[route.mode].money
+                                                         if route.ok else 0.0)
+                    + m.cost[places],
+                    dmoney,
+                )  # fmt: skip
+        row = _Row(cands, gain, gap, mode, shift, dmoney)
+        plan.rows[r] = row
+        return row
+
+    def _group_terms(self, plan: Plan, g: int) -> tuple[np.ndarray, np.ndarray]:
+        """Group-level adjustment (trip variety, requirement bonuses) and mask (families,
+        places already in the plan) for every candidate, for group ``g``'s routes."""
+        m, p = self.m, self.p
+        places = m.cand_place
+        adj = np.zeros(len(places))
+        ok = ~plan.in_plan
+        visited = plan.places_of(g)
+        kinds = m.kind[places]
+        trip = plan.trip_kinds(g)
+        for k, rule in enumerate(m.rules):
+            if rule.trip_free is None or not rule.trip_penalty:
+                continue
+            cnt = trip.get(k, 0)
+            adj[kinds == k] -= rule.trip_extra(cnt + 1) - rule.trip_extra(cnt)
+        # families: at most one member per group (night hubs count)
+        used = {int(m.family[i]) for i in visited} - {-1}
+        for h in m.hubs(plan.choice, g):
+            if h.family is not None:
+                used.add(m.family_index[h.family])
+        if used:
+            fam = m.family[places]
+            for f in used:
+                ok &= fam != f
+        # requirements
+        w = m.req_weight
+        vis = set(visited)
+        if m.must:
+            adj += np.where(m.must_mask[places], w, 0.0)
+        nights = {h.id for h in m.hubs(plan.choice, g)}
+        for s, hs, mask in zip(m.any_places, m.any_hubs, m.any_masks, strict=True):
+            if not (s & vis) and not (hs & nights):
+                adj += np.where(mask[places], w, 0.0)
+        if m.required or p.min_provinces:
+            seen = {int(m.province[i]) for i in vis} - {-1}
+            prov = m.province[places]
+            for x in m.required - seen:
+                adj += np.where(prov == x, w, 0.0)
+            if len(seen) < p.min_provinces:
+                new = prov >= 0
+                for x in seen:
+                    new &= prov != x
+                adj += np.where(new, w, 0.0)
+        return adj, ok
+
+    def _quota_ok(self, plan: Plan, g: int, d: int, place: int) -> bool:
+        m = self.m
+        key = m.quota_of.get(place)
+        if key is None:
+            return True
+        cap = m.caps.get((key, d))
+        if cap is None:
+            return True
+        users = set()
+        for gg in range(m.n_groups):
+            r = plan.routes[gg * m.n_days + d]
+            if any(m.quota_of.get(m.candidates[k].place) == key for k in r.visits):
+                users.add(gg)
+        return g in users or len(users) < cap
+
+    def insert(
+        self, plan: Plan, noise: float, routes: list[int] | None = None, ratio: float = 0.0
+    ) -> None:
+        """Greedy insertion of the best feasible candidate until nothing adds value.
+
+        Candidates are ranked by ``gain / (minutes added) ** ratio``: 0 ranks by gain, 1 by
+        gain per minute (packs more into a day), in between mixes the two."""
+        m, p = self.m, self.p
+        nd = m.n_days
+        targets = list(range(len(plan.routes))) if routes is None else routes
+        banned: set[tuple[int, int]] = set()
+        while not self.should_stop():
+            best = None
+            best_score = 0.0
+            terms: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+            for r in targets:
+                g, d = divmod(r, nd)
+                row = self._row(plan, r)
+                if not len(row.cands):
+                    continue
+                if g not in terms:
+                    terms[g] = self._group_terms(plan, g)
+                adj_all, ok_all = terms[g]
+                adj, ok = adj_all[row.cands], ok_all[row.cands]
+                score = row.gain + adj
+                if ratio > 0:
+                    minutes = np.maximum(np.minimum(row.shift, 10**6), 1).astype(np.float64)
+                    score = np.where(score > 0, score / minutes**ratio, score)
+                if noise > 0:
+                    score = score * self.rng.uniform(1 - noise, 1 + noise, len(score))
+                score = np.where(ok & np.isfinite(row.gain), score, -np.inf)
+                if p.budget is not None:
+                    room = p.budget - plan.group_money(g)
+                    score = np.where(row.dmoney <= room + 1e-6, score, -np.inf)
+                order = np.argsort(-score)
+                for j in order[:4]:
+                    s = float(score[j])
+                    if not s > best_score:
+                        break
+                    k = int(row.cands[j])
+                    if (r, k) in banned:
+                        continue
+                    if not self._quota_ok(plan, g, d, m.candidates[k].place):
+                        continue
+                    best, best_score = (r, j, k), s
+                    break
+            if best is None:
+                return
+            r, j, k = best
+            row = plan.rows[r]
+            assert row is not None
+            visits = list(plan.routes[r].visits)
+            visits.insert(int(row.gap[j]), k)
+            old = plan.routes[r]
+            ev = plan.set_route(r, visits)
+            g = r // nd
+            if not ev.ok or (p.budget is not None and plan.group_money(g) > p.budget + 1e-6):
+                # the vectorised check and the exact evaluation disagree (never expected) or
+                # the budget of the best mode is exceeded: undo and ban this insertion
+                plan.set_route(r, list(old.visits))
+                banned.add((r, k))
+                continue
+            # other routes keep their rows: the candidate now in the plan is masked at
+            # selection (in_plan), and their own insertions did not change
+
+    # -- destroy ----------------------------------------------------------------------------
+
+    def _visited(self, plan: Plan) -> list[tuple[int, int]]:
+        return [(r, k) for r, route in enumerate(plan.routes) for k in route.visits]
+
+    def _remove(self, plan: Plan, remove: set[tuple[int, int]]) -> None:
+        by_route: dict[int, set[int]] = {}
+        for r, k in remove:
+            by_route.setdefault(r, set()).add(k)
+        for r, ks in by_route.items():
+            plan.set_route(r, [k for k in plan.routes[r].visits if k not in ks])
+
+    def destroy(self, plan: Plan) -> str:
+        """Remove part of the plan (one of several operators); return the operator's name."""
+        m, rng = self.m, self.rng
+        visited = self._visited(plan)
+        keep_musts = rng.random() < 0.9
+        if keep_musts:
+            visited = [(r, k) for r, k in visited if m.candidates[k].place not in m.must]
+        can_move = any(len(n) > 1 for n in self.p.nights)
+        op = int(rng.integers(6 if can_move else 5))
+        if not visited and op != 5:
+            return "none"
+        n_max = max(1, int(DESTROY_MAX * len(visited)))
+        q = int(rng.integers(1, n_max + 1)) if visited else 0
+        if op == 0:  # random
+            picks = rng.choice(len(visited), size=min(q, len(visited)), replace=False)
+            self._remove(plan, {visited[int(i)] for i in picks})
+            return "random"
+        if op == 1:  # worst: least value per minute
+            scores = []
+            for r, k in visited:
+                i = m.candidates[k].place
+                minutes = max(1, self.p.places[i].visit_min)
+                scores.append(m.net_value(i) / minutes * rng.uniform(0.7, 1.3))
+            order = np.argsort(scores)[:q]
+            self._remove(plan, {visited[int(i)] for i in order})
+            return "worst"
+        if op == 2:  # related: near a seed place
+            r0, k0 = visited[int(rng.integers(len(visited)))]
+            d0 = r0 % m.n_days
+            tmin = m.lookups[d0][0].tmin
+            seed_node = m.node[m.candidates[k0].place]
+            dist = [int(tmin[seed_node, m.node[m.candidates[k].place]]) for _, k in visited]
+            order = np.argsort(dist)[:q]
+            self._remove(plan, {visited[int(i)] for i in order})
+            return "related"
+        if op == 3:  # a whole route
+            routes = sorted({r for r, _ in visited})
+            r0 = routes[int(rng.integers(len(routes)))]
+            self._remove(plan, {(r, k) for r, k in visited if r == r0})
+            return "route"
+        if op == 4:  # repeated kinds of one day, else random
+            groups = [(r, k) for r, k in visited if m.kind[m.candidates[k].place] >= 0]
+            if groups:
+                r0, k0 = groups[int(rng.integers(len(groups)))]
+                kind = m.kind[m.candidates[k0].place]
+                same = [(r, k) for r, k in groups if r == r0 and m.kind[m.candidates[k].place] == kind]
+                self._remove(plan, set(same[: max(1, len(same) - 1)] if len(same) > 1 else same))
+                return "kinds"
+            picks = rng.choice(len(visited), size=min(q, len(visited)), replace=False)
+            self._remove(plan, {visited[int(i)] for i in picks})
+            return "random"
+        return self.hub_move(plan)
+
+    def hub_move(self, plan: Plan) -> str:
+        """Another hub for one (group, night); drop visits that no longer fit."""
+        m, p, rng = self.m, self.p, self.rng
+        options = [(g, n) for g in range(m.n_groups) for n in range(len(p.nights))
+                   if len(p.nights[n]) > 1]  # fmt: skip
+        if not options:
+            return "none"
+        g, n = options[int(rng.integers(len(options)))]
+        current = plan.choice[g][n]
+        alternatives = [h for h in range(len(p.nights[n])) if h != current]
+        h = alternatives[int(rng.integers(len(alternatives)))]
+        seq = list(plan.choice[g])
+        seq[n] = h
+        # sometimes extend a cruise / hotel to the neighbouring night too
+        if rng.random() < 0.2 and n + 1 < len(seq) and p.nights[n + 1][h:h + 1]:
+            if p.nights[n + 1][h].id == p.nights[n][h].id:
+                seq[n + 1] = h
+        choice = tuple(tuple(seq) if k == g else plan.choice[k] for k in range(m.n_groups))
+        if not self.terminals_ok(choice, g):
+            return "none"
+        plan.set_choice(choice, {g})
+        self.fix(plan, g)
+        return "hub"
+
+    def terminals_ok(self, choice: HubChoice, g: int) -> bool:
+        """Whether group ``g``'s empty days can be travelled under ``choice`` (and its lodging
+        fits the budget)."""
+        m, p = self.m, self.p
+        for d in range(m.n_days):
+            ev = m.route_eval(m.day_terminals(choice, g, d), d, [])
+            if not ev.ok:
+                return False
+        if p.budget is not None:
+            money = sum(h.lodging_cost for h in m.hubs(choice, g))
+            for d in range(m.n_days):
+                ev = m.route_eval(m.day_terminals(choice, g, d), d, [])
+                money += ev.modes[ev.mode].money
+            if money > p.budget:
+                return False
+        return True
+
+    def fix(self, plan: Plan, g: int) -> None:
+        """Drop visits of group ``g`` until every day fits, families are exclusive and the
+        budget holds (least valuable first)."""
+        m, p = self.m, self.p
+        nd = m.n_days
+        # families against the nights
+        fam_nights = {m.family_index[h.family] for h in m.hubs(plan.choice, g) if h.family}
+        for d in range(nd):
+            r = g * nd + d
+            visits = plan.routes[r].visits
+            keep = [k for k in visits if int(m.family[m.candidates[k].place]) not in fam_nights]
+            if len(keep) != len(visits):
+                plan.set_route(r, keep)
+        # families among visits: keep the most valuable member
+        seen: dict[int, tuple[float, int, int]] = {}
+        for d in range(nd):
+            r = g * nd + d
+            for k in plan.routes[r].visits:
+                f = int(m.family[m.candidates[k].place])
+                if f < 0:
+                    continue
+                v = m.net_value(m.candidates[k].place)
+                if f in seen and seen[f][0] >= v:
+                    plan.set_route(r, [x for x in plan.routes[r].visits if x != k])
+                elif f in seen:
+                    _, r2, k2 = seen[f]
+                    plan.set_route(r2, [x for x in plan.routes[r2].visits if x != k2])
+                    seen[f] = (v, r, k)
+                else:
+                    seen[f] = (v, r, k)
+        for d in range(nd):
+            r = g * nd + d
+            while not plan.routes[r].ok and plan.routes[r].visits:
+                visits = plan.routes[r].visits
+                best_i, best_v = len(visits) - 1, None
+                for i in range(len(visits)):
+                    trial = visits[:i] + visits[i + 1 :]
+                    ev = m.route_eval(m.day_terminals(plan.choice, g, d), d, trial)
+                    if ev.ok:
+                        v = ev.value
+                        if best_v is None or v > best_v:
+                            best_i, best_v = i, v
+                plan.set_route(r, visits[:best_i] + visits[best_i + 1 :])
+        while p.budget is not None and plan.group_money(g) > p.budget + 1e-6:
+            worst = None
+            for d in range(nd):
+                r = g * nd + d
+                for k in plan.routes[r].visits:
+                    v = m.net_value(m.candidates[k].place) / max(1.0, float(m.cost[m.candidates[k].place]) + 1)
+                    if worst is None or v < worst[0]:
+                        worst = (v, r, k)
+            if worst is None:
+                break
+            _, r, k = worst
+            plan.set_route(r, [x for x in plan.routes[r].visits if x != k])
+
+    # -- improve ----------------------------------------------------------------------------
+
+    def improve_route(self, plan: Plan, r: int) -> None:
+        """Or-opt: move single visits inside route ``r`` where the value rises or the day
+        ends earlier at equal value. Only moves that shorten the static travel of the day's
+        best mode are timed (the others almost never help and cost a full timing each)."""
+        m = self.m
+        g, d = divmod(r, m.n_days)
+        route = plan.routes[r]
+        if len(route.visits) < 2 or not route.ok:
+            return
+        ends = m.day_terminals(plan.choice, g, d)
+        current = route
+        for _ in range(3):
+            tmin = m.lookups[d][current.mode].tmin_l
+            visits = current.visits
+            seq = [ends.start, *(int(m.node[m.candidates[k].place]) for k in visits), ends.end]
+            length = sum(tmin[a][b] for a, b in zip(seq, seq[1:], strict=False))
+            found = None
+            for i in range(len(visits)):
+                rest = seq[: i + 1] + seq[i + 2 :]
+                node = seq[i + 1]
+                cut = length - tmin[seq[i]][node] - tmin[node][seq[i + 2]] + tmin[seq[i]][seq[i + 2]]
+                for j in range(len(visits)):
+                    if j == i:
+                        continue
+                    a, b = rest[j], rest[j + 1]
+                    if cut + tmin[a][node] + tmin[node][b] - tmin[a][b] >= length:
+                        continue
+                    trial = visits[:i] + visits[i + 1 :]
+                    trial = trial[:j] + [visits[i]] + trial[j:]
+                    ev = m.route_eval(ends, d, trial)
+                    if not ev.ok:
+                        continue
+                    end_now = current.modes[current.mode].timing.end_arrive
+                    end_new = ev.modes[ev.mode].timing.end_arrive
+                    if ev.value > current.value + 1e-9 or (
+                        ev.value >= current.value - 1e-9 and end_new < end_now
+                    ):
+                        found = ev
+                        break
+                if found is not None:
+                    break
+            if found is None:
+                break
+            current = found
+        if current is not route:
+            plan.set_route(r, list(current.visits))
+
+    # -- the run ----------------------------------------------------------------------------
+
+    def initial_choices(self, count: int) -> list[HubChoice]:
+        """Hub sequences ranked by a cheap estimate (best first)."""
+        from solver.lns_hubs import rank_choices
+
+        return rank_choices(self.m, count)
+
+    def run(self) -> Plan | None:
+        """Search until the deadline; return the best plan (``None`` if none is valid)."""
+        m = self.m
+        choices = self.initial_choices(max(1, self.params.hub_candidates))
+        choices = [c for c in choices if all(self.terminals_ok(c, g) for g in range(m.n_groups))]
+        if not choices:
+            return None
+        # 1. construction from each of the best-ranked hub choices, as time allows
+        for rank, choice in enumerate(choices):
+            if self.should_stop() or (rank > 0 and self.left() < 0.8 * self.params.time_limit_s):
+                break
+            plan = Plan(m, choice)
+            self.insert(plan, 0.0, ratio=CONSTRUCT_RATIO)
+            for r in range(len(plan.routes)):
+                self.improve_route(plan, r)
+            self.insert(plan, 0.0, ratio=CONSTRUCT_RATIO)
+            self.offer(plan, "construct")
+        if self.best is None:
+            # stopped before any construction finished: the empty plan is still valid
+            self.offer(Plan(m, choices[0]), "empty")
+        if self.best is None:
+            return None
+        # 2. LNS
+        current = self.best.copy()
+        cur_score = self.best_score
+        planned = [m.prize[m.candidates[k].place] for r in current.routes for k in r.visits]
+        temp0 = max(TEMP_START * float(np.mean(planned)) if planned else 1.0, 1e-3)
+        since_best = 0
+        max_rounds = self.params.max_rounds * 50 if self.params.max_rounds is not None else None
+        start = time.perf_counter()
+        span = max(1e-3, self.deadline - start)
+        while self.left() > 0 and not self.should_stop():
+            if max_rounds is not None and self.iterations >= max_rounds:
+                break
+            self.iterations += 1
+            trial = current.copy()
+            op = self.destroy(trial)
+            changed = [r for r in range(len(trial.routes))
+                       if trial.routes[r] is not current.routes[r]]  # fmt: skip
+            ratio = RATIOS[int(self.rng.integers(len(RATIOS)))]
+            self.insert(trial, NOISE, ratio=ratio)
+            for r in range(len(trial.routes)):
+                if trial.routes[r] is not current.routes[r]:
+                    self.improve_route(trial, r)
+            if changed:
+                self.insert(trial, 0.0, ratio=ratio)
+            if not all(rt.ok for rt in trial.routes) or not trial.feasible_budget():
+                continue
+            s = trial.score()
+            frac = min(1.0, (time.perf_counter() - start) / span)
+            temp = temp0 * (0.01 ** frac)
+            if s >= cur_score - 1e-9 or self.rng.random() < math.exp((s - cur_score) / temp):
+                current, cur_score = trial, s
+            if self.offer(current, f"lns-{op}"):
+                since_best = 0
+            else:
+                since_best += 1
+            if since_best >= RESET_AFTER:
+                since_best = 0
+                current, cur_score = self.best.copy(), self.best_score
+        log.debug("lns: %d iterations, best %.3f", self.iterations, self.best_score)
+        return self.best
+
+
+def solve_app(
+    problem: Problem,
+    params: SolveParams,
+    on_progress: Callable | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> Solution:
+    """Plan an application-model problem with the LNS; always returns a :class:`Solution`."""
+    t0 = time.perf_counter()
+    search = Search(problem, params, on_progress, should_stop, t0)
+    plan = search.run()
+    if plan is None:
+        return _infeasible(search, t0)
+    return build_solution(search.m, plan, time.perf_counter() - t0)
+
+
+def _infeasible(search: Search, t0: float) -> Solution:
+    m = search.m
+    reasons = []
+    for d in range(m.n_days):
+        ok = any(
+            m.route_eval(m.terminals(d, s, e), d, []).ok
+            for s in m.start_hubs(d)
+            for e in m.end_hubs(d)
+        )
+        if not ok:
+            # wording kept as before: tourplanner's CLI and its tests quote it
+            reasons.append(f"day {d}: no candidate start/end pair can be travelled within the day")
+    message = "; ".join(reasons) or (
+        "no sequence of night hubs lets every day be travelled within its hours, the "
+        "driving cap and the budget"
+    )
+    return Solution(
+        status=Status.INFEASIBLE,
+        plans=(),
+        dropped=(),
+        objective=Objective(),
+        unmet=(message,),
+        message=f"No feasible plan: {message}.",
+        seconds=time.perf_counter() - t0,
+    )
+
+
+def build_solution(m: AppModel, plan: Plan, seconds: float) -> Solution:
+    """The timed :class:`Solution` of a plan, with objective, dropped places and unmet
+    requirements."""
+    p = m.problem
+    plans = []
+    prize = hub_prize = variety = 0.0
+    drive = 0
+    km_total = 0.0
+    travel_cost = 0.0
+    tickets = lodging = 0
+    for g, group in enumerate(p.groups):
+        hubs = m.hubs(plan.choice, g)
+        days = []
+        for d in range(m.n_days):
+            route = plan.routes[g * m.n_days + d]
+            ends = m.day_terminals(plan.choice, g, d)
+            mi = route.mode
+            places = [m.candidates[k].place for k in route.visits]
+            nodes = [int(m.node[i]) for i in places]
+            sched = m.days[d].schedule(m.lookups[d][mi], ends, places, nodes)
+            if sched is None:  # never expected: the route was evaluated feasible
+                raise RuntimeError(f"route of group {g} day {d} cannot be timed")
+            seq = [ends.start, *nodes, ends.end]
+            km = float(sum(m.km[d][mi][a, b] for a, b in zip(seq, seq[1:], strict=False)))
+            ev = route.modes[mi]
+            visits = tuple(
+                Visit(p.places[i].id, t.arrive, t.start, t.depart)
+                for i, t in zip(places, sched.visits, strict=True)
+            )
+            days.append(
+                DayRoute(
+                    group_id=group.id,
+                    day=d,
+                    start_node=ends.start,
+                    end_node=ends.end,
+                    depart_min=sched.depart,
+                    return_min=sched.return_,
+                    visits=visits,
+                    lunch_start_min=sched.lunch_start,
+                    drive_min=ev.drive,
+                    km=km,
+                    mode=m.modes[mi].id,
+                    money=ev.money,
+                    lunch_inside=(
+                        p.places[places[sched.lunch_inside - 1]].id
+                        if sched.lunch_inside is not None
+                        else None
+                    ),
+                )
+            )
+            prize += route.prize
+            variety += m.day_penalty(route.kinds)
+            drive += ev.drive
+            km_total += km
+            travel_cost += ev.money
+            tickets += route.tickets
+        for k, n in plan.trip_kinds(g).items():
+            variety += m.rules[k].trip_extra(n)
+        hub_prize += sum(h.prize for h in _distinct_nights(hubs))
+        lodging += sum(h.lodging_cost for h in hubs)
+        plans.append(GroupPlan(group.id, tuple(days), tuple(h.id for h in hubs)))
+    total = (
+        prize
+        + hub_prize
+        - variety
+        - p.travel_weight * drive
+        - p.money_weight * (tickets + lodging + travel_cost)
+    )
+    objective = Objective(
+        prize=prize,
+        drive_min=drive,
+        km=km_total,
+        travel_cost=travel_cost,
+        lodging_cost=lodging,
+        ticket_cost=tickets,
+        total=total,
+        hub_prize=hub_prize,
+        variety_penalty=variety,
+    )
+    dropped = _dropped(m, plan)
+    unmet = _unmet(m, plan, dropped)
+    status = Status.PARTIAL if unmet else Status.FEASIBLE
+    return Solution(
+        status=status,
+        plans=tuple(plans),
+        dropped=dropped,
+        objective=objective,
+        unmet=tuple(unmet),
+        message="; ".join(unmet) if unmet else "all requirements met",
+        seconds=seconds,
+    )
+
+
+def _dropped(m: AppModel, plan: Plan) -> tuple[Dropped, ...]:
+    p = m.problem
+    groups = [-1] if p.shared_places else list(range(m.n_groups))
+    visited: set[tuple[int, int]] = set()
+    for g in range(m.n_groups):
+        for i in plan.places_of(g):
+            visited.add((i, -1 if p.shared_places else g))
+    out = []
+    for i, pl in enumerate(p.places):
+        for g in groups:
+            if (i, g) in visited:
+                continue
+            reason = m.static_reason.get((i, g))
+            if reason is None:
+                reason = _dynamic_reason(m, plan, i, g)
+            out.append(Dropped(pl.id, reason, None if g < 0 else p.groups[g].id))
+    return tuple(out)
+
+
+def _dynamic_reason(m: AppModel, plan: Plan, i: int, g: int) -> DropReason:
+    p = m.problem
+    pl = p.places[i]
+    if i not in m.must:
+        return DropReason.NOT_SELECTED
+    groups = [g] if g >= 0 else list(range(m.n_groups))
+    if p.budget is not None and all(p.budget - plan.group_money(gg) < pl.cost for gg in groups):
+        return DropReason.OVER_BUDGET
+    if pl.quota_key is not None:
+        days = m.open_days[i]
+        full = True
+        for d in days:
+            cap = m.caps.get((pl.quota_key, d))
+            if cap is None:
+                full = False
+                break
+            users = {
+                gg
+                for gg in range(m.n_groups)
+                if any(m.quota_of.get(m.candidates[k].place) == pl.quota_key
+                       for k in plan.routes[gg * m.n_days + d].visits)  # fmt: skip
+            }
+            if len(users) < cap:
+                full = False
+                break
+        if full and days:
+            return DropReason.QUOTA_FULL
+    return DropReason.CANNOT_FIT
+
+
+def _unmet(m: AppModel, plan: Plan, dropped: tuple[Dropped, ...]) -> list[str]:
+    p = m.problem
+    out = []
+    reasons = {(x.place_id, x.group_id): x.reason.value for x in dropped}
+    if p.shared_places:
+        visited = {p.places[i].id for g in range(m.n_groups) for i in plan.places_of(g)}
+        for pid in sorted(p.must_visit - visited):
+            out.append(f"must-visit place {pid!r} not visited ({reasons[(pid, None)]})")
+    else:
+        for g, group in enumerate(p.groups):
+            visited = {p.places[i].id for i in plan.places_of(g)}
+            for pid in sorted(p.must_visit - visited):
+                out.append(
+                    f"must-visit place {pid!r} not visited by group {group.id!r} "
+                    f"({reasons[(pid, group.id)]})"
+                )
+    for s in p.must_any:
+        for g, group in enumerate(p.groups):
+            visited = {p.places[i].id for i in plan.places_of(g)}
+            nights = {h.id for h in m.hubs(plan.choice, g)}
+            if p.shared_places:
+                visited = {p.places[i].id for gg in range(m.n_groups) for i in plan.places_of(gg)}
+                nights = {h.id for gg in range(m.n_groups) for h in m.hubs(plan.choice, gg)}
+            if not (s & (visited | nights)):
+                who = "" if p.shared_places else f" by group {group.id!r}"
+                out.append(f"none of {sorted(s)} is in the plan{who}")
+            if p.shared_places:
+                break
+    for g, group in enumerate(p.groups):
+        seen = {p.places[i].province for i in plan.places_of(g)} - {None}
+        need = sorted(set(p.required_provinces) - seen)
+        if need:
+            out.append(f"group {group.id!r} does not touch province(s) {need}")
+        elif len(seen) < p.min_provinces:
+            out.append(f"group {group.id!r} touches fewer than {p.min_provinces} provinces")
+    return out

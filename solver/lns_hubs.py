@@ -1,0 +1,144 @@
+"""Initial night hubs for the LNS: a beam search over nights with a cheap day estimate.
+
+Extending a group's hub sequence by the hub ``b`` of night ``n`` (from the previous hub ``a``)
+adds an estimate of what the day ``a -> b`` can collect: candidates open that day, allowed to
+the group, not counted by an earlier day of the sequence, whose single detour fits the day
+(lower-bound travel of the fastest mode), taken greedily by prize per minute until the day's
+free time is used; plus the night's own value (a cruise) minus its weighted lodging, and a large
+bonus for must-visits and ``must_any`` members. The LNS moves hubs afterwards; this only has
+to start it somewhere sensible, fast.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from solver.appmodel import AppModel
+from solver.appmodel import HubChoice
+from solver.daymodel import INF
+
+#: sequences kept per night
+BEAM = 8
+
+
+def _day_estimate(m: AppModel, g: int, d: int, start, end, used: frozenset[int]) -> tuple[float, frozenset[int]]:  # fmt: skip
+    ends = m.terminals(d, start, end)
+    tmin = np.minimum.reduce([lk.tmin for lk in m.lookups[d]])
+    direct = int(tmin[ends.start, ends.end])
+    lunch = m.days[d].lunch
+    free = ends.deadline - ends.ready - (lunch[2] if lunch else 0)
+    if direct >= INF or direct > free:
+        return -1e18, used
+    cands = [k for k, c in enumerate(m.candidates) if c.group in (-1, g)]
+    if not cands:
+        return 0.0, used
+    places = m.cand_place[np.asarray(cands)]
+    keep = np.asarray([bool(m.days[d].windows[i]) and int(i) not in used for i in places])
+    if not keep.any():
+        return 0.0, used
+    places = places[keep]
+    nodes = m.node[places]
+    svc = m.days[d].svc[places]
+    detour = tmin[ends.start, nodes] + svc + tmin[nodes, ends.end]
+    fits = detour <= free
+    places, nodes, svc = places[fits], nodes[fits], svc[fits]
+    if not len(places):
+        return 0.0, used
+    bonus = np.asarray(
+        [m.req_weight * 0.01 if int(i) in m.must or any(int(i) in s for s in m.any_places) else 0.0
+         for i in places]  # fmt: skip
+    )
+    value = m.prize[places] - m.problem.money_weight * m.cost[places] + bonus
+    near = tmin[np.ix_(nodes, nodes)].astype(float)
+    np.fill_diagonal(near, np.inf)
+    nn = np.where(np.isfinite(near.min(axis=1)), near.min(axis=1), 30.0) if len(nodes) > 1 else np.full(len(nodes), 30.0)  # fmt: skip
+    unit = svc + np.minimum(nn, 120) + 1.0
+    order = np.argsort(-value / unit)
+    budget = free - direct
+    total = 0.0
+    taken = set(used)
+    for j in order:
+        if unit[j] <= budget and value[j] > 0:
+            budget -= unit[j]
+            total += float(value[j])
+            taken.add(int(places[j]))
+    return total, frozenset(taken)
+
+
+def rank_choices(m: AppModel, count: int) -> list[HubChoice]:
+    """Up to ``count`` hub choices (one sequence per group), best estimate first."""
+    p = m.problem
+    n_nights = len(p.nights)
+    per_group: list[list[tuple[int, ...]]] = []
+    for g in range(m.n_groups):
+        beam: list[tuple[float, tuple[int, ...], frozenset[int]]] = [(0.0, (), frozenset())]
+        for n in range(n_nights):
+            out = []
+            for score, seq, used in beam:
+                start = None if n == 0 else p.nights[n - 1][seq[-1]]
+                for h, hub in enumerate(p.nights[n]):
+                    est, taken = _day_estimate(m, g, n, start, hub, used)
+                    if est <= -1e17:
+                        continue
+                    night = hub.prize - p.money_weight * hub.lodging_cost
+                    if n > 0 and seq[-1] == h and p.nights[n - 1][seq[-1]].id == hub.id:
+                        night = -p.money_weight * hub.lodging_cost  # a 2nd night aboard
+                    if any(hub.id in s for s in m.any_hubs):
+                        night += m.req_weight * 0.01
+                    out.append((score + est + night, (*seq, h), taken))
+            out.sort(key=lambda t: -t[0])
+            beam = out[:BEAM] if out else []
+            if not beam:
+                break
+        finals = []
+        for score, seq, used in beam:
+            start = p.nights[-1][seq[-1]] if n_nights else None
+            est, _ = _day_estimate(m, g, m.n_days - 1, start, None, used)
+            if est > -1e17:
+                finals.append((score + est, seq))
+        finals.sort(key=lambda t: -t[0])
+        seqs = [s for _, s in finals]
+        if not seqs:
+            seqs = [tuple(0 for _ in range(n_nights))]
+        per_group.append(seqs)
+    out: list[HubChoice] = []
+    for i in range(count):
+        choice = tuple(seqs[min(i, len(seqs) - 1)] for seqs in per_group)
+        if choice not in out:
+            out.append(choice)
+    fallback = feasible_sequence(m)
+    if fallback is not None:
+        choice = tuple(fallback for _ in range(m.n_groups))
+        if choice not in out:
+            out.append(choice)
+    return out
+
+
+def feasible_sequence(m: AppModel) -> tuple[int, ...] | None:
+    """A hub sequence whose empty days can all be travelled (a DP over nights), or ``None``."""
+    p = m.problem
+    n_nights = len(p.nights)
+    if n_nights == 0:
+        return ()
+
+    def ok(d: int, start, end) -> bool:
+        return m.route_eval(m.terminals(d, start, end), d, []).ok
+
+    reach: list[dict[int, int]] = []  # per night: hub index -> previous hub index
+    first = {h: -1 for h, hub in enumerate(p.nights[0]) if ok(0, None, hub)}
+    reach.append(first)
+    for n in range(1, n_nights):
+        cur: dict[int, int] = {}
+        for h, hub in enumerate(p.nights[n]):
+            for prev in reach[-1]:
+                if ok(n, p.nights[n - 1][prev], hub):
+                    cur[h] = prev
+                    break
+        reach.append(cur)
+    last = [h for h in reach[-1] if ok(m.n_days - 1, p.nights[-1][h], None)]
+    if not last:
+        return None
+    seq = [last[0]]
+    for n in range(n_nights - 1, 0, -1):
+        seq.append(reach[n][seq[-1]])
+    return tuple(reversed(seq))
