@@ -89,8 +89,9 @@ def test_leg_via_names_bridges_ferries_and_piers(network):
 
 
 def test_leg_to_cat_ba_at_night_takes_the_ferry_not_the_cable_car(network):
-    """At 20:00 the cable car is closed (hours K), the Gót ferry runs until 23:00."""
-    result = leg("cat-hai-lach-huyen", "cat-ba-town", at("20:00"), network=network)
+    """At 17:30 on a winter Saturday the cable car is closed (09:00–17:00 at weekends), the Gót
+    ferry still runs (every 30 min until 18:30 in the off-peak season)."""
+    result = leg("cat-hai-lach-huyen", "cat-ba-town", at("17:30"), network=network)
     assert "ferry" in result.modes and "cable_car" not in result.modes
     assert "Phà Gót – Cái Viềng" in result.via
 
@@ -236,7 +237,7 @@ def test_leg_matches_sourced_figures_within_25_percent(
     [
         ("got-cai-vieng-ferry", "08:00", (20, 30)),  # ref:S128 ref:S145
         ("cat-hai-phu-long-cable-car", "09:00", (9, 10)),  # ref:S133 ref:S128
-        ("tuan-chau-gia-luan-ferry", "08:00", (60, 60)),  # ref:S130
+        ("tuan-chau-gia-luan-ferry", "07:30", (60, 60)),  # ref:S130; off-peak first sailing 07:30
         ("cai-rong-quan-lan-speedboat", "08:00", (45, 45)),  # ref:S55
         ("ao-tien-co-to-speedboat", "07:00", (90, 90)),  # ref:S58 ref:S59
         ("nghieng-hon-dau-boat", "07:00", (20, 20)),  # ref:S41
