@@ -23,8 +23,8 @@ from solver.problem import Place
 from solver.problem import Problem
 from solver.problem import ProblemError
 from solver.problem import Quota
-from solver.problem import TimeWindow
 from solver.problem import Timetable
+from solver.problem import TimeWindow
 from solver.problem import TravelMatrix
 from solver.problem import VarietyRule
 from solver.solution import DayRoute

@@ -85,7 +85,11 @@ class AppModel:
             row_m, row_k = [], []
             for m in self.modes:
                 mat = m.matrix(d)
-                km = np.zeros(mat.minutes.shape) if mat.km is None else np.nan_to_num(mat.km, nan=0.0)
+                km = (
+                    np.zeros(mat.minutes.shape)
+                    if mat.km is None
+                    else np.nan_to_num(mat.km, nan=0.0)
+                )
                 money = mat.cost if mat.cost is not None else km * p.cost_per_km
                 row_m.append(np.asarray(money, dtype=np.float64))
                 row_k.append(km)
@@ -132,7 +136,7 @@ class AppModel:
             mask[list(s)] = True
             self.any_masks.append(mask)
         self.days = []
-        for d, day in enumerate(p.days):
+        for day in p.days:
             lunch = None
             if day.lunch is not None:
                 ln = day.lunch
@@ -147,8 +151,12 @@ class AppModel:
                 for pl in p.places
             ]
             self.days.append(
-                DayModel(lunch, windows, [pl.visit_min for pl in p.places],
-                         [pl.lunch_inside for pl in p.places])  # fmt: skip
+                DayModel(
+                    lunch,
+                    windows,
+                    [pl.visit_min for pl in p.places],
+                    [pl.lunch_inside for pl in p.places],
+                )  # fmt: skip
             )
         self.open_days = {i: [d for d in range(self.n_days) if self.days[d].windows[i]]
                           for i in range(len(p.places))}  # fmt: skip
@@ -218,7 +226,7 @@ class AppModel:
         fits = False
         for d in days:
             day = self.days[d]
-            ws = day.windows[i]
+            day.windows[i]
             for m in range(self.n_modes):
                 tmin = self.lookups[d][m].tmin
                 for s in self.start_hubs(d):
@@ -243,9 +251,8 @@ class AppModel:
             return DropReason.UNREACHABLE
         if p.budget is not None and pl.cost > p.budget:
             return DropReason.OVER_BUDGET
-        if pl.quota_key is not None:
-            if all(self.caps.get((pl.quota_key, d), 1) == 0 for d in days):
-                return DropReason.QUOTA_FULL
+        if pl.quota_key is not None and all(self.caps.get((pl.quota_key, d), 1) == 0 for d in days):
+            return DropReason.QUOTA_FULL
         if p.max_stops_per_day == 0 or not fits:
             return DropReason.CANNOT_FIT
         rule = self.rules[self.kind[i]] if self.kind[i] >= 0 else None
@@ -316,12 +323,7 @@ class AppModel:
             ok = timing.feasible and caps_ok
             if p.max_drive_min_per_day is not None and drive > p.max_drive_min_per_day:
                 ok = False
-            value = (
-                prize
-                - variety
-                - p.travel_weight * drive
-                - p.money_weight * (tickets + money)
-            )
+            value = prize - variety - p.travel_weight * drive - p.money_weight * (tickets + money)
             evals.append(ModeEval(timing, ok, drive, leg, money, value))
             if ok and value > best_value:
                 best, best_value = m, value

@@ -72,7 +72,8 @@ class TravelLookup:
             arrive = np.where(tt.arrive == UNREACHABLE, INF, tt.arrive).astype(np.int64)
             # one more column of INF: departures after the last sample find no connection
             self.table = np.concatenate([arrive, np.full((len(arrive), 1), INF)], axis=1)
-            self.table_l: list[list[int]] = self.table.tolist()
+            #: rows as Python lists, made on first use (scalar lookups are faster on lists)
+            self._rows: dict[int, list[int]] = {}
 
     # -- scalar -----------------------------------------------------------------------------
 
@@ -88,7 +89,10 @@ class TravelLookup:
                     k = 0
                 elif k > self.k:
                     k = self.k
-                return self.table_l[r][k]
+                row = self._rows.get(r)
+                if row is None:
+                    row = self._rows[r] = self.table[r].tolist()
+                return row[k]
         m = self.tmin_l[a][b]
         return INF if m >= INF else t + m
 
@@ -99,7 +103,10 @@ class TravelLookup:
         if self.timed:
             r = self.prow_l[a][b]
             if r >= 0:
-                k = bisect_right(self.table_l[r], arrive_by) - 1
+                row = self._rows.get(r)
+                if row is None:
+                    row = self._rows[r] = self.table[r].tolist()
+                k = bisect_right(row, arrive_by) - 1
                 return NEG if k < 0 else self.first + k * self.step
         m = self.tmin_l[a][b]
         return NEG if m >= INF else arrive_by - m

@@ -300,7 +300,11 @@ class Search:
             places = m.cand_place[cands]
             nodes = m.node[places]
             ends = m.day_terminals(plan.choice, g, d)
-            seq = [ends.start, *(int(m.node[m.candidates[k].place]) for k in route.visits), ends.end]
+            seq = [
+                ends.start,
+                *(int(m.node[m.candidates[k].place]) for k in route.visits),
+                ends.end,
+            ]
             xs = np.asarray(seq[:-1], dtype=np.int64)[:, None]
             zs = np.asarray(seq[1:], dtype=np.int64)[:, None]
             kinds = m.kind[places]
@@ -328,11 +332,7 @@ class Search:
                 leg = money[xs, nodes[None, :]] + money[nodes[:, None], zs.T].T - money[xs, zs]
                 daymin = float(m.modes[mi].day_minimum)
                 new_money = np.maximum(ev.leg_money + leg, daymin)
-                value = (
-                    base[None, :]
-                    - p.travel_weight * drive_delta
-                    - p.money_weight * new_money
-                )
+                value = base[None, :] - p.travel_weight * drive_delta - p.money_weight * new_money
                 # the route's value under mode mi with the candidate, minus its value now
                 delta = (ev.value + value + p.money_weight * ev.money) - route.value
                 delta = np.where(feasible & kind_ok[None, :], delta, -np.inf)
@@ -354,12 +354,14 @@ class Search:
         plan.rows[r] = row
         return row
 
-    def _group_terms(self, plan: Plan, g: int) -> tuple[np.ndarray, np.ndarray]:
-        """Group-level adjustment (trip variety, requirement bonuses) and mask (families,
-        places already in the plan) for every candidate, for group ``g``'s routes."""
+    def _group_terms(self, plan: Plan, g: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Group-level adjustment (trip variety, requirement bonuses), mask (families, places
+        already in the plan) and the named requirements still open (a must-visit, a member of
+        an unmet must_any set) for every candidate, for group ``g``'s routes."""
         m, p = self.m, self.p
         places = m.cand_place
         adj = np.zeros(len(places))
+        named = np.zeros(len(places), dtype=bool)
         ok = ~plan.in_plan
         visited = plan.places_of(g)
         kinds = m.kind[places]
@@ -383,10 +385,12 @@ class Search:
         vis = set(visited)
         if m.must:
             adj += np.where(m.must_mask[places], w, 0.0)
+            named |= m.must_mask[places]
         nights = {h.id for h in m.hubs(plan.choice, g)}
         for s, hs, mask in zip(m.any_places, m.any_hubs, m.any_masks, strict=True):
             if not (s & vis) and not (hs & nights):
                 adj += np.where(mask[places], w, 0.0)
+                named |= mask[places]
         if m.required or p.min_provinces:
             seen = {int(m.province[i]) for i in vis} - {-1}
             prov = m.province[places]
@@ -397,7 +401,7 @@ class Search:
                 for x in seen:
                     new &= prov != x
                 adj += np.where(new, w, 0.0)
-        return adj, ok
+        return adj, ok, named
 
     def _quota_ok(self, plan: Plan, g: int, d: int, place: int) -> bool:
         m = self.m
@@ -428,7 +432,10 @@ class Search:
         while not self.should_stop():
             best = None
             best_score = 0.0
-            terms: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+            # requirement candidates (a must-visit, a missing province, an unmet must_any
+            # set) go first, the most constrained one (fewest feasible routes) first
+            needed: dict[int, list[tuple[float, int, int]]] = {}
+            terms: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
             for r in targets:
                 g, d = divmod(r, nd)
                 row = self._row(plan, r)
@@ -436,8 +443,8 @@ class Search:
                     continue
                 if g not in terms:
                     terms[g] = self._group_terms(plan, g)
-                adj_all, ok_all = terms[g]
-                adj, ok = adj_all[row.cands], ok_all[row.cands]
+                adj_all, ok_all, named_all = terms[g]
+                adj, ok, named = adj_all[row.cands], ok_all[row.cands], named_all[row.cands]
                 score = row.gain + adj
                 if ratio > 0:
                     minutes = np.maximum(np.minimum(row.shift, 10**6), 1).astype(np.float64)
@@ -448,6 +455,12 @@ class Search:
                 if p.budget is not None:
                     room = p.budget - plan.group_money(g)
                     score = np.where(row.dmoney <= room + 1e-6, score, -np.inf)
+                for j in np.nonzero(named & np.isfinite(score))[0]:
+                    k = int(row.cands[j])
+                    if (r, k) not in banned and self._quota_ok(plan, g, d, m.candidates[k].place):
+                        needed.setdefault(k, []).append((float(score[j]), r, int(j)))
+                if needed:
+                    continue  # requirements first: plain candidates wait
                 order = np.argsort(-score)
                 for j in order[:4]:
                     s = float(score[j])
@@ -460,6 +473,10 @@ class Search:
                         continue
                     best, best_score = (r, j, k), s
                     break
+            if needed:
+                k, options = min(needed.items(), key=lambda kv: (len(kv[1]), -max(kv[1])[0], kv[0]))
+                _, r, j = max(options)
+                best = (r, j, k)
             if best is None:
                 return
             r, j, k = best
@@ -510,7 +527,7 @@ class Search:
             return "random"
         if op == 1:  # worst: least value per minute
             scores = []
-            for r, k in visited:
+            for _r, k in visited:
                 i = m.candidates[k].place
                 minutes = max(1, self.p.places[i].visit_min)
                 scores.append(m.net_value(i) / minutes * rng.uniform(0.7, 1.3))
@@ -536,7 +553,9 @@ class Search:
             if groups:
                 r0, k0 = groups[int(rng.integers(len(groups)))]
                 kind = m.kind[m.candidates[k0].place]
-                same = [(r, k) for r, k in groups if r == r0 and m.kind[m.candidates[k].place] == kind]
+                same = [
+                    (r, k) for r, k in groups if r == r0 and m.kind[m.candidates[k].place] == kind
+                ]
                 self._remove(plan, set(same[: max(1, len(same) - 1)] if len(same) > 1 else same))
                 return "kinds"
             picks = rng.choice(len(visited), size=min(q, len(visited)), replace=False)
@@ -558,9 +577,13 @@ class Search:
         seq = list(plan.choice[g])
         seq[n] = h
         # sometimes extend a cruise / hotel to the neighbouring night too
-        if rng.random() < 0.2 and n + 1 < len(seq) and p.nights[n + 1][h:h + 1]:
-            if p.nights[n + 1][h].id == p.nights[n][h].id:
-                seq[n + 1] = h
+        if (
+            rng.random() < 0.2
+            and n + 1 < len(seq)
+            and p.nights[n + 1][h : h + 1]
+            and p.nights[n + 1][h].id == p.nights[n][h].id
+        ):
+            seq[n + 1] = h
         choice = tuple(tuple(seq) if k == g else plan.choice[k] for k in range(m.n_groups))
         if not self.terminals_ok(choice, g):
             return "none"
@@ -633,7 +656,9 @@ class Search:
             for d in range(nd):
                 r = g * nd + d
                 for k in plan.routes[r].visits:
-                    v = m.net_value(m.candidates[k].place) / max(1.0, float(m.cost[m.candidates[k].place]) + 1)
+                    v = m.net_value(m.candidates[k].place) / max(
+                        1.0, float(m.cost[m.candidates[k].place]) + 1
+                    )
                     if worst is None or v < worst[0]:
                         worst = (v, r, k)
             if worst is None:
@@ -663,7 +688,9 @@ class Search:
             for i in range(len(visits)):
                 rest = seq[: i + 1] + seq[i + 2 :]
                 node = seq[i + 1]
-                cut = length - tmin[seq[i]][node] - tmin[node][seq[i + 2]] + tmin[seq[i]][seq[i + 2]]
+                cut = (
+                    length - tmin[seq[i]][node] - tmin[node][seq[i + 2]] + tmin[seq[i]][seq[i + 2]]
+                )
                 for j in range(len(visits)):
                     if j == i:
                         continue
@@ -748,7 +775,7 @@ class Search:
                 continue
             s = trial.score()
             frac = min(1.0, (time.perf_counter() - start) / span)
-            temp = temp0 * (0.01 ** frac)
+            temp = temp0 * (0.01**frac)
             if s >= cur_score - 1e-9 or self.rng.random() < math.exp((s - cur_score) / temp):
                 current, cur_score = trial, s
             if self.offer(current, f"lns-{op}"):
@@ -935,8 +962,10 @@ def _dynamic_reason(m: AppModel, plan: Plan, i: int, g: int) -> DropReason:
             users = {
                 gg
                 for gg in range(m.n_groups)
-                if any(m.quota_of.get(m.candidates[k].place) == pl.quota_key
-                       for k in plan.routes[gg * m.n_days + d].visits)  # fmt: skip
+                if any(
+                    m.quota_of.get(m.candidates[k].place) == pl.quota_key
+                    for k in plan.routes[gg * m.n_days + d].visits
+                )  # fmt: skip
             }
             if len(users) < cap:
                 full = False

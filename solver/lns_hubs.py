@@ -45,8 +45,12 @@ def _day_estimate(m: AppModel, g: int, d: int, start, end, used: frozenset[int])
     if not len(places):
         return 0.0, used
     bonus = np.asarray(
-        [m.req_weight * 0.01 if int(i) in m.must or any(int(i) in s for s in m.any_places) else 0.0
-         for i in places]  # fmt: skip
+        [
+            m.req_weight * 0.01
+            if int(i) in m.must or any(int(i) in s for s in m.any_places)
+            else 0.0
+            for i in places
+        ]  # fmt: skip
     )
     value = m.prize[places] - m.problem.money_weight * m.cost[places] + bonus
     near = tmin[np.ix_(nodes, nodes)].astype(float)

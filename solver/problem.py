@@ -100,8 +100,8 @@ class Timetable:
     step_min: int
     pairs: np.ndarray
     arrive: np.ndarray
-    _rows: dict[tuple[int, int], int] = field(init=False, repr=False, compare=False)
-    _lists: list[list[int]] = field(init=False, repr=False, compare=False)
+    _rows: dict[tuple[int, int], int] | None = field(init=False, repr=False, compare=False)
+    _lists: list[list[int]] | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         _check(self.step_min > 0, "Timetable.step_min must be > 0.")
@@ -114,8 +114,9 @@ class Timetable:
             "Timetable.arrive must have one row of samples per pair.",
         )
         _check(bool(np.all(pairs >= 0)), "Timetable.pairs must be node indices >= 0.")
-        rows = {(int(a), int(b)): r for r, (a, b) in enumerate(pairs)}
-        _check(len(rows) == len(pairs), "Timetable.pairs must not repeat a pair.")
+        if len(pairs):
+            codes = pairs[:, 0] * (int(pairs.max()) + 1) + pairs[:, 1]
+            _check(len(np.unique(codes)) == len(codes), "Timetable.pairs must not repeat a pair.")
         k = arrive.shape[1]
         samples = self.first_min + self.step_min * np.arange(k, dtype=np.int64)
         reach = arrive != UNREACHABLE
@@ -137,8 +138,8 @@ class Timetable:
         arrive.setflags(write=False)
         object.__setattr__(self, "pairs", pairs)
         object.__setattr__(self, "arrive", arrive)
-        object.__setattr__(self, "_rows", rows)
-        object.__setattr__(self, "_lists", arrive.tolist())
+        object.__setattr__(self, "_rows", None)
+        object.__setattr__(self, "_lists", None)
 
     @property
     def samples(self) -> int:
@@ -147,20 +148,33 @@ class Timetable:
 
     def row(self, a: int, b: int) -> int | None:
         """Row of the pair ``(a, b)``, or ``None`` when its travel does not depend on time."""
-        return self._rows.get((a, b))
+        if self._rows is None:
+            rows = {(int(x), int(y)): r for r, (x, y) in enumerate(self.pairs.tolist())}
+            object.__setattr__(self, "_rows", rows)
+        return self._rows.get((a, b))  # type: ignore[union-attr]
+
+    def _row_list(self, row: int) -> list[int]:
+        if self._lists is None:
+            object.__setattr__(self, "_lists", [None] * len(self.pairs))
+        values = self._lists[row]  # type: ignore[index]
+        if values is None:
+            values = self.arrive[row].tolist()
+            self._lists[row] = values  # type: ignore[index]
+        return values
 
     def arrival(self, row: int, depart_min: float) -> int:
         """Arrival (trip minutes) when leaving at ``depart_min`` on pair ``row``, or
         :data:`UNREACHABLE`."""
         k = max(0, math.ceil((depart_min - self.first_min) / self.step_min))
-        if k >= len(self._lists[row]):
+        values = self._row_list(row)
+        if k >= len(values):
             return UNREACHABLE
-        return self._lists[row][k]
+        return values[k]
 
     def latest_departure(self, row: int, arrive_by: float) -> int | None:
         """Latest sample departure on pair ``row`` that arrives by ``arrive_by`` (``None``:
         none does)."""
-        values = self._lists[row]
+        values = self._row_list(row)
         best = None
         for k, value in enumerate(values):
             if value == UNREACHABLE or value > arrive_by:
@@ -170,12 +184,14 @@ class Timetable:
 
     def shortest(self, row: int) -> int:
         """Shortest travel time of the day on pair ``row`` (:data:`UNREACHABLE` if none)."""
-        values = self.arrive[row]
-        reach = values != UNREACHABLE
-        if not reach.any():
-            return UNREACHABLE
-        samples = self.first_min + self.step_min * np.arange(len(values))
-        return int((values[reach] - samples[reach]).min())
+        return int(self.shortest_all()[row])
+
+    def shortest_all(self) -> np.ndarray:
+        """:meth:`shortest` of every row."""
+        samples = self.first_min + self.step_min * np.arange(self.samples)
+        duration = np.where(self.arrive != UNREACHABLE, self.arrive - samples[None, :], np.inf)
+        best = duration.min(axis=1) if len(duration) else np.zeros(0)
+        return np.where(np.isfinite(best), best, UNREACHABLE).astype(np.int64)
 
 
 @dataclass(frozen=True, slots=True)
@@ -452,8 +468,8 @@ class TravelMatrix:
                 f"TravelMatrix.timetable names a node outside the {n}x{n} matrix.",
             )
             minutes = minutes.copy()
-            for r, (a, b) in enumerate(tt.pairs.tolist()):
-                minutes[a, b] = tt.shortest(r)
+            if len(tt.pairs):
+                minutes[tt.pairs[:, 0], tt.pairs[:, 1]] = tt.shortest_all()
             minutes.setflags(write=False)
         object.__setattr__(self, "minutes", minutes)
 

@@ -350,7 +350,9 @@ def _check_day(
                 )
         if begin < arrive:
             out.append(
-                Violation(ViolationKind.SERVICE, arrive - begin, "starts before arriving", gid, d, pid)
+                Violation(
+                    ViolationKind.SERVICE, arrive - begin, "starts before arriving", gid, d, pid
+                )
             )
         if pid is None:
             if arrive > deadline:
@@ -459,7 +461,9 @@ def _check_visit(
         if not inside or not (begin <= ls and ls + dur <= depart):
             out.append(Violation(ViolationKind.LUNCH, 1, "lunch overlaps a visit", gid, d, pid))
     if day_route.lunch_inside == pid and not pl.lunch_inside:
-        out.append(Violation(ViolationKind.LUNCH, 1, "lunch inside a visit that has none", gid, d, pid))
+        out.append(
+            Violation(ViolationKind.LUNCH, 1, "lunch inside a visit that has none", gid, d, pid)
+        )
     if pid in p.exclude:
         out.append(Violation(ViolationKind.EXCLUDED_VISIT, 1, "excluded place", gid, d, pid))
     if group.allowed_places is not None and pid not in group.allowed_places:

@@ -28,7 +28,9 @@ N_NODES = 7
 def _matrix(rng: random.Random) -> TravelMatrix:
     """Random minutes with some unreachable pairs and a timetable on a few pairs (a ferry
     every 40-90 minutes with a 20-50 minute ride, or no service after some hour)."""
-    minutes = [[0 if a == b else rng.randint(5, 90) for b in range(N_NODES)] for a in range(N_NODES)]
+    minutes = [
+        [0 if a == b else rng.randint(5, 90) for b in range(N_NODES)] for a in range(N_NODES)
+    ]
     for _ in range(3):
         a, b = rng.sample(range(N_NODES), 2)
         minutes[a][b] = None
@@ -90,9 +92,7 @@ def _brute(model: DayModel, travel: TravelLookup, ends: Terminals, places, nodes
                 t = model.eat(t)
             a = travel.arr(seq[pos - 1], seq[pos], t)
             if pos == k + 1:
-                if a > ends.deadline:
-                    ok = False
-                elif option == ("end", pos) and model.eat(a) >= INF:
+                if a > ends.deadline or option == ("end", pos) and model.eat(a) >= INF:
                     ok = False
                 break
             i = places[pos - 1]
@@ -127,7 +127,9 @@ def _check_schedule(model, travel, ends, places, nodes, sched) -> None:
         assert ls is not None and lunch[0] <= ls and ls + dur <= lunch[1]
     for pos, v in enumerate(sched.visits, start=1):
         i = places[pos - 1]
-        eats_before = ls is not None and t <= ls and ls + dur <= v.start and sched.lunch_inside != pos
+        eats_before = (
+            ls is not None and t <= ls and ls + dur <= v.start and sched.lunch_inside != pos
+        )
         earliest = travel.arr(seq[pos - 1], seq[pos], t)
         if eats_before:
             earliest = min(earliest, travel.arr(seq[pos - 1], seq[pos], ls + dur))
