@@ -114,11 +114,30 @@ def direct_leg(network: Network, a: Access, b: Access) -> AccessLeg | None:
 
 
 def attach(point: Point, network: Network) -> Access:
-    """Return the access legs of *point* (see the module docstring for the rules)."""
+    """Return the access legs of *point* (see the module docstring for the rules).
+
+    On a public-transport network (one with shadow nodes, see :mod:`tourplanner.travel.modes`)
+    each leg to a node is doubled by a leg to its shadow, so that a taxi ride can end there.
+    """
+    access = _attach(point, network)
+    if not network.shadows:
+        return access
+    twins = {original: shadow for shadow, original in network.shadows.items()}
+    extra = tuple(
+        AccessLeg(twins[leg.node], leg.minutes, leg.km, leg.mode)
+        for leg in access.legs
+        if leg.node in twins
+    )
+    return Access(access.point, access.area, access.legs + extra)
+
+
+def _attach(point: Point, network: Network) -> Access:
     node = network.nodes.get(point.id)
     if node is not None:
         return Access(point, node.area, (AccessLeg(node.id, 0.0, 0.0, "walk"),))
-    same = [n for n in network.nodes.values() if point.id in n.place_ids]
+    same = [
+        n for n in network.nodes.values() if point.id in n.place_ids and n.id not in network.shadows
+    ]
     if same:
         # the place *is* that facility (a pier, a station): both positions are estimates
         legs = tuple(AccessLeg(n.id, 0.0, 0.0, "walk") for n in same)
@@ -142,7 +161,11 @@ def attach(point: Point, network: Network) -> Access:
         return Access(point, network.nodes[explicit.nodes[0]].area, tuple(legs))
     area = explicit.area if explicit is not None and explicit.area else None
     area = area or network.area_of(point.lat, point.lon)
-    candidates = _nearest(point, [n for n in network.nodes.values() if n.area == area], network)
+    candidates = _nearest(
+        point,
+        [n for n in network.nodes.values() if n.area == area and n.id not in network.shadows],
+        network,
+    )
     if not candidates:
         log.warning("%s lies in area %s, which has no network node", point.id, area)
     legs = tuple(_speed_leg(network, area, d, n.id) for d, n in candidates)

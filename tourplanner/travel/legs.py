@@ -129,6 +129,7 @@ def leg(
     *,
     scenario: str | None = None,
     network: Network | None = None,
+    mode: str = "private",
 ) -> Leg:
     """Return the earliest-arrival leg from *origin* to *destination* leaving at *depart_at*.
 
@@ -143,6 +144,9 @@ def leg(
         A scenario name from ``network.json`` (None for the network as it is).
     network
         The network to use; the embedded one by default.
+    mode
+        ``"private"`` (a hired vehicle) or ``"public"`` (seats and taxi rides); see
+        :mod:`tourplanner.travel.modes`.
 
     Returns
     -------
@@ -158,8 +162,11 @@ def leg(
     NotFound
         For a string that is not a node id.
     """
-    net = network or default_network()
-    chosen = net.scenario(scenario)
+    from tourplanner.travel.modes import mode_network
+
+    base = network or default_network()
+    chosen = base.scenario(scenario)
+    net = mode_network(base, mode, depart_at.date(), chosen)
     a = access_of(as_point(origin, net), net)
     b = access_of(as_point(destination, net), net)
     if a.point.id == b.point.id:

@@ -35,11 +35,19 @@ from tourplanner.travel.attach import Point
 from tourplanner.travel.attach import as_point
 from tourplanner.travel.legs import access_of
 from tourplanner.travel.legs import via_names
+from tourplanner.travel.modes import PRIVATE
+from tourplanner.travel.modes import mode_network
 from tourplanner.travel.network import SCHEDULED_MODES
 from tourplanner.travel.network import Network
 from tourplanner.travel.network import default_network
 from tourplanner.travel.osrm import OsrmClient
 from tourplanner.travel.osrm import RoadTimes
+from tourplanner.travel.profiles import FIRST_MIN
+from tourplanner.travel.profiles import STEP_MIN
+from tourplanner.travel.profiles import as_samples
+from tourplanner.travel.profiles import grid
+from tourplanner.travel.profiles import is_constant
+from tourplanner.travel.profiles import point_profiles
 from tourplanner.travel.routing import DayGraph
 from tourplanner.travel.routing import day_graph
 from tourplanner.travel.routing import day_signature
@@ -74,6 +82,20 @@ class TravelMatrix:
         ``"network"`` or ``"osrm+network"`` (road-only pairs from OSRM).
     warnings
         Messages for the itinerary, e.g. that OSRM failed and the network was used instead.
+    mode
+        ``"private"`` (a hired vehicle) or ``"public"`` (seats on public services and taxi
+        rides), see :mod:`tourplanner.travel.modes`.
+    vehicle_vnd, seat_vnd
+        The two parts of ``cost_vnd``: per vehicle (tolls, a car on a ferry, taxi rides) and
+        per seat (fares of ferries, boats, cable cars and coach lines).
+    road_km, scheduled_km
+        The route's km by road (a car or a taxi, access legs included) and on scheduled
+        services (ferries, boats, cable cars, coach lines).
+    timed_pairs, timed_arrive
+        With ``profiles``: the pairs whose travel depends on the departure time, and for each
+        its earliest arrival (minutes after midnight, -1 when none) for departures every
+        ``STEP_MIN`` minutes from ``FIRST_MIN`` (``profile_first``, ``profile_step``); for
+        these pairs ``minutes`` is the shortest travel time of the day.
     """
 
     ids: tuple[str, ...]
@@ -87,6 +109,16 @@ class TravelMatrix:
     network_version: str
     source: str = "network"
     warnings: tuple[str, ...] = ()
+    mode: str = PRIVATE
+    vehicle_vnd: np.ndarray | None = None
+    seat_vnd: np.ndarray | None = None
+    timed_pairs: np.ndarray | None = None
+    timed_arrive: np.ndarray | None = None
+    #: km ridden on the road (by car or taxi) along the route, and on scheduled services
+    road_km: np.ndarray | None = None
+    scheduled_km: np.ndarray | None = None
+    profile_first: int = FIRST_MIN
+    profile_step: int = STEP_MIN
     _entry: np.ndarray = field(default=None, repr=False)  # type: ignore[assignment]
     _exit: np.ndarray = field(default=None, repr=False)  # type: ignore[assignment]
     _graph: DayGraph | None = field(default=None, repr=False)
@@ -179,6 +211,9 @@ def travel_matrix(
     network: Network | None = None,
     osrm_url: str | None = None,
     osrm_client: OsrmClient | None = None,
+    mode: str = PRIVATE,
+    profiles: bool = False,
+    window: tuple[int, int] | None = None,
 ) -> TravelMatrix:
     """Return travel minutes, km and cost between all *points* on *date*.
 
@@ -197,6 +232,13 @@ def travel_matrix(
     osrm_url, osrm_client
         With either, road-only pairs take OSRM's road times; when OSRM fails the embedded
         network is used and ``warnings`` says so.
+    mode
+        ``"private"`` or ``"public"`` (see :mod:`tourplanner.travel.modes`).
+    profiles
+        Also compute the departure-dependent pairs (``timed_pairs``, ``timed_arrive``).
+    window
+        With ``profiles``: the departures that matter, (first, last) minutes after midnight
+        (the trip's day hours); the profiles cover them only.
 
     Raises
     ------
@@ -205,8 +247,9 @@ def travel_matrix(
     """
     if not points:
         raise ValidationError([FieldError("points", "needs at least one point")])
-    net = network or default_network()
-    chosen = net.scenario(scenario)
+    base = network or default_network()
+    chosen = base.scenario(scenario)
+    net = mode_network(base, mode, date, chosen)
     pts = [as_point(p, net) for p in points]
     signature = day_signature(net, date, chosen)
     own_client = osrm_client is None and bool(osrm_url)
@@ -214,25 +257,99 @@ def travel_matrix(
         osrm_client = OsrmClient(osrm_url)
     osrm_key = osrm_client.base_url if osrm_client is not None else None
     try:
-        return _matrix(net, chosen, pts, date, scenario, signature, osrm_client, osrm_key)
+        return _matrix(
+            net, chosen, pts, date, scenario, signature, osrm_client, osrm_key, mode, profiles,
+            window,
+        )  # fmt: skip
     finally:
         if own_client:
             osrm_client.close()
 
 
-def _matrix(net, chosen, pts, date, scenario, signature, osrm_client, osrm_key) -> TravelMatrix:
-    key = (id(net), net.version, scenario, signature, tuple(p.key for p in pts), osrm_key)
+def _matrix(
+    net, chosen, pts, date, scenario, signature, osrm_client, osrm_key, mode, profiles, window
+) -> TravelMatrix:
+    key = (
+        id(net),
+        net.version,
+        scenario,
+        signature,
+        tuple(p.key for p in pts),
+        osrm_key,
+        mode,
+        profiles,
+        _timetable_signature(net, date, chosen) if profiles else None,
+        window if profiles else None,
+    )
     cached = _CACHE.get(key)
     if cached is not None:
         return cached if cached.date == date else dataclasses.replace(cached, date=date)
     graph = day_graph(net, date, chosen)
-    result = _compute(net, graph, [access_of(p, net) for p in pts], date, scenario)
+    accesses = [access_of(p, net) for p in pts]
+    result = _compute(net, graph, accesses, date, scenario)
+    result = dataclasses.replace(result, mode=mode)
+    if profiles:
+        result = _with_profiles(result, net, accesses, date, chosen, window)
     if osrm_client is not None:
         result = _with_osrm(result, pts, RoadTimes(osrm_client))
         if result.warnings:
             return result  # a fallback is not cached: the server may come back
     _CACHE.put(key, result)
     return result
+
+
+def _timetable_signature(net: Network, date: dt.date, chosen) -> tuple:
+    """What the scheduled links run on *date* (two dates with the same timetables share)."""
+    out = []
+    for link in net.links.values():
+        if not link.scheduled:
+            continue
+        available, forced = net.link_state(link, date, chosen)
+        if not available:
+            continue
+        for direction in ("forward", "backward") if link.bidirectional else ("forward",):
+            service = link.day_service(date, direction, forced)
+            if service is not None:
+                out.append((link.id, direction, service.departures, service.window))
+    return tuple(out)
+
+
+def _with_profiles(
+    matrix: TravelMatrix, net: Network, accesses: list[Access], date: dt.date, chosen, window
+) -> TravelMatrix:
+    """Add the departure-dependent pairs (see :class:`TravelMatrix`)."""
+    direct_min, _ = _direct(net, accesses)
+    profile = point_profiles(net, date, chosen, accesses, direct_min, window)
+    constant, const_minutes = is_constant(profile, window)
+    first = int(grid(window)[0])
+    timed = ~constant
+    np.fill_diagonal(timed, False)
+    pairs = np.argwhere(timed)
+    arrive = as_samples(profile[pairs[:, 0], pairs[:, 1]].astype(np.float64))
+    minutes = matrix.minutes.copy()
+    reachable = matrix.reachable.copy()
+    # constant pairs keep the static route's minutes (OSRM may replace road-only ones); a pair
+    # the profiles cannot reach at any time is unreachable
+    never = constant & (const_minutes < 0)
+    np.fill_diagonal(never, False)
+    reachable &= ~never
+    minutes = np.where(never, -1, minutes)
+    samples = first + STEP_MIN * np.arange(profile.shape[2])
+    if len(pairs):
+        duration = np.where(arrive >= 0, arrive - samples[None, :], np.iinfo(np.int64).max)
+        shortest = duration.min(axis=1)
+        none = arrive.max(axis=1) < 0
+        minutes[pairs[:, 0], pairs[:, 1]] = np.where(none, -1, shortest)
+        reachable[pairs[:, 0], pairs[:, 1]] &= ~none
+    return dataclasses.replace(
+        matrix,
+        minutes=minutes.astype(np.int32),
+        reachable=reachable,
+        road_only=matrix.road_only & ~timed,
+        timed_pairs=pairs.astype(np.int64),
+        timed_arrive=arrive,
+        profile_first=first,
+    )
 
 
 def _compute(
@@ -275,6 +392,15 @@ def _compute(
     entry_node = idx[rows, entry_k]
     km = akm[rows, entry_k] + graph.km[entry_node, exit_node] + akm[cols, exit_k]
     cost = graph.cost_vnd[entry_node, exit_node]
+    vehicle = (graph.vehicle_vnd if graph.vehicle_vnd is not None else graph.cost_vnd)[
+        entry_node, exit_node
+    ]
+    seat = (graph.seat_vnd if graph.seat_vnd is not None else np.zeros_like(graph.cost_vnd))[
+        entry_node, exit_node
+    ]
+    sched_km = (graph.scheduled_km if graph.scheduled_km is not None else np.zeros_like(km))[
+        entry_node, exit_node
+    ]
     water = awater[rows, entry_k] | graph.water[entry_node, exit_node] | awater[cols, exit_k]
     # direct local legs between nearby points of the same area
     direct_min, direct_km = _direct(net, accesses)
@@ -282,12 +408,17 @@ def _compute(
     total = np.where(use_direct, direct_min, total)
     km = np.where(use_direct, direct_km, km)
     cost = np.where(use_direct, 0.0, cost)
+    vehicle = np.where(use_direct, 0.0, vehicle)
+    seat = np.where(use_direct, 0.0, seat)
+    sched_km = np.where(use_direct, 0.0, sched_km)
     water = np.where(use_direct, False, water)
     entry_node = np.where(use_direct, -1, entry_node)
     exit_node = np.where(use_direct, -1, exit_node)
     np.fill_diagonal(total, 0.0)
     np.fill_diagonal(km, 0.0)
     np.fill_diagonal(cost, 0.0)
+    np.fill_diagonal(vehicle, 0.0)
+    np.fill_diagonal(seat, 0.0)
     np.fill_diagonal(water, False)
     reachable = np.isfinite(total)
     minutes = np.where(reachable, np.rint(np.where(reachable, total, 0.0)), -1).astype(np.int32)
@@ -296,6 +427,10 @@ def _compute(
         minutes=minutes,
         km=np.where(reachable, np.round(km, 2), np.nan),
         cost_vnd=np.where(reachable, cost, 0).astype(np.int64),
+        vehicle_vnd=np.where(reachable, vehicle, 0).astype(np.int64),
+        seat_vnd=np.where(reachable, seat, 0).astype(np.int64),
+        road_km=np.where(reachable, np.maximum(km - sched_km, 0.0), np.nan),
+        scheduled_km=np.where(reachable, sched_km, np.nan),
         reachable=reachable,
         road_only=reachable & ~water,
         date=date,

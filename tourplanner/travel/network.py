@@ -597,9 +597,7 @@ def _read_link(reader: _Reader, raw: dict, where: str, nodes: set[str]) -> Link 
     minutes_back = reader.number(raw, "minutes_back", where, required=False, positive=True)
     toll = reader.number(raw, "toll_vnd", where, required=False, low=0, high=10_000_000)
     fare = reader.number(raw, "fare_vnd", where, required=False, low=0, high=10_000_000)
-    fare_child = reader.number(
-        raw, "fare_child_vnd", where, required=False, low=0, high=10_000_000
-    )
+    fare_child = reader.number(raw, "fare_child_vnd", where, required=False, low=0, high=10_000_000)
     fare_year = reader.number(raw, "fare_year", where, required=False, low=1990, high=2100)
     fare_unknown = raw.get("fare_unknown", False)
     if not isinstance(fare_unknown, bool):

@@ -81,6 +81,11 @@ class DayGraph:
     water: np.ndarray
     predecessors: np.ndarray
     edge_link: dict[tuple[int, int], tuple[str, str]] = field(default_factory=dict)
+    #: the two parts of ``cost_vnd``: per vehicle (tolls, car ferries, taxi rides) and per seat
+    vehicle_vnd: np.ndarray | None = None
+    seat_vnd: np.ndarray | None = None
+    #: km on scheduled links (ferries, boats, cable cars, coach lines) along the path
+    scheduled_km: np.ndarray | None = None
 
     def node_path(self, a: int, b: int) -> list[int]:
         """Return node indices from *a* to *b* along the shortest path ([] if unreachable)."""
@@ -101,7 +106,9 @@ def _day_graph_cached(network: Network, signature: tuple[tuple[str, str, float],
     n = len(node_ids)
     weight = np.full((n, n), np.inf)
     km = np.zeros((n, n))
-    cost = np.zeros((n, n))
+    toll = np.zeros((n, n))
+    fare = np.zeros((n, n))
+    sched = np.zeros((n, n))
     water = np.zeros((n, n), dtype=bool)
     edge_link: dict[tuple[int, int], tuple[str, str]] = {}
     for link_id, direction, minutes in signature:
@@ -111,14 +118,30 @@ def _day_graph_cached(network: Network, signature: tuple[tuple[str, str, float],
         if w < weight[a, b]:
             weight[a, b] = w
             km[a, b] = link.km
-            cost[a, b] = link.toll_vnd + link.fare_vnd
-            water[a, b] = link.mode not in ROAD_MODES
+            toll[a, b] = link.toll_vnd
+            fare[a, b] = link.fare_vnd
+            sched[a, b] = link.km if link.scheduled else 0.0
+            water[a, b] = link.mode not in ROAD_MODES and link.mode != "taxi"
             edge_link[(a, b)] = (link_id, direction)
     rows, cols = np.nonzero(np.isfinite(weight))
     graph = csr_matrix((weight[rows, cols], (rows, cols)), shape=(n, n))
     dist, pred = dijkstra(graph, directed=True, return_predecessors=True)
-    tree_km, tree_cost, tree_water = _along_paths(pred, km, cost, water)
-    return DayGraph(node_ids, index, dist, tree_km, tree_cost, tree_water, pred, edge_link)
+    tree_km, tree_toll, tree_water = _along_paths(pred, km, toll, water)
+    _, tree_fare, _ = _along_paths(pred, km, fare, water)
+    tree_sched, _, _ = _along_paths(pred, sched, fare, water)
+    return DayGraph(
+        node_ids,
+        index,
+        dist,
+        tree_km,
+        tree_toll + tree_fare,
+        tree_water,
+        pred,
+        edge_link,
+        vehicle_vnd=tree_toll,
+        seat_vnd=tree_fare,
+        scheduled_km=tree_sched,
+    )
 
 
 def _along_paths(
