@@ -75,6 +75,7 @@ class PlaceRow(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
     value_basis: Mapped[dict | None] = mapped_column(JSON)
+    part_of: Mapped[str | None] = mapped_column(String(80))
     product: Mapped[dict | None] = mapped_column(JSON)
     lodging_tiers: Mapped[dict | None] = mapped_column(JSON)
     cruise: Mapped[dict | None] = mapped_column(JSON)

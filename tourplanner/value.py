@@ -68,7 +68,9 @@ def explain(basis: ValueBasis | None, heritage_rank: str | None) -> list[tuple[s
             if got:
                 parts.append(("visitors", round(got, 1)))
         if basis.rankings:
-            parts.append(("rankings", float(min(RANKINGS_CAP, RANKING_POINTS * len(basis.rankings)))))
+            parts.append(
+                ("rankings", float(min(RANKINGS_CAP, RANKING_POINTS * len(basis.rankings))))
+            )
     if heritage_rank in HERITAGE_POINTS:
         parts.append((f"heritage:{heritage_rank}", float(HERITAGE_POINTS[heritage_rank])))
     return parts

@@ -92,6 +92,20 @@ class PlaceSchema(Schema):
     sources = fields.Dict(keys=fields.String(), values=fields.String())
     uncertain = fields.List(fields.String())
     retired = fields.Boolean()
+    value_basis = fields.Dict(
+        allow_none=True,
+        metadata={"description": "the evidence the value is computed from (docs/value-model.md)"},
+    )
+    part_of = fields.String(
+        allow_none=True, metadata={"description": "the attraction this one lies inside"}
+    )
+    product = fields.Dict(
+        allow_none=True, metadata={"description": "a bay or river route: departures, duration"}
+    )
+    lodging_tiers = fields.Dict(
+        allow_none=True, metadata={"description": "prices per tier: budget, standard, ..."}
+    )
+    cruise = fields.Dict(allow_none=True, metadata={"description": "an overnight cruise"})
     version = fields.Integer(
         required=True, metadata={"description": "send it back with an edit (or If-Match)"}
     )

@@ -69,6 +69,7 @@ CSV_COLUMNS = (
     "uncertain",
     "retired",
     "value_basis",
+    "part_of",
     "product",
     "lodging_tiers",
     "cruise",

@@ -212,6 +212,9 @@ class Place:
     retired: bool = False
     version: int = 1
     value_basis: ValueBasis | None = None
+    #: the attraction this one lies inside and is seen with (a cave on a bay route, a pagoda
+    #: on Yên Tử): it is not planned on its own
+    part_of: str | None = None
     product: Product | None = None
     lodging_tiers: tuple[LodgingTier, ...] = ()
     cruise: Cruise | None = None

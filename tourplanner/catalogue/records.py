@@ -388,7 +388,9 @@ def _sub(errors: _Collector, prefix: str) -> _Collector:
 
 def _merge(errors: _Collector, sub: _Collector) -> None:
     prefix = getattr(sub, "prefix", "")
-    errors.errors.extend(RowError(e.file, e.row, f"{prefix}.{e.field}", e.reason) for e in sub.errors)
+    errors.errors.extend(
+        RowError(e.file, e.row, f"{prefix}.{e.field}", e.reason) for e in sub.errors
+    )
 
 
 def _value_basis(record: dict, errors: _Collector) -> ValueBasis | None:
@@ -474,7 +476,9 @@ def _product(record: dict, errors: _Collector) -> Product | None:
     boat = _int(raw, "boat_vnd", sub, required=False, hi=100_000_000)
     boat_unknown = _flag(raw, "boat_unknown", sub)
     if boat is None and not boat_unknown:
-        sub.add("boat_vnd", "is required (or boat_unknown: true); 0 if the ticket includes the boat")
+        sub.add(
+            "boat_vnd", "is required (or boat_unknown: true); 0 if the ticket includes the boat"
+        )
     product = Product(
         family=family,
         duration_min=duration or 0,
@@ -626,7 +630,9 @@ def parse_place(
         value = significance(basis, heritage)
         stated = record.get("value")
         if stated not in (None, "") and str(stated) != str(value):
-            errors.add("value", f"is computed from value_basis as {value}; remove it or write {value}")
+            errors.add(
+                "value", f"is computed from value_basis as {value}; remove it or write {value}"
+            )
     else:
         value = _int(record, "value", errors, required=kind == "attraction", lo=1, hi=100)
     hub_type = record.get("hub_type") or None
@@ -684,6 +690,7 @@ def parse_place(
         uncertain=_str_list(record, "uncertain", errors, limit=MAX_TEXT),
         retired=_flag(record, "retired", errors),
         value_basis=basis,
+        part_of=_text(record, "part_of", errors, required=False, limit=MAX_PLACE_ID) or None,
         product=_product(record, errors),
         lodging_tiers=_lodging_tiers(record, errors),
         cruise=_cruise(record, errors),
@@ -817,6 +824,7 @@ def place_to_record(place: Place) -> dict:
         "uncertain": list(place.uncertain),
         "retired": place.retired,
         "value_basis": _basis_record(place.value_basis),
+        "part_of": place.part_of,
         "product": _product_record(place.product),
         "lodging_tiers": (
             {

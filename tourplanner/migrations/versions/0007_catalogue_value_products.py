@@ -1,4 +1,4 @@
-"""Places gain the evidence of their value, products (bay routes), lodging tiers and cruises.
+"""Places gain the evidence of their value, containment, products, lodging tiers and cruises.
 
 Revision ID: 0007
 Revises: 0006
@@ -22,9 +22,11 @@ def upgrade() -> None:
     with op.batch_alter_table("places") as batch:
         for name in COLUMNS:
             batch.add_column(sa.Column(name, sa.JSON(), nullable=True))
+        batch.add_column(sa.Column("part_of", sa.String(80), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("places") as batch:
+        batch.drop_column("part_of")
         for name in reversed(COLUMNS):
             batch.drop_column(name)
