@@ -110,7 +110,8 @@ def test_show_unknown_id_exits_2(runner):
 
 
 def test_plan_with_nothing_feasible_exits_3_and_says_why(runner):
-    """A 3-hour day cannot reach an end 3 hours away: exit 3 with the reason and what to relax."""
+    """An evening day cannot reach the bay (its boats leave 07:30-14:00): exit 3 with the reason
+    and what to relax."""
     result = runner.invoke(
         args=[
             "plan",
@@ -123,9 +124,9 @@ def test_plan_with_nothing_feasible_exits_3_and_says_why(runner):
             "--days",
             "1",
             "--day-start",
-            "08:00",
+            "19:00",
             "--day-end",
-            "11:00",
+            "23:00",
         ]
     )
     assert result.exit_code == 3

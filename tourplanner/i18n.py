@@ -115,8 +115,63 @@ TEXTS: dict[str, tuple[str, str]] = {
     "mode.walk": ("đi bộ", "walk"),
     "mode.rail": ("tàu hỏa", "rail"),
     "mode.air": ("máy bay", "air"),
+    "mode.coach": ("xe khách", "coach"),
+    "mode.taxi": ("taxi", "taxi"),
+    "mode.bridge": ("cầu", "bridge"),
+    "service.hired_vehicle": ("xe riêng có tài xế", "hired vehicle with driver"),
+    "service.taxi": ("taxi", "taxi"),
+    "service.limousine": ("xe limousine", "limousine"),
+    "service.coach": ("xe khách", "coach"),
+    "service.bus": ("xe buýt", "bus"),
+    "service.combo": ("vé xe + tàu", "bus-and-boat combo"),
+    "service.ferry": ("phà", "ferry"),
+    "service.boat": ("tàu", "boat"),
+    "service.cable_car": ("cáp treo", "cable car"),
+    "service.walk": ("đi bộ", "walk"),
+    "it.fare_pp": ("mỗi người", "per person"),
+    "it.fare_unknown": ("chưa rõ giá vé", "fare unknown"),
+    "it.ticket_unknown": ("chưa rõ giá vé", "ticket price unknown"),
+    "it.meals": ("Ăn uống", "Meals"),
+    "it.per_person": ("mỗi người", "per person"),
+    "it.includes": ("Gồm", "Includes"),
+    "lodging.hotel": ("Khách sạn", "Hotel"),
+    "lodging.cruise": ("Ngủ trên du thuyền", "Overnight cruise"),
+    "lodging.room": ("phòng", "room"),
+    "lodging.person": ("người", "person"),
+    "tier.budget": ("bình dân", "budget"),
+    "tier.standard": ("tiêu chuẩn (3★)", "standard (3★)"),
+    "tier.comfort": ("cao cấp (4★)", "comfort (4★)"),
+    "tier.luxury": ("sang trọng (5★)", "luxury (5★)"),
+    "form.lodging": ("Hạng lưu trú", "Lodging"),
+    "form.transport": ("Phương tiện", "Transport"),
+    "transport.auto": (
+        "Tự chọn theo số người (xe khách, phà, taxi cho 1–4 người; xe riêng cho đoàn)",
+        "By group size (coaches, ferries, taxis for 1–4; a hired vehicle for groups)",
+    ),
+    "transport.public": ("Phương tiện công cộng và taxi", "Public services and taxis"),
+    "transport.private": ("Xe riêng có tài xế", "A hired vehicle with driver"),
+    "meal.breakfast": ("bữa sáng", "breakfast"),
+    "meal.brunch": ("bữa sáng muộn", "brunch"),
+    "meal.lunch": ("bữa trưa", "lunch"),
+    "meal.dinner": ("bữa tối", "dinner"),
+    "weekday.mon": ("Thứ Hai", "Monday"),
+    "weekday.tue": ("Thứ Ba", "Tuesday"),
+    "weekday.wed": ("Thứ Tư", "Wednesday"),
+    "weekday.thu": ("Thứ Năm", "Thursday"),
+    "weekday.fri": ("Thứ Sáu", "Friday"),
+    "weekday.sat": ("Thứ Bảy", "Saturday"),
+    "weekday.sun": ("Chủ Nhật", "Sunday"),
     "err.back": ("Về trang chủ", "Home"),
 }
+
+
+def text(key: str, language: str) -> str:
+    """The text *key* in *language* (outside a request: the CLI, exports); the key if
+    unknown."""
+    texts = TEXTS.get(key)
+    if texts is None:
+        return key
+    return texts[LANGUAGES.index(language) if language in LANGUAGES else 0]
 
 
 def _form_language() -> str | None:

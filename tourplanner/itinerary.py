@@ -13,6 +13,19 @@ from typing import Any
 
 STOP_KINDS = ("start", "attraction", "meal", "overnight", "end")
 LEG_MODES = ("road", "expressway", "ferry", "boat", "cable_car", "walk", "rail", "air")
+#: what carries the group on a piece of a leg
+SERVICE_KINDS = (
+    "hired_vehicle",
+    "taxi",
+    "limousine",
+    "coach",
+    "bus",
+    "combo",
+    "ferry",
+    "boat",
+    "cable_car",
+    "walk",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +45,15 @@ class Stop:
     former_province: str | None = None
     value: float = 0.0
     note: str = ""
+    #: an attraction whose ticket no source states (its cost_vnd does not include it)
+    ticket_unknown: bool = False
+    #: why it is in the plan: "must", "interest:<name>", "festival"
+    reasons: tuple[str, ...] = ()
+    #: a product's sights seen on the way (names), e.g. the caves of a bay route
+    includes: tuple[str, ...] = ()
+    #: an overnight stop: {"type": "hotel"|"cruise", "tier", "example", "unit_vnd", "per":
+    #: "room"|"person", "count", "total_vnd", "uncertain", "meals"}
+    lodging: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +73,15 @@ class Leg:
     #: road tolls for one car and fares for one passenger, the parts of a group's cost
     toll_vnd: int = 0
     fare_vnd: int = 0
+    #: "private" (the group's hired vehicle) or "public" (seats, ferries, taxis)
+    mode: str = "private"
+    #: the services of the leg in order: {"kind" (SERVICE_KINDS), "name_vi", "name_en",
+    #: "depart", "arrive", "fare_per_person_vnd", "vehicle_vnd", "fare_unknown"}
+    services: tuple[dict[str, Any], ...] = ()
+    #: what one traveller pays on this leg (seats, ferry and cable-car tickets; taxi shares)
+    fare_per_person_vnd: int = 0
+    #: some fare of the leg is not known (it is not counted: shown as "fare unknown")
+    fare_unknown: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,11 +126,19 @@ class Costs:
     lodging_vnd: int
     per_person_vnd: int
     travellers: int
+    meals_vnd: int = 0
+    #: prices no source states (not counted): e.g. "ticket:<place id>", "fare:<link name>"
+    unknown: tuple[str, ...] = ()
 
     @property
     def total_vnd(self) -> int:
         """Everything together."""
-        return self.tickets_vnd + self.transport_vnd + self.lodging_vnd
+        return self.tickets_vnd + self.transport_vnd + self.lodging_vnd + self.meals_vnd
+
+    def per_person(self, amount: int) -> int:
+        """*amount* shared by the travellers, rounded up to 1,000 VND."""
+        share = amount / max(self.travellers, 1)
+        return int(-(-share // 1000) * 1000)
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,9 +183,17 @@ class Itinerary:
                     "tickets_vnd": self.costs.tickets_vnd,
                     "transport_vnd": self.costs.transport_vnd,
                     "lodging_vnd": self.costs.lodging_vnd,
+                    "meals_vnd": self.costs.meals_vnd,
                     "total_vnd": self.costs.total_vnd,
                     "per_person_vnd": self.costs.per_person_vnd,
                     "travellers": self.costs.travellers,
+                    "per_person": {
+                        "tickets_vnd": self.costs.per_person(self.costs.tickets_vnd),
+                        "transport_vnd": self.costs.per_person(self.costs.transport_vnd),
+                        "lodging_vnd": self.costs.per_person(self.costs.lodging_vnd),
+                        "meals_vnd": self.costs.per_person(self.costs.meals_vnd),
+                    },
+                    "unknown": list(self.costs.unknown),
                 },
                 "provinces": list(self.provinces),
                 "solve_seconds": round(self.solve_seconds, 3),
@@ -170,7 +217,7 @@ class Itinerary:
             ItineraryDay(
                 date=d["date"],
                 group=d.get("group", 0),
-                stops=tuple(Stop(**s) for s in d["stops"]),
+                stops=tuple(_stop_from(s) for s in d["stops"]),
                 legs=tuple(
                     Leg(
                         from_id=leg["from"],
@@ -185,6 +232,10 @@ class Itinerary:
                         arrive=leg.get("arrive", ""),
                         toll_vnd=leg.get("toll_vnd", 0),
                         fare_vnd=leg.get("fare_vnd", 0),
+                        mode=leg.get("mode", "private"),
+                        services=tuple(leg.get("services", ())),
+                        fare_per_person_vnd=leg.get("fare_per_person_vnd", 0),
+                        fare_unknown=leg.get("fare_unknown", False),
                     )
                     for leg in d["legs"]
                 ),
@@ -204,6 +255,8 @@ class Itinerary:
                 lodging_vnd=costs.get("lodging_vnd", 0),
                 per_person_vnd=summary["cost_vnd"],
                 travellers=costs.get("travellers", 1),
+                meals_vnd=costs.get("meals_vnd", 0),
+                unknown=tuple(costs.get("unknown", ())),
             ),
             provinces=tuple(summary["provinces"]),
             dropped=tuple((d["id"], d["reason"]) for d in data["dropped"]),
@@ -214,6 +267,17 @@ class Itinerary:
             drive_minutes=summary.get("drive_minutes", 0),
             extra={k: v for k, v in data.items() if k not in known},
         )
+
+
+_STOP_FIELDS = set(Stop.__dataclass_fields__)
+
+
+def _stop_from(data: dict[str, Any]) -> Stop:
+    values = {k: v for k, v in data.items() if k in _STOP_FIELDS}
+    for key in ("reasons", "includes"):
+        if key in values:
+            values[key] = tuple(values[key])
+    return Stop(**values)
 
 
 def _stop_dict(stop: Stop) -> dict[str, Any]:
@@ -231,6 +295,10 @@ def _stop_dict(stop: Stop) -> dict[str, Any]:
         "former_province": stop.former_province,
         "value": round(stop.value, 2),
         "note": stop.note,
+        "ticket_unknown": stop.ticket_unknown,
+        "reasons": list(stop.reasons),
+        "includes": list(stop.includes),
+        "lodging": stop.lodging,
     }
 
 
@@ -248,4 +316,8 @@ def _leg_dict(leg: Leg) -> dict[str, Any]:
         "arrive": leg.arrive,
         "toll_vnd": leg.toll_vnd,
         "fare_vnd": leg.fare_vnd,
+        "mode": leg.mode,
+        "services": [dict(x) for x in leg.services],
+        "fare_per_person_vnd": leg.fare_per_person_vnd,
+        "fare_unknown": leg.fare_unknown,
     }

@@ -14,6 +14,7 @@ from flask.cli import with_appcontext
 from tourplanner.catalogue.service import get_catalogue
 from tourplanner.errors import TourplannerError
 from tourplanner.errors import ValidationError
+from tourplanner.i18n import text
 from tourplanner.itinerary import Itinerary
 from tourplanner.planning import plan
 from tourplanner.services import get_travel_model
@@ -21,17 +22,7 @@ from tourplanner.store import load_itinerary
 from tourplanner.store import save_itinerary
 from tourplanner.tour_request import parse_tour_request
 
-WEEKDAYS_VI = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")
-MODE_VI = {
-    "road": "đường bộ",
-    "expressway": "cao tốc",
-    "ferry": "phà",
-    "boat": "tàu",
-    "cable_car": "cáp treo",
-    "walk": "đi bộ",
-    "rail": "tàu hỏa",
-    "air": "máy bay",
-}
+WEEKDAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 def _fail(exc: TourplannerError, as_json: bool) -> None:
@@ -89,10 +80,28 @@ def _hm(minutes: int) -> str:
     return f"{minutes // 60} h {minutes % 60:02d}" if minutes >= 60 else f"{minutes} min"
 
 
+def _services(leg, lang: str) -> str:
+    """A leg's services in words: "limousine Hà Nội – Hạ Long 250,000 ₫, taxi 5 km"."""
+    parts = []
+    for s in leg.services:
+        kind = text(f"service.{s['kind']}", lang)
+        name = s["name_en"] if lang == "en" else s["name_vi"]
+        piece = name if name and s["kind"] not in ("taxi", "hired_vehicle") else kind
+        if s["kind"] in ("taxi", "hired_vehicle", "walk"):
+            piece += f" {s['km']:.0f} km"
+        if s["fare_unknown"]:
+            piece += f" ({text('it.fare_unknown', lang)})"
+        elif s["fare_per_person_vnd"]:
+            piece += f" {s['fare_per_person_vnd']:,} ₫/{text('lodging.person', lang)}"
+        parts.append(piece)
+    return ", ".join(parts)
+
+
 def render_text(itinerary: Itinerary, english: bool) -> str:
     """Return a readable day-by-day plan (a table per day)."""
     import datetime as dt
 
+    lang = "en" if english else "vi"
     lines = []
     if itinerary.id:
         lines.append(f"Itinerary {itinerary.id}" if english else f"Lịch trình {itinerary.id}")
@@ -102,17 +111,25 @@ def render_text(itinerary: Itinerary, english: bool) -> str:
             names[stop.id] = stop.name_en if english else stop.name_vi
     for day in itinerary.days:
         date = dt.date.fromisoformat(day.date)
-        weekday = date.strftime("%A") if english else WEEKDAYS_VI[date.weekday()]
+        weekday = text(f"weekday.{WEEKDAY_KEYS[date.weekday()]}", lang)
         number = sum(1 for d in itinerary.days if d.group == day.group and d.date <= day.date)
         group = f" · group {day.group + 1}" if any(d.group for d in itinerary.days) else ""
         lines.append("")
         lines.append(f"{'Day' if english else 'Ngày'} {number} — {day.date} ({weekday}){group}")
         for stop, leg in day.rows():
             if leg and leg.minutes:
-                modes = ", ".join(leg.modes if english else (MODE_VI.get(m, m) for m in leg.modes))
+                how = (
+                    _services(leg, lang)
+                    if leg.services
+                    else ", ".join(text(f"mode.{m}", lang) for m in leg.modes)
+                )
                 via = f" · {', '.join(leg.via)}" if leg.via else ""
-                wait = f" (+{leg.wait_minutes} min wait)" if leg.wait_minutes else ""
-                lines.append(f"   ↓ {_hm(leg.minutes)}{wait}, {leg.km:.0f} km, {modes}{via}")
+                wait = (
+                    f" (+{leg.wait_minutes} min {text('it.wait', lang)})"
+                    if leg.wait_minutes
+                    else ""
+                )
+                lines.append(f"   ↓ {_hm(leg.minutes)}{wait}, {leg.km:.0f} km: {how}{via}")
             span = (
                 f"{stop.arrive[11:]}–{stop.depart[11:]}"
                 if stop.arrive != stop.depart
@@ -120,16 +137,37 @@ def render_text(itinerary: Itinerary, english: bool) -> str:
             )
             name = stop.name_en if english else stop.name_vi
             cost = f"  {stop.cost_vnd:,} ₫" if stop.cost_vnd else ""
+            if stop.ticket_unknown:
+                cost += f"  ({text('it.ticket_unknown', lang)})"
             where = f" ({stop.province})" if stop.kind in ("attraction", "overnight") else ""
-            lines.append(f"  {span}  {name}{where}{cost}")
+            note = f" — {stop.note}" if stop.kind == "meal" and stop.note else ""
+            lines.append(f"  {span}  {name}{where}{cost}{note}")
+            if stop.includes:
+                lines.append(
+                    f"               {text('it.includes', lang)}: {', '.join(stop.includes)}"
+                )
+            if stop.lodging:
+                info = stop.lodging
+                kind = text(f"lodging.{info['type']}", lang)
+                tier = text(f"tier.{info['tier']}", lang)
+                example = f", {info['example']}" if info.get("example") else ""
+                unit = ""
+                if info.get("unit_vnd"):
+                    per = text(f"lodging.{info['per']}", lang)
+                    unit = f", {info['unit_vnd']:,} ₫/{per} × {info['count']}"
+                lines.append(f"               {kind} {tier}{example}{unit}")
     s = itinerary
     lines.append("")
     label = "Total" if english else "Tổng"
+    c = s.costs
     lines.append(
-        f"{label}: value {s.value:.0f} · {s.km:.0f} km · {_hm(s.travel_minutes)} travel · "
-        f"{s.costs.per_person_vnd:,} ₫/{'person' if english else 'người'} "
-        f"(tickets {s.costs.tickets_vnd:,}, transport {s.costs.transport_vnd:,}, "
-        f"lodging {s.costs.lodging_vnd:,})"
+        f"{label}: {text('it.value', lang).lower()} {s.value:.0f} · {s.km:.0f} km · "
+        f"{_hm(s.travel_minutes)} · {c.per_person_vnd:,} ₫/{text('lodging.person', lang)} "
+        f"({text('it.tickets', lang).lower()} {c.per_person(c.tickets_vnd):,}, "
+        f"{text('it.transport', lang).lower()} {c.per_person(c.transport_vnd):,}, "
+        f"{text('it.lodging', lang).lower()} {c.per_person(c.lodging_vnd):,}, "
+        f"{text('it.meals', lang).lower()} {c.per_person(c.meals_vnd):,} "
+        f"{text('it.per_person', lang)})"
     )
     lines.append(("Provinces: " if english else "Tỉnh/thành: ") + ", ".join(s.provinces))
     for place_id, reason in s.dropped:
@@ -163,6 +201,18 @@ def _split(values: tuple[str, ...]) -> list[str]:
 @click.option("--budget", "budget_vnd", help="VND per person: tickets, transport, lodging")
 @click.option("--max-drive", "max_drive", help="maximum driving minutes per day")
 @click.option("--time-limit", help="seconds of search (default grows with the days)")
+@click.option(
+    "--lodging",
+    type=click.Choice(["budget", "standard", "comfort", "luxury"]),
+    default="standard",
+    help="lodging tier: budget (1–2★), standard (3★), comfort (4★), luxury (5★)",
+)
+@click.option(
+    "--transport",
+    type=click.Choice(["auto", "public", "private"]),
+    default="auto",
+    help="auto: public services for 1–4 people where a day allows, else a hired vehicle",
+)
 @click.option("--lang", "language", type=click.Choice(["vi", "en"]), default="vi")
 @click.option(
     "--seed", default=0, type=click.IntRange(min=0), help="random seed of the search (0 or more)"
@@ -193,6 +243,8 @@ def plan_command(as_json: bool, seed: int, **options) -> None:
         "max_drive_minutes_per_day": options["max_drive"],
         "language": options["language"],
         "time_limit_s": options["time_limit"],
+        "lodging": options["lodging"],
+        "transport": options["transport"],
     }
     try:
         request = parse_tour_request(

@@ -26,6 +26,10 @@ from tourplanner.text import nfc
 
 PACES = ("relaxed", "normal", "packed")
 LANGUAGES = ("vi", "en")
+#: lodging tiers: guesthouse or 1–2★, 3★, 4★, 5★ (cruises: their cheapest, 3★, 4★, 5★ cabins)
+LODGING = ("budget", "standard", "comfort", "luxury")
+#: how the group travels: chosen per day by group size, public services, or a hired vehicle
+TRANSPORT = ("auto", "public", "private")
 MAX_DAYS = 14
 MAX_LIST = 50
 MAX_NAME = 200
@@ -67,6 +71,8 @@ class TourRequest:
     pins: Mapping[str, int] = field(default_factory=dict)
     #: agency capacity: place id -> at most this many of the groups there per day
     quotas: Mapping[str, int] = field(default_factory=dict)
+    lodging: str = "standard"
+    transport: str = "auto"
 
     @property
     def end_place(self) -> str:
@@ -94,6 +100,8 @@ class TourRequest:
             "group_size": self.group_size,
             "groups": self.groups,
             "language": self.language,
+            "lodging": self.lodging,
+            "transport": self.transport,
         }
         optional = {
             "end": self.end,
@@ -289,6 +297,8 @@ def parse_tour_request(data: Mapping[str, Any], catalogue: Catalogue) -> TourReq
         f.fail("day_end", f"must be at least {MIN_DAY_MINUTES // 60} hours after day_start")
     pace = f.choice("pace", PACES, "normal")
     language = f.choice("language", LANGUAGES, "vi")
+    lodging = f.choice("lodging", LODGING, "standard")
+    transport = f.choice("transport", TRANSPORT, "auto")
 
     known = {fold(c) for p in catalogue.attractions() for c in (*p.categories, *p.tags)}
     interests = []
@@ -396,4 +406,6 @@ def parse_tour_request(data: Mapping[str, Any], catalogue: Catalogue) -> TourReq
         time_limit_s=time_limit,
         pins=pins,
         quotas=quotas,
+        lodging=lodging,
+        transport=transport,
     )

@@ -88,7 +88,8 @@ def test_plan_small_request_while_busy_becomes_job_202(app, client, keys):
 
 
 def test_plan_infeasible_request_is_422(client, keys):
-    """A valid request with no feasible tour (Hạ Long by 11:00 from Hà Nội) is a 422."""
+    """A valid request with no feasible tour (Hạ Long from Hà Nội in a day with at most 30
+    minutes of driving) is a 422."""
     request = {
         "start": "hub-ha-noi",
         "end": "ha-long-bay",
@@ -96,6 +97,7 @@ def test_plan_infeasible_request_is_422(client, keys):
         "days": 1,
         "day_start": "08:00",
         "day_end": "11:00",
+        "max_drive_minutes_per_day": 30,
     }
     response = client.post("/api/v1/plans", json=request, headers=auth(keys.planner))
     assert response.status_code == 422

@@ -121,7 +121,7 @@ def test_parse_network_names_a_malformed_departure():
         (
             lambda d: d["links"][0].update({"mode": "teleport"}),
             "links[city-pier].mode",
-            "must be one of expressway, road, bridge, ferry, boat, cable_car, walk, not 'teleport'",
+            "must be one of expressway, road, bridge, ferry, boat, cable_car, walk, coach, taxi, not 'teleport'",
         ),
         (
             lambda d: d["links"][1].pop("timetable"),

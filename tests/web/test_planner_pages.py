@@ -149,7 +149,8 @@ def test_suggest_rejects_bad_kind(client):
 
 
 def test_infeasible_request_gets_a_friendly_page(app, client):
-    """When no tour is feasible the job page says why and what to relax (422, never a 500)."""
+    """When no tour is feasible (the bay's boats do not run in the evening) the job page says
+    why and what to relax (422, never a 500)."""
     token = csrf_token(client)
     response = client.post(
         "/",
@@ -159,8 +160,8 @@ def test_infeasible_request_gets_a_friendly_page(app, client):
             "end": "ha-long-bay",
             "start_date": "2027-03-06",
             "days": "1",
-            "day_start": "08:00",
-            "day_end": "11:00",
+            "day_start": "19:00",
+            "day_end": "23:00",
         },
     )
     assert response.status_code == 302

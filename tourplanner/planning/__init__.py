@@ -1,0 +1,103 @@
+"""The planning service: a TourRequest becomes a solver Problem, the Solution an Itinerary.
+
+* :mod:`tourplanner.planning.prizes`: the value model (what each experience is worth to this
+  traveller, and the diminishing returns of a day);
+* :mod:`tourplanner.planning.model`: the request, the catalogue and the travel network become
+  a :class:`solver.Problem` (candidates, windows, nights, transport modes, timetables);
+* :mod:`tourplanner.planning.build`: the validated :class:`solver.Solution` becomes an
+  :class:`~tourplanner.itinerary.Itinerary` (exact legs, meals, nights, costs, warnings).
+
+:func:`plan` runs the three; every solution is checked by ``solver.validate`` first.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+import solver
+from tourplanner.catalogue.catalogue import Catalogue
+from tourplanner.errors import PlanningFailed
+from tourplanner.errors import TourplannerError
+from tourplanner.itinerary import Itinerary
+from tourplanner.planning.build import DROP_TEXT
+from tourplanner.planning.build import build_itinerary
+from tourplanner.planning.model import MONEY_WEIGHT
+from tourplanner.planning.model import PACES
+from tourplanner.planning.model import TRAVEL_WEIGHT
+from tourplanner.planning.model import Model
+from tourplanner.planning.model import TravelModel
+from tourplanner.planning.model import build_model
+from tourplanner.planning.model import default_time_limit
+from tourplanner.planning.model import select_candidates
+from tourplanner.planning.model import transport_modes
+from tourplanner.tour_request import TourRequest
+
+__all__ = [
+    "DROP_TEXT",
+    "MONEY_WEIGHT",
+    "PACES",
+    "TRAVEL_WEIGHT",
+    "Model",
+    "PlannerBug",
+    "TravelModel",
+    "build_itinerary",
+    "build_model",
+    "default_time_limit",
+    "plan",
+    "select_candidates",
+    "transport_modes",
+]
+
+log = logging.getLogger(__name__)
+
+
+class PlannerBug(TourplannerError):
+    """The solver returned a plan its own validator rejects. Logged; never shown as valid."""
+
+    code = "planner_error"
+    http_status = 500
+    exit_code = 1
+
+
+def plan(
+    request: TourRequest,
+    catalogue: Catalogue,
+    travel: TravelModel,
+    *,
+    on_progress: Callable[[solver.Progress], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    seed: int = 0,
+) -> Itinerary:
+    """Plan *request*: build the problem, solve it, validate the solution, build the itinerary.
+
+    :raise PlanningFailed: when no tour is feasible at all; the message says what to relax.
+    :raise PlannerBug: when the solver's plan fails its own validator (logged).
+    """
+    started = time.perf_counter()
+    model = build_model(request, catalogue, travel)
+    params = solver.SolveParams(
+        time_limit_s=request.time_limit_s or default_time_limit(request), seed=seed
+    )
+    solution = solver.solve(model.problem, params, on_progress=on_progress, should_stop=should_stop)
+    if solution.status is solver.Status.INFEASIBLE or not solution.plans:
+        raise PlanningFailed(_infeasible_message(request, solution))
+    violations = solver.validate(model.problem, solution)
+    if violations or solution.status is solver.Status.INVALID:
+        log.error("invalid plan for %s: %s %s", request.to_dict(), violations, solution.message)
+        raise PlannerBug("the planner produced a plan that failed validation; this has been logged")
+    return build_itinerary(model, solution, catalogue, travel, time.perf_counter() - started)
+
+
+def _infeasible_message(request: TourRequest, solution: solver.Solution) -> str:
+    hints = []
+    if request.budget_vnd is not None:
+        hints.append("raise the budget")
+    if request.max_drive_minutes_per_day:
+        hints.append("allow more driving per day")
+    if request.must_visit:
+        hints.append("drop a must-visit")
+    hints.append("add a day or start earlier")
+    reason = (solution.message or "no feasible tour").rstrip(". ")
+    return f"{reason}. Try: {', '.join(hints)}."
