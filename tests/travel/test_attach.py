@@ -23,7 +23,7 @@ from tourplanner.travel.attach import attach
         ("tuan-chau", "tuan-chau", {"tuan-chau-port"}),
         ("yen-tu", "yen-tu-mountain", {"an-ky-sinh-station"}),
         ("tay-yen-tu", "tay-yen-tu", {"tay-yen-tu-gate"}),
-        ("bach-dang-giang-relic", "thuy-nguyen", {"da-bac-hp", "ben-rung-hp", "thuy-nguyen"}),
+        ("bach-dang-giang-relic", "thuy-nguyen", {"da-bac-hp", "ben-rung-hp"}),
         ("gw-got-pier", "cat-hai", {"got-pier"}),
     ],
     ids=lambda v: v if isinstance(v, str) else None,
