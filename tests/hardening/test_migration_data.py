@@ -285,8 +285,14 @@ def test_upgrade_step_by_step_keeps_every_row_then_downgrade(database_url, donor
             now = _columns(engine)
             _check(engine, expected, now, filled)
         assert set(_columns(engine)) == {"alembic_version", "provinces", "places"}
+        kept = _columns(engine)  # the columns of the first revision
         command.upgrade(alembic_config(engine), "head")
-        _check(engine, donor.rows, _columns(engine), {"provinces", "places"})
+        _check(engine, donor.rows, kept, {"provinces", "places"})
+        # columns that later revisions added to places came back empty (their downgrade
+        # dropped them, as a downgrade must)
+        later = _columns(engine)["places"] - kept["places"]
+        for row in _read(engine, _table("places", later)):
+            assert set(row.values()) <= {None, False}
         assert _read(engine, _model("itineraries")) == []  # dropped with 0002's downgrade
     finally:
         database.dispose()

@@ -871,7 +871,8 @@ def _basis_record(basis: ValueBasis | None) -> dict | None:
             "national_tourist_area": basis.national_tourist_area or None,
             "visitors_per_year": basis.visitors_per_year,
             "visitors_year": basis.visitors_year,
-            "rankings": list(basis.rankings) or None,
+            # always present: an empty object would read back as SQL NULL from some drivers
+            "rankings": list(basis.rankings),
         }
     )
 

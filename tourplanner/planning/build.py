@@ -113,6 +113,11 @@ class _Day:
             **extra,
         )
 
+    def _span(self, start: int, minutes: int) -> str:
+        """``12:00–13:00`` of trip minutes."""
+        begin = self.request.start_date
+        return f"{_iso(start, begin)[11:]}–{_iso(start + minutes, begin)[11:]}"
+
     def _meal(self, g: int, d: int, where: Place, start: int, minutes: int, note: str) -> Stop:
         begin = self.request.start_date
         return Stop(
@@ -179,7 +184,6 @@ class _Day:
         t = route.depart_min
         previous = origin
         lunch_done = ls is None
-        inside_note = ""
         for visit in [*route.visits, None]:
             target = self.catalogue.places[visit.place_id] if visit else finish
             planned_arrive = visit.arrive_min if visit else route.return_min
@@ -205,8 +209,10 @@ class _Day:
                 and ls >= ready
                 and ls + dur <= visit.start_min
             ):
+                # eaten on arrival, before the visit: the stop is reached after lunch
                 stops.append(self._meal(g, d, target, ls, dur, self.text(
                     f"gần {target.name_vi}", f"near {target.name_en}")))  # fmt: skip
+                ready = ls + dur
                 lunch_done = True
             if visit is None:
                 t = ready
@@ -233,25 +239,28 @@ class _Day:
                 )
             )  # fmt: skip
             if not lunch_done and route.lunch_inside == visit.place_id:
+                # the visit holds lunch (on board, at the site): said on the stop itself
                 on_board = place.product is not None and place.product.lunch
-                inside_note = self.text(
-                    "trên tàu" if on_board else f"tại {target.name_vi}",
-                    "on board" if on_board else f"at {target.name_en}",
+                where = self.text(
+                    "ăn trưa trên tàu" if on_board else "ăn trưa tại điểm tham quan",
+                    "lunch on board" if on_board else "lunch at the site",
                 )
-                stops.append(self._meal(g, d, target, ls, dur, inside_note))
+                stops[-1] = dataclasses.replace(stops[-1], note=f"{where} {self._span(ls, dur)}")
                 lunch_done = True
             previous, t = target, visit.depart_min
         lunch_at_end = not lunch_done
-        if lunch_at_end:  # at the night's hub (or on board) after arriving
-            on_board = finish.cruise is not None and "lunch" in finish.cruise.meals
-            stops.append(self._meal(g, d, finish, ls, dur, self.text(
-                "trên tàu" if on_board else f"tại {finish.name_vi}",
-                "on board" if on_board else f"at {finish.name_en}")))  # fmt: skip
         self._meals(route, finish, d, lunch_at_end)
         if d == request.days - 1:
             stops.append(self._stop(finish, "end", t, t))
         else:
             stops.append(self._night(plan, d, t, finish))
+        if lunch_at_end:  # at the night's hub (or on board) after arriving: said on that stop
+            on_board = finish.cruise is not None and "lunch" in finish.cruise.meals
+            where = self.text(
+                "ăn trưa trên tàu" if on_board else "ăn trưa tại nơi nghỉ",
+                "lunch on board" if on_board else "lunch at the hotel",
+            )
+            stops[-1] = dataclasses.replace(stops[-1], note=f"{where} {self._span(ls, dur)}")
         if t > d * DAY + request.day_end_min:
             log.error(
                 "day %d of %s ends at %s after the asked end", d, plan.group_id, _iso(t, begin)

@@ -24,7 +24,9 @@ from tourplanner.jobs import get_job
 from tourplanner.jobs import submit
 from tourplanner.services import network_lines
 from tourplanner.store import load_itinerary
+from tourplanner.tour_request import LODGING
 from tourplanner.tour_request import PACES
+from tourplanner.tour_request import TRANSPORT
 from tourplanner.tour_request import parse_tour_request
 from tourplanner.web.svgmap import render_map
 
@@ -53,6 +55,8 @@ def _form_defaults() -> dict:
         "must_visit": [],
         "provinces": [],
         "language": get_locale(),
+        "lodging": "standard",
+        "transport": "auto",
     }
 
 
@@ -76,6 +80,8 @@ def _form_values() -> dict:
         "must_visit": [m.strip() for m in form.getlist("must_visit") if m.strip()],
         "provinces": form.getlist("provinces"),
         "language": form.get("language", get_locale()),
+        "lodging": form.get("lodging", "standard"),
+        "transport": form.get("transport", "auto"),
     }
 
 
@@ -101,6 +107,8 @@ def _render_form(values: dict, errors: dict[str, str], status: int = 200):
         categories=catalogue.categories(),
         provinces=catalogue.current_provinces(),
         paces=PACES,
+        lodging_tiers=LODGING,
+        transports=TRANSPORT,
     ), status
 
 
