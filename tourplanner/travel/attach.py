@@ -117,16 +117,19 @@ def attach(point: Point, network: Network) -> Access:
     """Return the access legs of *point* (see the module docstring for the rules).
 
     On a public-transport network (one with shadow nodes, see :mod:`tourplanner.travel.modes`)
-    each leg to a node is doubled by a leg to its shadow, so that a taxi ride can end there.
+    each leg to a node is repeated to every copy of the node, so that a journey can end in any
+    of its layers.
     """
     access = _attach(point, network)
     if not network.shadows:
         return access
-    twins = {original: shadow for shadow, original in network.shadows.items()}
+    twins: dict[str, list[str]] = {}
+    for shadow, original in sorted(network.shadows.items()):
+        twins.setdefault(original, []).append(shadow)
     extra = tuple(
-        AccessLeg(twins[leg.node], leg.minutes, leg.km, leg.mode)
+        AccessLeg(twin, leg.minutes, leg.km, leg.mode)
         for leg in access.legs
-        if leg.node in twins
+        for twin in twins.get(leg.node, ())
     )
     return Access(access.point, access.area, access.legs + extra)
 

@@ -5,10 +5,13 @@
   Coach lines are left out.
 * **public**: seats on scheduled services (coach and limousine lines, bus-and-boat combos,
   ferries, boats, cable cars), walking links, and taxi rides between any two nodes at most
-  ``taxi.max_km`` apart by road (the network's taxi tariff). A taxi ride is one link from a node
-  ``a`` to the *shadow* ``b~`` of node ``b``; from a shadow only non-taxi links leave (their
-  copies start there), so a journey never chains two taxi rides: a long trip takes a coach.
-  Places attach to a shadow as to its node, so a taxi can end a journey.
+  ``taxi.max_km`` apart by road (the network's taxi tariff), as travellers use them: a taxi to
+  the first service (or straight to the destination when it is near), one or more services,
+  a taxi for the last kilometres. Each node has copies for the *layers* of a journey (before
+  any ride, after the first taxi, after a service, after the last taxi); taxi rides lead from
+  the first layer to the second and from the third to the fourth, services from the first
+  three to the third, walks stay in their layer. So a journey never chains two taxi rides nor
+  takes a taxi between two services. Places attach to every copy of a node.
 
 :func:`mode_network` derives the network of a mode for a date and scenario (the roads open that
 day decide the taxi rides), cached.
@@ -75,6 +78,11 @@ def _road_signature(network: Network, date: dt.date, scenario: Scenario | None) 
     return tuple(sorted(out))
 
 
+#: the layers of a public network's nodes: before any taxi or service (""), after the first
+#: taxi ride ("~"), after a service ("^"), after the last taxi ride ("*")
+LAYERS = ("", SHADOW, "^", "*")
+
+
 @lru_cache(maxsize=16)
 def _public(network: Network, roads: tuple[str, ...]) -> Network:
     tariff = network.taxi
@@ -98,53 +106,68 @@ def _public(network: Network, roads: tuple[str, ...]) -> Network:
     shadows: dict[str, str] = {}
     for node_id in node_ids:
         node = network.nodes[node_id]
-        shadow = node_id + SHADOW
-        nodes[shadow] = dataclasses.replace(node, id=shadow, place_ids=())
-        shadows[shadow] = node_id
+        for layer in LAYERS[1:]:
+            copy = node_id + layer
+            nodes[copy] = dataclasses.replace(node, id=copy, place_ids=())
+            shadows[copy] = node_id
     links: dict[str, Link] = {}
-    for link in network.links.values():
-        if link.mode in ROAD_MODES and link.mode != "walk":
-            continue  # roads are ridden by taxi only
-        links[link.id] = link
-        # after a taxi ride (at a shadow), any other link can be taken
-        copy = dataclasses.replace(
-            link, id=link.id + SHADOW, source_node=link.source_node + SHADOW, bidirectional=False
+
+    def add(link: Link, source: str, target: str, suffix: str, reverse: bool = False) -> None:
+        piece = dataclasses.replace(
+            link,
+            id=link.id + suffix,
+            source_node=source,
+            target_node=target,
+            bidirectional=False,
         )
-        links[copy.id] = copy
-        if link.bidirectional:
-            back = dataclasses.replace(
-                link,
-                id=link.id + SHADOW + "back",
-                source_node=link.target_node + SHADOW,
-                target_node=link.source_node,
+        if reverse:
+            piece = dataclasses.replace(
+                piece,
                 minutes=link.minutes_back,
                 minutes_back=link.minutes,
-                bidirectional=False,
                 services=tuple(
                     dataclasses.replace(s, direction=_flip(s.direction)) for s in link.services
                 ),
             )
-            links[back.id] = back
+        links[piece.id] = piece
+
+    for link in network.links.values():
+        if link.mode in ROAD_MODES and link.mode != "walk":
+            continue  # roads are ridden by taxi only
+        ends = [(link.source_node, link.target_node, False)]
+        if link.bidirectional:
+            ends.append((link.target_node, link.source_node, True))
+        for a, b, reverse in ends:
+            tag = "<" if reverse else ""
+            if link.scheduled:
+                # a service is boarded before any taxi, after the first one or after another
+                # service, and always leaves the traveller "after a service"
+                for layer in ("", SHADOW, "^"):
+                    add(link, a + layer, b + "^", f"{tag}{layer or '.'}^", reverse)
+            else:  # walking stays in its layer
+                for layer in LAYERS:
+                    add(link, a + layer, b + layer, f"{tag}{layer or '.'}", reverse)
     if tariff is not None:
         for i, a in enumerate(node_ids):
             for j, b in enumerate(node_ids):
                 if i == j or not np.isfinite(dist[i, j]) or road_km[i, j] > tariff.max_km:
                     continue
                 ride_km = float(road_km[i, j])
-                links[f"taxi:{a}>{b}"] = Link(
-                    id=f"taxi:{a}>{b}",
-                    source_node=a,
-                    target_node=b + SHADOW,
-                    mode="taxi",
-                    km=round(ride_km, 2),
-                    minutes=float(dist[i, j]),
-                    minutes_back=float(dist[i, j]),
-                    name_vi="Taxi",
-                    name_en="Taxi",
-                    toll_vnd=tariff.fare(ride_km),
-                    bidirectional=False,
-                    source=tariff.source,
-                )
+                for source, target, tag in ((a, b + SHADOW, "first"), (a + "^", b + "*", "last")):
+                    links[f"taxi:{tag}:{a}>{b}"] = Link(
+                        id=f"taxi:{tag}:{a}>{b}",
+                        source_node=source,
+                        target_node=target,
+                        mode="taxi",
+                        km=round(ride_km, 2),
+                        minutes=float(dist[i, j]),
+                        minutes_back=float(dist[i, j]),
+                        name_vi="Taxi",
+                        name_en="Taxi",
+                        toll_vnd=tariff.fare(ride_km),
+                        bidirectional=False,
+                        source=tariff.source,
+                    )
     return dataclasses.replace(
         network,
         nodes=nodes,

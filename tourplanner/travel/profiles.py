@@ -62,13 +62,20 @@ class _Hop:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class _Day:
-    """A mode's network on one day: static shortest minutes between nodes and the hops."""
+    """A mode's network on one day: static minutes between nodes and the scheduled hops.
+
+    ``pre[x, y]``: from ``x`` to ``y`` before any service (a taxi ride, walks);
+    ``walk_post[v, w]``: after a service at ``v``, on to ``w`` where another can be boarded;
+    ``any_post[v, y]``: after a service at ``v``, on to ``y`` by any means (a last taxi ride).
+    Without layers (a hired vehicle) the three are the same static shortest minutes.
+    """
 
     node_ids: tuple[str, ...]
     index: dict[str, int]
-    static: np.ndarray
+    pre: np.ndarray
+    walk_post: np.ndarray
+    any_post: np.ndarray
     hops: tuple[_Hop, ...]
-    static32: np.ndarray
 
 
 def _services(network: Network, date: dt.date, scenario: Scenario | None, originals: set[str]):
@@ -122,18 +129,32 @@ def _day_cached(network: Network, key: tuple) -> _Day:
     dist = dijkstra(csr_matrix((weight[rows, cols], (rows, cols)), shape=(m, m)), directed=True)
     node_ids = tuple(n for n in all_ids if n not in network.shadows)
     index = {n: i for i, n in enumerate(node_ids)}
-    take = np.asarray([all_index[n] for n in node_ids])
-    static_min = dist[np.ix_(take, take)]
-    if network.shadows:  # a taxi ride ends at a shadow: arriving there is arriving at the node
-        twins = {o: s for s, o in network.shadows.items()}
-        shadow_cols = np.asarray([all_index[twins[n]] for n in node_ids])
-        static_min = np.minimum(static_min, dist[np.ix_(take, shadow_cols)])
-    np.fill_diagonal(static_min, 0.0)
+
+    def cols(layer: str) -> np.ndarray:
+        return np.asarray([all_index[n + layer] for n in node_ids])
+
+    base = cols("")
+    if network.shadows:  # the layers of a public network (tourplanner.travel.modes)
+        pre = np.minimum(dist[np.ix_(base, base)], dist[np.ix_(base, cols("~"))])
+        after = cols("^")
+        walk_post = dist[np.ix_(after, after)]
+        any_post = np.minimum(walk_post, dist[np.ix_(after, cols("*"))])
+    else:
+        pre = walk_post = any_post = dist[np.ix_(base, base)]
+    for m in (pre, walk_post, any_post):
+        np.fill_diagonal(m, 0.0)
     hops = tuple(
         _Hop(index[a], index[b], ride, deps, window, cont)
         for a, b, ride, deps, window, cont in hop_keys
     )
-    return _Day(node_ids, index, static_min, hops, static_min.astype(np.float32))
+    return _Day(
+        node_ids,
+        index,
+        pre.astype(np.float32),
+        walk_post.astype(np.float32),
+        any_post.astype(np.float32),
+        hops,
+    )
 
 
 def _board(hop: _Hop, t: np.ndarray) -> np.ndarray:
@@ -185,34 +206,37 @@ def point_profiles(
     )
     local = {g: i for i, g in enumerate(keep)}
     keep_arr = np.asarray(keep, dtype=np.int64)
-    static = day.static32[np.ix_(keep_arr, keep_arr)]
+    pre = day.pre[np.ix_(keep_arr, keep_arr)]
+    walk_post = day.walk_post[np.ix_(keep_arr, keep_arr)]
+    any_post = day.any_post[np.ix_(keep_arr, keep_arr)]
     node_local = np.vectorize(lambda g: local.get(int(g), 0))(node) if node.size else node
     hops = [(local[h.a], local[h.b], h) for h in day.hops]
     n = len(keep)
-    # static minutes from each point to each kept node, through its best access leg
+    # before any service: from each point through its best access leg
     to_node = np.full((p, n), np.inf, dtype=np.float32)
     for j in range(width):
         alpha = minutes[:, j].astype(np.float32)
-        to_node = np.minimum(to_node, alpha[:, None] + static[node_local[:, j], :])
-    arrive = times[None, None, :] + to_node[:, :, None]  # (p, n, K)
+        to_node = np.minimum(to_node, alpha[:, None] + pre[node_local[:, j], :])
+    before = times[None, None, :] + to_node[:, :, None]  # (p, n, K), fixed
+    after = np.full(before.shape, np.inf, dtype=np.float32)  # after a service, can board
+    reach_any = before.copy()  # arrival by any means (for the destinations)
     for _ in range(MAX_PASSES):
         improved = False
         for a, b, hop in hops:
-            board = _board(hop, arrive[:, a, :])
+            board = _board(hop, np.minimum(before[:, a, :], after[:, a, :]))
             if not np.isfinite(board).any():
                 continue
-            reach = board + hop.ride  # (p, K): arrival at the hop's end
-            # only origins that now reach the hop's end earlier can improve anything: the
-            # arrivals keep the triangle inequality with the static links
-            rows = np.nonzero((reach < arrive[:, b, :] - 1e-9).any(axis=1))[0]
+            reach = board + hop.ride  # (p, K): arrival at the hop's end, after a service
+            # only origins that now reach the hop's end earlier than before can improve
+            # anything: the arrivals after a service keep the triangle inequality
+            rows = np.nonzero((reach < after[:, b, :] - 1e-9).any(axis=1))[0]
             if not len(rows):
                 continue
-            cand = reach[rows][:, None, :] + static[b][None, :, None]
-            current = arrive[rows]
-            better = cand < current - 1e-9
-            if better.any():
-                arrive[rows] = np.where(better, cand, current)
-                improved = True
+            cand = reach[rows][:, None, :] + walk_post[b][None, :, None]
+            after[rows] = np.minimum(after[rows], cand)
+            cand = reach[rows][:, None, :] + any_post[b][None, :, None]
+            reach_any[rows] = np.minimum(reach_any[rows], cand)
+            improved = True
         if not improved:
             break
     out = times[None, None, :] + direct.astype(np.float32)[:, :, None]
@@ -220,7 +244,7 @@ def point_profiles(
         beta = minutes[:, j]
         ok = np.isfinite(beta)
         if ok.any():
-            via = arrive[:, node_local[:, j], :]
+            via = reach_any[:, node_local[:, j], :]
             via += np.where(ok, beta, np.inf).astype(np.float32)[None, :, None]
             np.minimum(out, via, out=out)
     idx = np.arange(p)
