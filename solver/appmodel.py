@@ -47,7 +47,8 @@ class ModeEval:
     drive: int
     leg_money: float
     money: float  # with the mode's day minimum
-    value: float  # prize - day variety - travel_weight * drive - money_weight * (tickets + money)
+    #: prize - day variety - mode penalty - travel_weight * drive - money_weight * (tickets + money)
+    value: float
 
 
 @dataclass(slots=True)
@@ -78,6 +79,8 @@ class AppModel:
         self.n_groups = len(p.groups)
         self.modes = p.travel_modes
         self.n_modes = len(self.modes)
+        #: the modes routes may use (the search restricts it while it builds a plan per mode)
+        self.allowed_modes: frozenset[int] = frozenset(range(self.n_modes))
         self.lookups = [[TravelLookup(m.matrix(d)) for m in self.modes] for d in range(self.n_days)]
         self.money = []
         self.km = []
@@ -323,7 +326,14 @@ class AppModel:
             ok = timing.feasible and caps_ok
             if p.max_drive_min_per_day is not None and drive > p.max_drive_min_per_day:
                 ok = False
-            value = prize - variety - p.travel_weight * drive - p.money_weight * (tickets + money)
+            value = (
+                prize
+                - variety
+                - mode.day_penalty
+                - p.travel_weight * drive
+                - p.money_weight * (tickets + money)
+            )
+            ok = ok and m in self.allowed_modes
             evals.append(ModeEval(timing, ok, drive, leg, money, value))
             if ok and value > best_value:
                 best, best_value = m, value

@@ -516,6 +516,8 @@ class Search:
         if keep_musts:
             visited = [(r, k) for r, k in visited if m.candidates[k].place not in m.must]
         can_move = any(len(n) > 1 for n in self.p.nights)
+        if can_move and rng.random() < 0.3 and self.unmet(plan):
+            return self.serve_requirement(plan)
         op = int(rng.integers(6 if can_move else 5))
         if not visited and op != 5:
             return "none"
@@ -590,6 +592,86 @@ class Search:
         plan.set_choice(choice, {g})
         self.fix(plan, g)
         return "hub"
+
+    def open_requirements(self, plan: Plan, g: int) -> list[int]:
+        """Candidates (indices) of group ``g`` that would meet a named requirement still open:
+        a must-visit not in the plan, a member of an unmet ``must_any`` set."""
+        m = self.m
+        _, ok, named = self._group_terms(plan, g)
+        mask = named & ok & ((m.cand_group == g) | (m.cand_group == -1))
+        return [int(k) for k in np.nonzero(mask)[0]]
+
+    def hub_requirements(self, plan: Plan) -> list[tuple[int, set[str]]]:
+        """Unmet ``must_any`` sets that a night could meet: (group, hub ids)."""
+        m = self.m
+        out = []
+        for g in range(m.n_groups):
+            nights = {h.id for h in m.hubs(plan.choice, g)}
+            visited = set(plan.places_of(g))
+            for s, hs in zip(m.any_places, m.any_hubs, strict=True):
+                if hs and not (s & visited) and not (hs & nights):
+                    out.append((g, hs))
+        return out
+
+    def unmet(self, plan: Plan) -> bool:
+        """Whether a named requirement is open that a place or a night could meet."""
+        return bool(self.hub_requirements(plan)) or any(
+            self.open_requirements(plan, g) for g in range(self.m.n_groups)
+        )
+
+    def serve_requirement(self, plan: Plan) -> str:
+        """For an open requirement of some group, move one night to a hub from which the
+        place fits a day (the day before or after that night), dropping what no longer fits;
+        hubs that are themselves a requirement (a cruise of a must_any set) count too."""
+        m, p, rng = self.m, self.p, self.rng
+        groups = [g for g in range(m.n_groups) if self.open_requirements(plan, g)]
+        hub_targets = self.hub_requirements(plan)
+        if not groups and not hub_targets:
+            return "none"
+        options: list[tuple[int, int, int]] = []  # (group, night, hub index)
+        if hub_targets and (not groups or rng.random() < 0.5):
+            g, hs = hub_targets[int(rng.integers(len(hub_targets)))]
+            for n, cands in enumerate(p.nights):
+                for h, hub in enumerate(cands):
+                    if hub.id in hs:
+                        options.append((g, n, h))
+        else:
+            g = groups[int(rng.integers(len(groups)))]
+            k = self.open_requirements(plan, g)[
+                int(rng.integers(len(self.open_requirements(plan, g))))
+            ]
+            place = m.candidates[k].place
+            days = m.open_days[place]
+            hubs = m.hubs(plan.choice, g)
+            for n, cands in enumerate(p.nights):
+                for h, hub in enumerate(cands):
+                    if h == plan.choice[g][n]:
+                        continue
+                    before = None if n == 0 else hubs[n - 1]
+                    after = None if n + 1 >= len(hubs) else hubs[n + 1]
+                    for d, ends in ((n, (before, hub)), (n + 1, (hub, after))):
+                        if d in days:
+                            ev = m.route_eval(m.terminals(d, *ends), d, [k])
+                            if ev.ok:
+                                options.append((g, n, h))
+                                break
+        if not options:
+            return "none"
+        g, n, h = options[int(rng.integers(len(options)))]
+        seq = list(plan.choice[g])
+        seq[n] = h
+        choice = tuple(tuple(seq) if x == g else plan.choice[x] for x in range(m.n_groups))
+        if not self.terminals_ok(choice, g):
+            return "none"
+        plan.set_choice(choice, {g})
+        # the two days around the night start again from their must-visits, so that the
+        # requirement is inserted first and the rest refilled around it
+        for d in (n, n + 1):
+            r = g * m.n_days + d
+            keep = [k for k in plan.routes[r].visits if m.must_mask[m.candidates[k].place]]
+            plan.set_route(r, keep)
+        self.fix(plan, g)
+        return "serve"
 
     def terminals_ok(self, choice: HubChoice, g: int) -> bool:
         """Whether group ``g``'s empty days can be travelled under ``choice`` (and its lodging
@@ -719,6 +801,13 @@ class Search:
 
     # -- the run ----------------------------------------------------------------------------
 
+    def _reevaluate(self, plan: Plan) -> Plan:
+        """The same routes evaluated with every allowed mode (after a per-mode build)."""
+        out = Plan(self.m, plan.choice)
+        for r, route in enumerate(plan.routes):
+            out.set_route(r, list(route.visits))
+        return out
+
     def initial_choices(self, count: int) -> list[HubChoice]:
         """Hub sequences ranked by a cheap estimate (best first)."""
         from solver.lns_hubs import rank_choices
@@ -732,16 +821,41 @@ class Search:
         choices = [c for c in choices if all(self.terminals_ok(c, g) for g in range(m.n_groups))]
         if not choices:
             return None
-        # 1. construction from each of the best-ranked hub choices, as time allows
+        # 1. construction from each of the best-ranked hub choices, as time allows; with
+        #    several modes also one plan per mode (a greedy start drifts to the mode that fits
+        #    the first insertions, a plan all by one mode can be better)
+        mode_sets = [frozenset(range(m.n_modes))]
+        if m.n_modes > 1:
+            mode_sets += [frozenset({i}) for i in range(m.n_modes)]
         for rank, choice in enumerate(choices):
             if self.should_stop() or (rank > 0 and self.left() < 0.8 * self.params.time_limit_s):
                 break
-            plan = Plan(m, choice)
-            self.insert(plan, 0.0, ratio=CONSTRUCT_RATIO)
-            for r in range(len(plan.routes)):
-                self.improve_route(plan, r)
-            self.insert(plan, 0.0, ratio=CONSTRUCT_RATIO)
-            self.offer(plan, "construct")
+            for allowed in mode_sets if rank < 2 else mode_sets[:1]:
+                m.allowed_modes = allowed
+                plan = Plan(m, choice)
+                if not all(r.ok for r in plan.routes):
+                    continue
+                self.insert(plan, 0.0, ratio=CONSTRUCT_RATIO)
+                for r in range(len(plan.routes)):
+                    self.improve_route(plan, r)
+                self.insert(plan, 0.0, ratio=CONSTRUCT_RATIO)
+                m.allowed_modes = mode_sets[0]
+                plan = self._reevaluate(plan)
+                self.offer(plan, "construct")
+        m.allowed_modes = mode_sets[0]
+        # 1b. requirements still open: try nights that serve them
+        can_move = any(len(n) > 1 for n in self.p.nights)
+        for _ in range(12 if can_move and self.best is not None else 0):
+            if self.should_stop() or self.left() < 0.6 * self.params.time_limit_s:
+                break
+            assert self.best is not None
+            if not self.unmet(self.best):
+                break
+            trial = self.best.copy()
+            if self.serve_requirement(trial) == "none":
+                continue
+            self.insert(trial, 0.0, ratio=CONSTRUCT_RATIO)
+            self.offer(trial, "serve")
         if self.best is None:
             # stopped before any construction finished: the empty plan is still valid
             self.offer(Plan(m, choices[0]), "empty")
@@ -836,7 +950,7 @@ def build_solution(m: AppModel, plan: Plan, seconds: float) -> Solution:
     requirements."""
     p = m.problem
     plans = []
-    prize = hub_prize = variety = 0.0
+    prize = hub_prize = variety = mode_penalty = 0.0
     drive = 0
     km_total = 0.0
     travel_cost = 0.0
@@ -883,6 +997,7 @@ def build_solution(m: AppModel, plan: Plan, seconds: float) -> Solution:
             )
             prize += route.prize
             variety += m.day_penalty(route.kinds)
+            mode_penalty += m.modes[mi].day_penalty
             drive += ev.drive
             km_total += km
             travel_cost += ev.money
@@ -896,6 +1011,7 @@ def build_solution(m: AppModel, plan: Plan, seconds: float) -> Solution:
         prize
         + hub_prize
         - variety
+        - mode_penalty
         - p.travel_weight * drive
         - p.money_weight * (tickets + lodging + travel_cost)
     )
@@ -909,6 +1025,7 @@ def build_solution(m: AppModel, plan: Plan, seconds: float) -> Solution:
         total=total,
         hub_prize=hub_prize,
         variety_penalty=variety,
+        mode_penalty=mode_penalty,
     )
     dropped = _dropped(m, plan)
     unmet = _unmet(m, plan, dropped)

@@ -21,9 +21,11 @@ from solver.daymodel import INF
 BEAM = 8
 
 
-def _day_estimate(m: AppModel, g: int, d: int, start, end, used: frozenset[int]) -> tuple[float, frozenset[int]]:  # fmt: skip
+def _day_estimate(m: AppModel, g: int, d: int, start, end, used: frozenset[int],
+                  modes: tuple[int, ...] | None = None) -> tuple[float, frozenset[int]]:  # fmt: skip
     ends = m.terminals(d, start, end)
-    tmin = np.minimum.reduce([lk.tmin for lk in m.lookups[d]])
+    lookups = [m.lookups[d][i] for i in (modes if modes is not None else range(m.n_modes))]
+    tmin = np.minimum.reduce([lk.tmin for lk in lookups])
     direct = int(tmin[ends.start, ends.end])
     lunch = m.days[d].lunch
     free = ends.deadline - ends.ready - (lunch[2] if lunch else 0)
@@ -70,7 +72,22 @@ def _day_estimate(m: AppModel, g: int, d: int, start, end, used: frozenset[int])
 
 
 def rank_choices(m: AppModel, count: int) -> list[HubChoice]:
-    """Up to ``count`` hub choices (one sequence per group), best estimate first."""
+    """Up to ``count`` hub choices (one sequence per group), best estimate first: ranked with
+    the fastest mode of each leg, and with several modes also by each mode alone (the nights
+    that suit a hired car are not those that suit the coach lines), interleaved."""
+    mode_sets: list[tuple[int, ...] | None] = [None]
+    if m.n_modes > 1:
+        mode_sets += [(i,) for i in range(m.n_modes)]
+    ranked = [_rank(m, count, modes) for modes in mode_sets]
+    out: list[HubChoice] = []
+    for i in range(max(len(r) for r in ranked)):
+        for r in ranked:
+            if i < len(r) and r[i] not in out:
+                out.append(r[i])
+    return out
+
+
+def _rank(m: AppModel, count: int, modes: tuple[int, ...] | None) -> list[HubChoice]:
     p = m.problem
     n_nights = len(p.nights)
     per_group: list[list[tuple[int, ...]]] = []
@@ -81,7 +98,7 @@ def rank_choices(m: AppModel, count: int) -> list[HubChoice]:
             for score, seq, used in beam:
                 start = None if n == 0 else p.nights[n - 1][seq[-1]]
                 for h, hub in enumerate(p.nights[n]):
-                    est, taken = _day_estimate(m, g, n, start, hub, used)
+                    est, taken = _day_estimate(m, g, n, start, hub, used, modes)
                     if est <= -1e17:
                         continue
                     night = hub.prize - p.money_weight * hub.lodging_cost
@@ -97,7 +114,7 @@ def rank_choices(m: AppModel, count: int) -> list[HubChoice]:
         finals = []
         for score, seq, used in beam:
             start = p.nights[-1][seq[-1]] if n_nights else None
-            est, _ = _day_estimate(m, g, m.n_days - 1, start, None, used)
+            est, _ = _day_estimate(m, g, m.n_days - 1, start, None, used, modes)
             if est > -1e17:
                 finals.append((score + est, seq))
         finals.sort(key=lambda t: -t[0])

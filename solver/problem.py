@@ -549,15 +549,23 @@ class Mode:
         :attr:`Problem.cost_per_km`.
     day_minimum
         A day travelled this way costs at least this much (a hire's daily minimum), VND.
+    day_penalty
+        Prize units a day travelled this way gives up (a preference between modes beyond
+        their money: e.g. public services first for a small group).
     """
 
     id: str
     travel: TravelMatrix | tuple[TravelMatrix, ...]
     day_minimum: int = 0
+    day_penalty: float = 0.0
 
     def __post_init__(self) -> None:
         _check(bool(self.id), "Mode.id must be a non-empty string.")
         _check(self.day_minimum >= 0, f"Mode {self.id!r}: day_minimum must be >= 0.")
+        _check(
+            self.day_penalty >= 0 and math.isfinite(self.day_penalty),
+            f"Mode {self.id!r}: day_penalty must be >= 0.",
+        )
         if not isinstance(self.travel, TravelMatrix):
             object.__setattr__(self, "travel", tuple(self.travel))
 

@@ -100,10 +100,11 @@ class Dropped:
 
 @dataclass(frozen=True, slots=True)
 class Objective:
-    """Objective parts. ``total = prize + hub_prize - variety_penalty - travel_weight *
-    drive_min - money_weight * (tickets + lodging + travel_cost)`` with the problem's weights
-    (higher is better). ``hub_prize`` is the value of the nights (cruises), ``variety_penalty``
-    the diminishing returns of :class:`~solver.problem.VarietyRule`."""
+    """Objective parts. ``total = prize + hub_prize - variety_penalty - mode_penalty -
+    travel_weight * drive_min - money_weight * (tickets + lodging + travel_cost)`` with the
+    problem's weights (higher is better). ``hub_prize`` is the value of the nights (cruises),
+    ``variety_penalty`` the diminishing returns of :class:`~solver.problem.VarietyRule`,
+    ``mode_penalty`` the days' :attr:`~solver.problem.Mode.day_penalty`."""
 
     prize: float = 0.0
     drive_min: int = 0
@@ -114,6 +115,7 @@ class Objective:
     total: float = 0.0
     hub_prize: float = 0.0
     variety_penalty: float = 0.0
+    mode_penalty: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)

@@ -90,6 +90,7 @@ class _Totals:
     prize: float = 0.0
     hub_prize: float = 0.0
     variety: float = 0.0
+    mode_penalty: float = 0.0
     drive: int = 0
     km: float = 0.0
     travel_cost: float = 0.0
@@ -381,6 +382,7 @@ def _check_day(
     if not placed:
         out.append(Violation(ViolationKind.LUNCH, dur, "lunch is not inside a leg", gid, d))
     money = max(legs, float(mode.day_minimum))
+    totals.mode_penalty += mode.day_penalty
     _check_day_caps(p, gid, day_route, drive, money, kinds, trip_kinds, totals, out)
     totals.drive += drive
     totals.km += km
@@ -568,6 +570,7 @@ def _check_objective(p: Problem, solution: Solution, t: _Totals, out: list[Viola
         t.prize
         + t.hub_prize
         - t.variety
+        - t.mode_penalty
         - p.travel_weight * t.drive
         - p.money_weight * (t.tickets + t.lodging + t.travel_cost)
     )
@@ -576,6 +579,7 @@ def _check_objective(p: Problem, solution: Solution, t: _Totals, out: list[Viola
         ("prize", obj.prize, t.prize),
         ("hub_prize", obj.hub_prize, t.hub_prize),
         ("variety_penalty", obj.variety_penalty, t.variety),
+        ("mode_penalty", obj.mode_penalty, t.mode_penalty),
         ("drive_min", obj.drive_min, t.drive),
         ("km", obj.km, t.km),
         ("travel_cost", obj.travel_cost, t.travel_cost),
