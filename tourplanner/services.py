@@ -133,6 +133,12 @@ class NetworkTravel:
         """The network's taxi tariff (or ``None``)."""
         return default_network().taxi
 
+    def island_of(self, place: Place) -> str | None:
+        """The island (an area of the network of kind island) *place* lies on, or ``None``."""
+        network = default_network()
+        area = network.area(network.area_of(place.lat, place.lon))
+        return area.id if area is not None and area.kind == "island" else None
+
     def leg(
         self, origin: Place, destination: Place, depart: dt.datetime, mode: str = "private"
     ) -> Leg | None:

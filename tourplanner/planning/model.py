@@ -67,8 +67,15 @@ MUST_BOOST = 5.0
 PER_REQUIRED_PROVINCE = 6
 #: how many optional places the solver considers (the most valuable for this traveller)
 MAX_CANDIDATES = 120
+#: with transport "auto" a group of up to 4 takes public services; a hired vehicle is worth
+#: it only on a day it adds at least this much value (about one major sight) beyond its money
+PRIVATE_DAY_PENALTY = 80.0
 #: how long a night's cruise is worth on the bay (afternoon and morning aboard), minutes
 CRUISE_MINUTES = 360
+#: a place whose typical visit is this long is an area one stays in (an island): a visit
+#: plans half a day of it, and asking for it is also met by a night on it
+AREA_VISIT_FROM = 720
+AREA_VISIT_MINUTES = 240
 
 
 class TravelModel(Protocol):
@@ -83,6 +90,9 @@ class TravelModel(Protocol):
 
     def taxi(self):
         """The taxi tariff (:class:`tourplanner.travel.network.TaxiTariff`), or ``None``."""
+
+    def island_of(self, place: Place) -> str | None:
+        """The island *place* lies on (a network area of kind island), or ``None``."""
 
     def warnings(self) -> list[str]:
         """Degradations to report (e.g. the road-time server fell back to the network)."""
@@ -127,6 +137,9 @@ def visit_minutes(place: Place, pace: Pace, day_length: int) -> int:
     if place.product is not None:
         return place.product.duration_min
     base = place.visit_minutes or 60
+    if base >= AREA_VISIT_FROM:  # an island: half a day of it (a night there counts too)
+        return min(max(AREA_VISIT_MINUTES, round(AREA_VISIT_MINUTES * pace.visit_factor)),
+                   int(day_length * 0.7))  # fmt: skip
     minutes = round(base * pace.visit_factor)
     if place.min_visit_minutes and base >= LUNCH_INSIDE_FROM and pace.visit_factor <= 1.0:
         # day-long outings come in shorter versions: at a normal pace plan the middle of the
@@ -157,10 +170,23 @@ def cruises_of(family: str, catalogue: Catalogue) -> list[Place]:
     return [h for h in catalogue.hubs() if h.cruise is not None and h.cruise.family == family]
 
 
-def alternatives(place_id: str, catalogue: Catalogue) -> set[str] | None:
-    """The products and cruises that satisfy asking for *place_id* (a bay, or a sight seen only
-    on its routes), or ``None`` when the place is planned itself."""
+def alternatives(
+    place_id: str, catalogue: Catalogue, travel: TravelModel | None = None
+) -> set[str] | None:
+    """What satisfies asking for *place_id*: the products and cruises of a bay (or of a sight
+    seen only on its routes), or an island itself or a night at a hub on it; ``None`` when
+    the place is planned itself and nothing else."""
     place = catalogue.places[place_id]
+    if travel is not None and (place.visit_minutes or 0) >= AREA_VISIT_FROM:
+        island = travel.island_of(place)
+        if island is not None:
+            hubs = {
+                h.id
+                for h in catalogue.hubs()
+                if h.kind == "hub" and h.cruise is None and travel.island_of(h) == island
+            }
+            if hubs:
+                return {place.id, *hubs}
     if products_of(place.id, catalogue):
         found = {p.id for p in products_of(place.id, catalogue)}
         return found | {c.id for c in cruises_of(place.id, catalogue)}
@@ -182,14 +208,16 @@ def _planned_alone(place: Place, catalogue: Catalogue) -> bool:
     return not products_of(place.id, catalogue)
 
 
-def select_candidates(request: TourRequest, catalogue: Catalogue) -> tuple[list[Place], list]:
+def select_candidates(
+    request: TourRequest, catalogue: Catalogue, travel: TravelModel | None = None
+) -> tuple[list[Place], list]:
     """The attractions the solver may choose from, and the ``must_any`` sets of the request:
     every must-visit and pin (or its routes), then the most valuable places for this
     traveller."""
     chosen: dict[str, Place] = {}
     any_sets: list[tuple[str, frozenset[str]]] = []
     for pid in [*request.must_visit, *request.pins]:
-        alts = alternatives(pid, catalogue)
+        alts = alternatives(pid, catalogue, travel)
         if alts is None:
             chosen[pid] = catalogue.places[pid]
             continue
@@ -293,7 +321,8 @@ def _travel(
                 )
             matrices.append(solver.TravelMatrix(minutes, km, cost=money, timetable=timetable))
         day_minimum = vehicle.day_minimum_vnd * count if mode == "private" else 0
-        out.append(solver.Mode(mode, tuple(matrices), day_minimum))
+        penalty = PRIVATE_DAY_PENALTY if mode == "private" and len(modes) > 1 else 0.0
+        out.append(solver.Mode(mode, tuple(matrices), day_minimum, penalty))
     return out
 
 
@@ -355,7 +384,7 @@ def build_model(request: TourRequest, catalogue: Catalogue, travel: TravelModel)
     hubs = [h for h in catalogue.hubs() if h.lodging is not None or h.lodging_tiers]
     hotels = [h for h in hubs if h.cruise is None]
     cruises = [h for h in hubs if h.cruise is not None and h.cruise.family not in request.exclude]
-    candidates, any_sets = select_candidates(request, catalogue)
+    candidates, any_sets = select_candidates(request, catalogue, travel)
     nodes: list[Place] = []
     index: dict[str, int] = {}
     for place in [start, end, *hotels, *cruises, *candidates]:
@@ -419,6 +448,7 @@ def build_model(request: TourRequest, catalogue: Catalogue, travel: TravelModel)
     must_any = tuple(
         frozenset(a for a in alts if a in known) for _, alts in any_sets if alts & known
     )
+    forced -= {pid for pid, _ in any_sets}  # met through their set, not on their own
     problem = solver.Problem(
         places=tuple(places),
         days=tuple(days),
