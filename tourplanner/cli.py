@@ -80,6 +80,24 @@ def catalogue_export(fmt: str) -> None:
     click.echo(export_json(catalogue) if fmt == "json" else export_csv(catalogue), nl=False)
 
 
+@catalogue_group.command("stats")
+@click.option("--json", "as_json", is_flag=True, help="print the shares as JSON")
+@with_appcontext
+def catalogue_stats_command(as_json: bool) -> None:
+    """How much of the catalogue rests on cited sources (coordinates, tickets, hours, value
+    evidence, lodging prices, fares), as shares of the active places and the network's links."""
+    from tourplanner.catalogue.stats import catalogue_stats
+    from tourplanner.travel.network import default_network
+
+    stats = catalogue_stats(get_catalogue(), default_network())
+    if as_json:
+        click.echo(json.dumps({k: v.to_dict() for k, v in stats.items()}, ensure_ascii=False))
+        return
+    width = max(len(k) for k in stats)
+    for name, share in stats.items():
+        click.echo(f"{name:<{width}}  {share.sourced:>4} / {share.total:<4} {share.percent:5.1f} %")
+
+
 @catalogue_group.command("search")
 @click.argument("query", default="")
 @click.option("--province", help="current or former province, any diacritics")
