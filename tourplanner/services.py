@@ -20,6 +20,8 @@ from tourplanner.itinerary import LEG_MODES
 from tourplanner.itinerary import Leg
 from tourplanner.travel import legs as travel_legs
 from tourplanner.travel.matrix import travel_matrix
+from tourplanner.travel.modes import base_link_id
+from tourplanner.travel.modes import is_public
 from tourplanner.travel.network import default_network
 
 if TYPE_CHECKING:
@@ -45,7 +47,7 @@ def _service_kind(step_mode: str, link, mode: str) -> str:
         return link.service_kind or "coach"
     if step_mode in _SERVICE_OF_MODE:
         return _SERVICE_OF_MODE[step_mode]
-    return "taxi" if mode == "public" else "hired_vehicle"
+    return "taxi" if is_public(mode) else "hired_vehicle"
 
 
 def describe_services(found: travel_legs.Leg, network, mode: str) -> list[dict]:
@@ -55,8 +57,9 @@ def describe_services(found: travel_legs.Leg, network, mode: str) -> list[dict]:
     for step in found.steps:
         link = None
         if step.link_id is not None:
-            base_id = step.link_id.split("~")[0]
-            link = network.links.get(base_id) or network.links.get(step.link_id)
+            link = network.links.get(step.link_id) or network.links.get(
+                base_link_id(step.link_id)
+            )
         kind = _service_kind(step.mode, link, mode)
         road = kind in ("taxi", "hired_vehicle")
         if services and road and services[-1]["kind"] == kind:
@@ -161,7 +164,7 @@ class NetworkTravel:
             cost_vnd=found.cost_vnd,
             toll_vnd=sum(s["vehicle_vnd"] for s in services if s["kind"] == "hired_vehicle"),
             fare_vnd=fare,
-            mode=mode,
+            mode="public" if is_public(mode) else mode,
             services=tuple(services),
             fare_per_person_vnd=fare,
             fare_unknown=any(s["fare_unknown"] for s in services),

@@ -7,11 +7,15 @@
   ferries, boats, cable cars), walking links, and taxi rides between any two nodes at most
   ``taxi.max_km`` apart by road (the network's taxi tariff), as travellers use them: a taxi to
   the first service (or straight to the destination when it is near), one or more services,
-  a taxi for the last kilometres. Each node has copies for the *layers* of a journey (before
-  any ride, after the first taxi, after a service, after the last taxi); taxi rides lead from
-  the first layer to the second and from the third to the fourth, services from the first
-  three to the third, walks stay in their layer. So a journey never chains two taxi rides nor
-  takes a taxi between two services. Places attach to every copy of a node.
+  a taxi for the last kilometres, or between two services (the bus station to the pier). Each
+  node has copies for the *layers* of a journey (before any ride, after a taxi ride, after a
+  service); taxi rides lead from the first or the third layer to the second, services from
+  any layer to the third, walks stay in their layer. So a journey never chains two taxi rides
+  (each ride is one tariff, at most ``max_km``, and starts after a wait of
+  :data:`TAXI_PICKUP_MIN` for the car). Places attach to every copy of a node.
+* **public-lean**: the same with taxi rides of at most :data:`LEAN_TAXI_KM` (from a stop to
+  the door): slower and cheaper. The planner offers both public modes per day, so a day takes
+  the long taxi ride only where its minutes are worth the money.
 
 :func:`mode_network` derives the network of a mode for a date and scenario (the roads open that
 day decide the taxi rides), cached.
@@ -21,6 +25,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 from functools import lru_cache
 
 import numpy as np
@@ -38,7 +43,15 @@ from tourplanner.travel.network import Scenario
 
 PRIVATE = "private"
 PUBLIC = "public"
-MODES = (PRIVATE, PUBLIC)
+#: public services with short taxi rides only (the stop to the door): the cheap way, slower
+PUBLIC_LEAN = "public-lean"
+MODES = (PRIVATE, PUBLIC, PUBLIC_LEAN)
+#: minutes a taxi ride adds before it moves: the wait for the booked car (a planner policy;
+#: it also keeps a journey from trading a bus for a taxi to gain a few minutes)
+TAXI_PICKUP_MIN = 10.0
+#: the longest taxi ride of the lean public mode, km (a planner policy: a bus stop on the main
+#: road to the Yên Tử cable car is 14 km)
+LEAN_TAXI_KM = 15.0
 #: suffix of a shadow node's id
 SHADOW = "~"
 
@@ -57,7 +70,8 @@ def mode_network(network: Network, mode: str, date: dt.date, scenario: Scenario 
     check_mode(mode)
     if mode == PRIVATE:
         return _private(network)
-    return _public(network, _road_signature(network, date, scenario))
+    taxi_km = LEAN_TAXI_KM if mode == PUBLIC_LEAN else None
+    return _public(network, _road_signature(network, date, scenario), taxi_km)
 
 
 @lru_cache(maxsize=8)
@@ -78,14 +92,22 @@ def _road_signature(network: Network, date: dt.date, scenario: Scenario | None) 
     return tuple(sorted(out))
 
 
-#: the layers of a public network's nodes: before any taxi or service (""), after the first
-#: taxi ride ("~"), after a service ("^"), after the last taxi ride ("*")
-LAYERS = ("", SHADOW, "^", "*")
+#: the layers of a public network's nodes: before any taxi or service (""), after a taxi
+#: ride ("~"), after a service ("^")
+LAYERS = ("", SHADOW, "^")
+
+
+def is_public(mode: str) -> bool:
+    """Whether *mode* travels on public services (either public mode)."""
+    return mode in (PUBLIC, PUBLIC_LEAN)
 
 
 @lru_cache(maxsize=16)
-def _public(network: Network, roads: tuple[str, ...]) -> Network:
+def _public(network: Network, roads: tuple[str, ...], taxi_km: float | None = None) -> Network:
     tariff = network.taxi
+    max_km = tariff.max_km if tariff is not None else 0.0
+    if taxi_km is not None:
+        max_km = min(max_km, taxi_km)
     node_ids = sorted(network.nodes)
     index = {n: i for i, n in enumerate(node_ids)}
     n = len(node_ids)
@@ -150,18 +172,18 @@ def _public(network: Network, roads: tuple[str, ...]) -> Network:
     if tariff is not None:
         for i, a in enumerate(node_ids):
             for j, b in enumerate(node_ids):
-                if i == j or not np.isfinite(dist[i, j]) or road_km[i, j] > tariff.max_km:
+                if i == j or not np.isfinite(dist[i, j]) or road_km[i, j] > max_km:
                     continue
                 ride_km = float(road_km[i, j])
-                for source, target, tag in ((a, b + SHADOW, "first"), (a + "^", b + "*", "last")):
+                for source, target, tag in ((a, b + SHADOW, "first"), (a + "^", b + SHADOW, "on")):
                     links[f"taxi:{tag}:{a}>{b}"] = Link(
                         id=f"taxi:{tag}:{a}>{b}",
                         source_node=source,
                         target_node=target,
                         mode="taxi",
                         km=round(ride_km, 2),
-                        minutes=float(dist[i, j]),
-                        minutes_back=float(dist[i, j]),
+                        minutes=float(dist[i, j]) + TAXI_PICKUP_MIN,
+                        minutes_back=float(dist[i, j]) + TAXI_PICKUP_MIN,
                         name_vi="Taxi",
                         name_en="Taxi",
                         toll_vnd=tariff.fare(ride_km),
@@ -173,8 +195,18 @@ def _public(network: Network, roads: tuple[str, ...]) -> Network:
         nodes=nodes,
         links=links,
         shadows=shadows,
-        version=network.version + "+public+" + str(hash(roads) & 0xFFFFFF),
+        version=f"{network.version}+public{'' if taxi_km is None else f'-{taxi_km:g}km'}+"
+        + str(hash(roads) & 0xFFFFFF),
     )
+
+
+_PIECE_SUFFIX = re.compile(r"<?[.~^]\^?$")
+
+
+def base_link_id(link_id: str) -> str:
+    """The id of the network link a public network's piece copies (``link_id`` itself for a
+    link of the network or a taxi ride)."""
+    return _PIECE_SUFFIX.sub("", link_id)
 
 
 def _flip(direction: str) -> str:

@@ -65,8 +65,10 @@ class _Day:
     """A mode's network on one day: static minutes between nodes and the scheduled hops.
 
     ``pre[x, y]``: from ``x`` to ``y`` before any service (a taxi ride, walks);
-    ``walk_post[v, w]``: after a service at ``v``, on to ``w`` where another can be boarded;
-    ``any_post[v, y]``: after a service at ``v``, on to ``y`` by any means (a last taxi ride).
+    ``walk_post[v, w]``: after a service at ``v``, on to ``w`` where another can be boarded
+    (walks or one taxi ride);
+    ``any_post[v, y]``: after a service at ``v``, on to ``y`` by any means (the same on the
+    layered public network; kept apart for networks where the last ride differs).
     Without layers (a hired vehicle) the three are the same static shortest minutes.
     """
 
@@ -78,7 +80,7 @@ class _Day:
     hops: tuple[_Hop, ...]
 
 
-def _services(network: Network, date: dt.date, scenario: Scenario | None, originals: set[str]):
+def _services(network: Network, date: dt.date, scenario: Scenario | None):
     """Static links (as a weight matrix) and scheduled hops of *network* on *date*."""
     static: list[tuple[str, str, float]] = []
     hops: list[tuple[str, str, float, DayService]] = []
@@ -97,17 +99,17 @@ def _services(network: Network, date: dt.date, scenario: Scenario | None, origin
             if not link.scheduled:
                 static.append((a, b, ride))
                 continue
-            if a not in originals or b not in originals:
-                continue  # a public network's copies: the profiles fold shadows instead
+            # a public network has a copy of each service per boarding layer: the profiles
+            # track the layers themselves, so each service is one hop between the originals
+            a, b = network.shadows.get(a, a), network.shadows.get(b, b)
             service = link.day_service(date, direction, forced)
             if service is not None:
                 hops.append((a, b, ride, service))
-    return static, hops
+    return static, sorted(set(hops), key=lambda h: (h[0], h[1], h[2]))
 
 
 def _day(network: Network, date: dt.date, scenario: Scenario | None) -> _Day:
-    originals = {n for n in network.nodes if n not in network.shadows}
-    static, hops = _services(network, date, scenario, originals)
+    static, hops = _services(network, date, scenario)
     key = (
         tuple(sorted(static)),
         tuple(sorted((a, b, ride, s.departures, s.window, s.continuous) for a, b, ride, s in hops)),
@@ -137,8 +139,9 @@ def _day_cached(network: Network, key: tuple) -> _Day:
     if network.shadows:  # the layers of a public network (tourplanner.travel.modes)
         pre = np.minimum(dist[np.ix_(base, base)], dist[np.ix_(base, cols("~"))])
         after = cols("^")
-        walk_post = dist[np.ix_(after, after)]
-        any_post = np.minimum(walk_post, dist[np.ix_(after, cols("*"))])
+        # after a service: walks, or one taxi ride (to board again or to arrive)
+        walk_post = np.minimum(dist[np.ix_(after, after)], dist[np.ix_(after, cols("~"))])
+        any_post = walk_post
     else:
         pre = walk_post = any_post = dist[np.ix_(base, base)]
     for m in (pre, walk_post, any_post):

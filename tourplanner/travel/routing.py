@@ -207,6 +207,10 @@ class TimedRoute:
 
 
 @lru_cache(maxsize=16)
+def _original(network: Network, node: str) -> str:
+    return network.shadows.get(node, node)
+
+
 def _adjacency(network: Network) -> dict[str, tuple[tuple[str, Link, str], ...]]:
     adjacency: dict[str, list[tuple[str, Link, str]]] = {n: [] for n in network.nodes}
     for link in network.links.values():
@@ -322,6 +326,14 @@ def earliest_arrival(
                 continue
             board = t
             if link.scheduled:
+                came = back.get(node)
+                if (
+                    came is not None
+                    and came[1].link is not None
+                    and came[1].link.scheduled
+                    and _original(network, neighbour) == _original(network, came[1].from_id)
+                ):
+                    continue  # never ride a service straight back to where it was boarded
                 minute = t - day * 1440
                 if day > 0:
                     # a leg never waits overnight for the first sailing of the next day
