@@ -124,6 +124,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "service.coach": ("xe khách", "coach"),
     "service.bus": ("xe buýt", "bus"),
     "service.combo": ("vé xe + tàu", "bus-and-boat combo"),
+    "service.motorbike_taxi": ("xe ôm", "motorbike taxi (xe ôm)"),
     "service.ferry": ("phà", "ferry"),
     "service.boat": ("tàu", "boat"),
     "service.cable_car": ("cáp treo", "cable car"),

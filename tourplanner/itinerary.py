@@ -21,6 +21,7 @@ SERVICE_KINDS = (
     "coach",
     "bus",
     "combo",
+    "motorbike_taxi",
     "ferry",
     "boat",
     "cable_car",

@@ -50,6 +50,8 @@ SCHEDULED_MODES = frozenset({"ferry", "boat", "cable_car", "coach"})
 FARE_MODES = frozenset({"ferry", "boat", "cable_car", "coach"})
 #: modes only public-transport travellers use (a hired vehicle does not ride a coach line)
 PUBLIC_ONLY_MODES = frozenset({"coach"})
+#: the kinds of scheduled road services (mode "coach"): what the itinerary names them
+COACH_SERVICE_KINDS = ("limousine", "coach", "bus", "combo", "motorbike_taxi")
 STATUSES = ("open", "closed", "planned")
 DIRECTIONS = ("forward", "backward", "both")
 AREA_KINDS = ("land", "island", "water", "mountain")
@@ -612,8 +614,8 @@ def _read_link(reader: _Reader, raw: dict, where: str, nodes: set[str]) -> Link 
         if fare is not None and fare_unknown:
             reader.fail(f"{where}.fare_unknown", "a link with a fare cannot be fare_unknown")
     service_kind = raw.get("service_kind", "")
-    if mode == "coach" and service_kind not in ("limousine", "coach", "bus", "combo"):
-        reader.fail(f"{where}.service_kind", "must be limousine, coach, bus or combo")
+    if mode == "coach" and service_kind not in COACH_SERVICE_KINDS:
+        reader.fail(f"{where}.service_kind", f"must be one of {', '.join(COACH_SERVICE_KINDS)}")
     operators = raw.get("operators", [])
     if not isinstance(operators, list) or not all(isinstance(o, str) for o in operators):
         reader.fail(f"{where}.operators", "must be a list of names")
