@@ -31,6 +31,8 @@ from tourplanner.itinerary import Stop
 from tourplanner.planning.model import DAY
 from tourplanner.planning.model import Model
 from tourplanner.planning.model import TravelModel
+from tourplanner.travel.modes import PUBLIC
+from tourplanner.travel.modes import is_public
 
 log = logging.getLogger(__name__)
 
@@ -436,7 +438,7 @@ def build_itinerary(
         warnings=tuple(dict.fromkeys(warnings)),
         solve_seconds=solve_seconds,
         extra={
-            "modes": list(model.modes),
+            "modes": list(dict.fromkeys(PUBLIC if is_public(m) else m for m in model.modes)),
             "lodging": request.lodging,
             "transport": request.transport,
         },

@@ -33,6 +33,9 @@ from tourplanner.catalogue.models import Place
 from tourplanner.itinerary import Leg
 from tourplanner.planning import prizes as value_model
 from tourplanner.tour_request import TourRequest
+from tourplanner.travel.modes import PRIVATE
+from tourplanner.travel.modes import PUBLIC
+from tourplanner.travel.modes import PUBLIC_LEAN
 
 log = logging.getLogger(__name__)
 
@@ -57,9 +60,10 @@ LUNCH_WINDOW = (11 * 60, 14 * 60)
 #: visits at least this long hold the lunch break (food on site: a national park, Yên Tử)
 LUNCH_INSIDE_FROM = 240
 #: objective weights: prize units given up per minute of travel, and per VND spent by one
-#: traveller (the group's money is shared out: a car hired by one person weighs fully on them)
+#: traveller (the group's money is shared out: a car hired by one person weighs fully on them;
+#: docs/value-model.md says how the rate follows the region's package prices)
 TRAVEL_WEIGHT = 0.15
-MONEY_WEIGHT = 1 / 30_000
+MONEY_WEIGHT = 1 / 6_000
 #: must-visits weigh this much more in the search, so that night hubs near them rank first
 #: (the itinerary reports their plain value)
 MUST_BOOST = 5.0
@@ -113,18 +117,19 @@ class Model:
     reasons: dict[str, list[str]] = field(default_factory=dict)
     #: the requested ids behind each ``must_any`` set (for the dropped list)
     wanted_any: list[tuple[str, frozenset[str]]] = field(default_factory=list)
-    modes: tuple[str, ...] = ("private",)
+    modes: tuple[str, ...] = (PRIVATE,)
 
 
 def transport_modes(request: TourRequest) -> tuple[str, ...]:
     """The ways of travelling the solver may choose from for *request*, per day."""
+    public = (PUBLIC_LEAN, PUBLIC)  # short taxi rides only, or taxis where they save time
     if request.transport == "private":
-        return ("private",)
+        return (PRIVATE,)
     if request.transport == "public":
-        return ("public",)
+        return public
     if request.group_size <= pricing.PUBLIC_MAX_GROUP:
-        return ("public", "private")
-    return ("private",)
+        return (*public, PRIVATE)
+    return (PRIVATE,)
 
 
 def _clock(minute_of_trip: int, start: dt.date) -> dt.datetime:
@@ -232,7 +237,10 @@ def select_candidates(
         if p.id not in chosen and p.id not in request.exclude and _planned_alone(p, catalogue)
         and not any(p.product and p.product.family == e for e in request.exclude)
     ]  # fmt: skip
-    optional.sort(key=lambda p: (-value_model.prize(p, request.interests, False), p.id))
+    secondary = value_model.secondary_components(catalogue.attractions())
+    optional.sort(
+        key=lambda p: (-value_model.prize(p, request.interests, False, p.id in secondary), p.id)
+    )
     for province in request.provinces:  # a required province must have places to choose from
         local = [p for p in optional if province in (p.province, p.former_province)]
         for place in local[:PER_REQUIRED_PROVINCE]:
@@ -303,7 +311,7 @@ def _travel(
             km = np.where(m.reachable, np.nan_to_num(m.km, nan=0.0), np.nan)
             per_vehicle = m.vehicle_vnd if m.vehicle_vnd is not None else m.cost_vnd
             per_seat = m.seat_vnd if m.seat_vnd is not None else np.zeros_like(m.cost_vnd)
-            if mode == "private":
+            if mode == PRIVATE:
                 money = (np.nan_to_num(km) * vehicle.vnd_per_km + per_vehicle) * count
                 money = money + per_seat * group
             else:
@@ -320,8 +328,8 @@ def _travel(
                     d * DAY + m.profile_first, m.profile_step, m.timed_pairs, arrive
                 )
             matrices.append(solver.TravelMatrix(minutes, km, cost=money, timetable=timetable))
-        day_minimum = vehicle.day_minimum_vnd * count if mode == "private" else 0
-        penalty = PRIVATE_DAY_PENALTY if mode == "private" and len(modes) > 1 else 0.0
+        day_minimum = vehicle.day_minimum_vnd * count if mode == PRIVATE else 0
+        penalty = PRIVATE_DAY_PENALTY if mode == PRIVATE and len(modes) > 1 else 0.0
         out.append(solver.Mode(mode, tuple(matrices), day_minimum, penalty))
     return out
 
@@ -404,10 +412,13 @@ def build_model(request: TourRequest, catalogue: Catalogue, travel: TravelModel)
     kinds: dict[str, str | None] = {}
     reasons: dict[str, list[str]] = {}
     places = []
+    secondary = value_model.secondary_components(catalogue.attractions())
     for place in candidates:
         visit = visit_minutes(place, pace, day_length)
         festivals = place.festivals_between(first, last)
-        value = value_model.prize(place, request.interests, bool(festivals))
+        value = value_model.prize(
+            place, request.interests, bool(festivals), place.id in secondary
+        )
         why = [f"interest:{i}" for i in request.interests
                if value_model.interest_weight(place, [i]) >= 1.0]  # fmt: skip
         if place.id in forced or place.id in forced_any:

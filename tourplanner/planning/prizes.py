@@ -2,7 +2,9 @@
 
 See docs/value-model.md. In short, a place's prize is
 
-    significance (20..100, from citable evidence: tourplanner/value.py)
+    appeal (significance² / 60, significance 20..100 from citable evidence:
+    tourplanner/value.py; a serial World Heritage property's secondary components count less
+    for the inscription)
   x duration weight (hours of the experience ** 0.5: a 4-hour bay route is worth twice a
     1-hour temple of the same significance, not four times)
   x interest weight (1 for a place matching the traveller's interests, +25 % per further
@@ -18,11 +20,21 @@ a kind beyond ``max(2, days)`` in the whole trip loses another 25 %.
 from __future__ import annotations
 
 import statistics
+from collections.abc import Iterable
 from collections.abc import Sequence
 
 import solver
 from tourplanner.catalogue.models import Place
+from tourplanner.value import BASE
+from tourplanner.value import UNESCO_POINTS
 
+#: a serial World Heritage property's secondary components count this many points for the
+#: inscription (instead of the full points), and a component drawing this many visitors a year
+#: is never secondary
+SERIAL_COMPONENT_POINTS = 12
+ICON_VISITORS = 1_000_000
+#: appeal grows with the square of significance; a place of this significance keeps its score
+APPEAL_PIVOT = 60.0
 #: an experience's weight grows with the square root of its hours, within these bounds
 DURATION_EXPONENT = 0.5
 DURATION_BOUNDS = (0.6, 2.6)
@@ -108,14 +120,53 @@ def duration_weight(minutes: int) -> float:
     return min(hi, max(lo, (max(minutes, 1) / 60.0) ** DURATION_EXPONENT))
 
 
-def base_prize(place: Place) -> float:
-    """Significance times duration weight: the value of the experience to anyone."""
-    return float(place.value or 20) * duration_weight(experience_minutes(place))
+def appeal(significance: float) -> float:
+    """What a place of *significance* draws: significance x significance / :data:`APPEAL_PIVOT`
+    (an icon of 95 weighs 150, a national relic of 50 weighs 42, an unranked place of 20 weighs
+    7): travellers cross the region for the icons, not for one more local shrine."""
+    return significance * significance / APPEAL_PIVOT
 
 
-def prize(place: Place, interests: Sequence[str], festival: bool) -> float:
-    """The prize of *place* for this traveller (see the module docstring)."""
-    value = base_prize(place) * interest_weight(place, interests)
+def secondary_components(places: Iterable[Place]) -> frozenset[str]:
+    """The ids of the secondary components of serial World Heritage properties among
+    *places*: a property's places other than its most significant ones and those drawing at
+    least :data:`ICON_VISITORS` a year. Seeing one component of the Yên Tử – Vĩnh Nghiêm –
+    Côn Sơn, Kiếp Bạc complex is seeing the property; its tenth pagoda is a pagoda."""
+    by_property: dict[str, list[Place]] = {}
+    for place in places:
+        basis = place.value_basis
+        if basis is not None and basis.unesco == "world_heritage" and basis.unesco_property:
+            by_property.setdefault(basis.unesco_property, []).append(place)
+    out = set()
+    for members in by_property.values():
+        best = max(p.value or 0 for p in members)
+        for p in members:
+            visitors = p.value_basis.visitors_per_year or 0
+            if (p.value or 0) < best and visitors < ICON_VISITORS:
+                out.add(p.id)
+    return frozenset(out)
+
+
+def significance_for_plan(place: Place, secondary: bool = False) -> float:
+    """The place's significance as planning weighs it: a secondary component of a serial
+    World Heritage property (:func:`secondary_components`) counts
+    :data:`SERIAL_COMPONENT_POINTS` for the inscription instead of the full points."""
+    value = float(place.value or BASE)
+    if secondary:
+        value -= UNESCO_POINTS["world_heritage"] - SERIAL_COMPONENT_POINTS
+    return max(value, float(BASE))
+
+
+def base_prize(place: Place, secondary: bool = False) -> float:
+    """Appeal times duration weight: the value of the experience to anyone."""
+    significance = significance_for_plan(place, secondary)
+    return appeal(significance) * duration_weight(experience_minutes(place))
+
+
+def prize(place: Place, interests: Sequence[str], festival: bool, secondary: bool = False) -> float:
+    """The prize of *place* for this traveller (see the module docstring); *secondary*: the
+    place is a secondary component of a serial World Heritage property."""
+    value = base_prize(place, secondary) * interest_weight(place, interests)
     return value * FESTIVAL_BOOST if festival else value
 
 
@@ -137,7 +188,10 @@ def variety_rules(
             by_kind.setdefault(kind, []).append(prizes[pid])
     rules = []
     for kind, values in sorted(by_kind.items()):
-        typical = statistics.median(values)
+        # the scale of the penalties: what the places a plan would pick are worth (the best
+        # of the kind, as many as the trip's days could hold), not the median shrine
+        top = sorted(values, reverse=True)[: max(1, days * DAY_CAP)]
+        typical = statistics.median(top)
         factor, cap = (ASKED_FACTOR, ASKED_CAP) if asked(kind, interests) else (1.0, DAY_CAP)
         rules.append(
             solver.VarietyRule(
