@@ -64,6 +64,14 @@ RESET_AFTER = 150
 TEMP_START = 0.3
 #: insertion criteria of the repair: exponents of the minutes added (0: by gain alone)
 RATIOS = (0.0, 0.5, 1.0)
+#: share of the destroy operators that move a night (when nights have a choice)
+HUB_MOVE_SHARE = 0.3
+#: share of hub moves that take one of the best-fitting hubs for the current routes, and how
+#: many of the best they choose among
+FIT_MOVE_SHARE = 0.5
+FIT_MOVE_TOP = 3
+#: share of those moves that also re-fit a neighbouring night
+PAIR_MOVE_SHARE = 0.4
 #: the construction's criterion
 CONSTRUCT_RATIO = 0.5
 
@@ -518,7 +526,7 @@ class Search:
         can_move = any(len(n) > 1 for n in self.p.nights)
         if can_move and rng.random() < 0.3 and self.unmet(plan):
             return self.serve_requirement(plan)
-        op = int(rng.integers(6 if can_move else 5))
+        op = 5 if can_move and rng.random() < HUB_MOVE_SHARE else int(rng.integers(5))
         if not visited and op != 5:
             return "none"
         n_max = max(1, int(DESTROY_MAX * len(visited)))
@@ -566,13 +574,30 @@ class Search:
         return self.hub_move(plan)
 
     def hub_move(self, plan: Plan) -> str:
-        """Another hub for one (group, night); drop visits that no longer fit."""
+        """Another hub for one (group, night); drop visits that no longer fit. Half the moves
+        take one of the best hubs for the current routes (:meth:`_fitting_hubs`), the others
+        a random one."""
         m, p, rng = self.m, self.p, self.rng
         options = [(g, n) for g in range(m.n_groups) for n in range(len(p.nights))
                    if len(p.nights[n]) > 1]  # fmt: skip
         if not options:
             return "none"
         g, n = options[int(rng.integers(len(options)))]
+        if rng.random() < FIT_MOVE_SHARE:
+            current = plan.choice[g][n]
+            ranked = [h for _, h in self._fitting_hubs(plan, g, n) if h != current]
+            if ranked:
+                h = ranked[int(rng.integers(min(FIT_MOVE_TOP, len(ranked))))]
+                self._set_hub(plan, g, n, h)
+                # often the neighbouring night has to follow (a new base moves the next day)
+                near = [x for x in (n - 1, n + 1) if 0 <= x < len(p.nights)]
+                if near and rng.random() < PAIR_MOVE_SHARE:
+                    n2 = near[int(rng.integers(len(near)))]
+                    best = self._fitting_hubs(plan, g, n2)
+                    if best and best[0][1] != plan.choice[g][n2]:
+                        self._set_hub(plan, g, n2, best[0][1])
+                self.fix(plan, g)
+                return "hub-fit"
         current = plan.choice[g][n]
         alternatives = [h for h in range(len(p.nights[n])) if h != current]
         h = alternatives[int(rng.integers(len(alternatives)))]
@@ -592,6 +617,51 @@ class Search:
         plan.set_choice(choice, {g})
         self.fix(plan, g)
         return "hub"
+
+    def _set_hub(self, plan: Plan, g: int, n: int, h: int) -> None:
+        m = self.m
+        seq = list(plan.choice[g])
+        seq[n] = h
+        choice = tuple(tuple(seq) if k == g else plan.choice[k] for k in range(m.n_groups))
+        plan.set_choice(choice, {g})
+
+    def _fitting_hubs(self, plan: Plan, g: int, n: int) -> list[tuple[float, int]]:
+        """(score, hub) for group ``g``'s night ``n``, best first: the two adjacent days'
+        visits kept where they still fit (each day reduced by dropping its least valuable
+        visits until it fits) plus the night's own terms."""
+        m, p = self.m, self.p
+        nd = m.n_days
+        hubs = list(m.hubs(plan.choice, g))
+        start = None if n == 0 else hubs[n - 1]
+        end = None if n + 1 >= len(hubs) else hubs[n + 1]
+        before = plan.routes[g * nd + n].visits
+        after = plan.routes[g * nd + n + 1].visits
+        scored = []
+        for h, hub in enumerate(p.nights[n]):
+            v1 = self._fitted_value(m.terminals(n, start, hub), n, before)
+            if v1 is None:
+                continue
+            v2 = self._fitted_value(m.terminals(n + 1, hub, end), n + 1, after)
+            if v2 is None:
+                continue
+            scored.append((v1 + v2 + hub.prize - p.money_weight * hub.lodging_cost, h))
+        scored.sort(key=lambda t: -t[0])
+        return scored
+
+    def _fitted_value(self, ends, d: int, visits: list[int]) -> float | None:
+        """The value of ``visits`` on day ``d`` between ``ends``, dropping the least valuable
+        visits (cheapest first) until the day fits; ``None`` if even the empty day does not."""
+        m = self.m
+        visits = list(visits)
+        while True:
+            ev = m.route_eval(ends, d, visits)
+            if ev.ok:
+                return ev.value
+            if not visits:
+                return None
+            worst = min(range(len(visits)),
+                        key=lambda i: m.prize[m.candidates[visits[i]].place])  # fmt: skip
+            visits.pop(worst)
 
     def open_requirements(self, plan: Plan, g: int) -> list[int]:
         """Candidates (indices) of group ``g`` that would meet a named requirement still open:

@@ -3,8 +3,8 @@
 Extending a group's hub sequence by the hub ``b`` of night ``n`` (from the previous hub ``a``)
 adds an estimate of what the day ``a -> b`` can collect: candidates open that day, allowed to
 the group, not counted by an earlier day of the sequence, whose single detour fits the day
-(lower-bound travel of the fastest mode), taken greedily by prize per minute until the day's
-free time is used; plus the night's own value (a cruise) minus its weighted lodging, and a large
+(lower-bound travel of the fastest mode), inserted greedily where they add the fewest minutes
+to the day's path, best value per added minute first, until the day's free time is used, less the money of the cheapest mode's direct leg; plus the night's own value (a cruise) minus its weighted lodging, and a large
 bonus for must-visits and ``must_any`` members. The LNS moves hubs afterwards; this only has
 to start it somewhere sensible, fast.
 """
@@ -24,20 +24,31 @@ BEAM = 8
 def _day_estimate(m: AppModel, g: int, d: int, start, end, used: frozenset[int],
                   modes: tuple[int, ...] | None = None) -> tuple[float, frozenset[int]]:  # fmt: skip
     ends = m.terminals(d, start, end)
-    lookups = [m.lookups[d][i] for i in (modes if modes is not None else range(m.n_modes))]
+    mode_ids = modes if modes is not None else tuple(range(m.n_modes))
+    lookups = [m.lookups[d][i] for i in mode_ids]
     tmin = np.minimum.reduce([lk.tmin for lk in lookups])
     direct = int(tmin[ends.start, ends.end])
+    # what the day's travel costs at least: the cheapest mode's direct leg (with its day
+    # minimum and penalty), where that mode can make the leg
+    fares = [
+        m.problem.money_weight * max(float(m.money[d][i][ends.start, ends.end]),
+                                     float(m.modes[i].day_minimum))
+        + m.modes[i].day_penalty
+        for i in mode_ids
+        if m.lookups[d][i].tmin[ends.start, ends.end] < INF
+    ]  # fmt: skip
+    fare = min(fares) if fares else 0.0
     lunch = m.days[d].lunch
     free = ends.deadline - ends.ready - (lunch[2] if lunch else 0)
     if direct >= INF or direct > free:
         return -1e18, used
     cands = [k for k, c in enumerate(m.candidates) if c.group in (-1, g)]
     if not cands:
-        return 0.0, used
+        return -fare, used
     places = m.cand_place[np.asarray(cands)]
     keep = np.asarray([bool(m.days[d].windows[i]) and int(i) not in used for i in places])
     if not keep.any():
-        return 0.0, used
+        return -fare, used
     places = places[keep]
     nodes = m.node[places]
     svc = m.days[d].svc[places]
@@ -45,7 +56,7 @@ def _day_estimate(m: AppModel, g: int, d: int, start, end, used: frozenset[int],
     fits = detour <= free
     places, nodes, svc = places[fits], nodes[fits], svc[fits]
     if not len(places):
-        return 0.0, used
+        return -fare, used
     bonus = np.asarray(
         [
             m.req_weight * 0.01
@@ -55,20 +66,32 @@ def _day_estimate(m: AppModel, g: int, d: int, start, end, used: frozenset[int],
         ]  # fmt: skip
     )
     value = m.prize[places] - m.problem.money_weight * m.cost[places] + bonus
-    near = tmin[np.ix_(nodes, nodes)].astype(float)
-    np.fill_diagonal(near, np.inf)
-    nn = np.where(np.isfinite(near.min(axis=1)), near.min(axis=1), 30.0) if len(nodes) > 1 else np.full(len(nodes), 30.0)  # fmt: skip
-    unit = svc + np.minimum(nn, 120) + 1.0
-    order = np.argsort(-value / unit)
+    # cheapest insertion on the day's path (static lower-bound minutes), best value per
+    # added minute first, until the free time is used: detours in different directions do
+    # not add up as if each were the only one
+    path = [ends.start, ends.end]
     budget = free - direct
     total = 0.0
     taken = set(used)
-    for j in order:
-        if unit[j] <= budget and value[j] > 0:
-            budget -= unit[j]
-            total += float(value[j])
-            taken.add(int(places[j]))
-    return total, frozenset(taken)
+    alive = value > 0
+    tm = tmin.astype(np.float64)
+    while alive.any():
+        a = np.asarray(path[:-1])
+        b = np.asarray(path[1:])
+        extra = tm[a][:, nodes] + tm[nodes][:, b].T - tm[a, b][:, None]  # (legs, cands)
+        pos = np.argmin(extra, axis=0)
+        added = extra[pos, np.arange(len(nodes))] + svc
+        ok = alive & (added <= budget)
+        if not ok.any():
+            break
+        ratio = np.where(ok, value / np.maximum(added, 1.0), -np.inf)
+        j = int(np.argmax(ratio))
+        budget -= float(added[j])
+        total += float(value[j])
+        taken.add(int(places[j]))
+        path.insert(int(pos[j]) + 1, int(nodes[j]))
+        alive[j] = False
+    return total - fare, frozenset(taken)
 
 
 def rank_choices(m: AppModel, count: int) -> list[HubChoice]:
