@@ -64,6 +64,11 @@ RESET_AFTER = 150
 TEMP_START = 0.3
 #: insertion criteria of the repair: exponents of the minutes added (0: by gain alone)
 RATIOS = (0.0, 0.5, 1.0)
+#: constructions from further hub choices go on while they have used less than this share of
+#: the time left
+CONSTRUCT_SHARE = 0.25
+#: share of the destroy operators that reorder a group's days (when nights have a choice)
+DAY_ORDER_SHARE = 0.1
 #: share of the destroy operators that move a night (when nights have a choice)
 HUB_MOVE_SHARE = 0.3
 #: share of hub moves that take one of the best-fitting hubs for the current routes, and how
@@ -526,6 +531,8 @@ class Search:
         can_move = any(len(n) > 1 for n in self.p.nights)
         if can_move and rng.random() < 0.3 and self.unmet(plan):
             return self.serve_requirement(plan)
+        if can_move and m.n_days > 1 and rng.random() < DAY_ORDER_SHARE:
+            return self.reorder_days(plan)
         op = 5 if can_move and rng.random() < HUB_MOVE_SHARE else int(rng.integers(5))
         if not visited and op != 5:
             return "none"
@@ -617,6 +624,35 @@ class Search:
         plan.set_choice(choice, {g})
         self.fix(plan, g)
         return "hub"
+
+    def reorder_days(self, plan: Plan) -> str:
+        """Give one group's days their visits in another order (two days swapped, or all
+        permuted on short trips) and re-fit every night to the new days: the same places,
+        seen from other bases (Hạ Long before Yên Tử, or after)."""
+        m, rng = self.m, self.rng
+        nd = m.n_days
+        g = int(rng.integers(m.n_groups))
+        days = [list(plan.routes[g * nd + d].visits) for d in range(nd)]
+        if sum(1 for v in days if v) < 1:
+            return "none"
+        order = list(range(nd))
+        while order == list(range(nd)):
+            if nd <= 4:
+                order = [int(x) for x in rng.permutation(nd)]
+            else:
+                a, b = (int(x) for x in rng.choice(nd, size=2, replace=False))
+                order[a], order[b] = order[b], order[a]
+        for d in range(nd):  # empty first: a place must never be in two routes at once
+            plan.set_route(g * nd + d, [])
+        for d in range(nd):
+            plan.set_route(g * nd + d, days[order[d]])
+        for n in range(len(self.p.nights)):
+            if len(self.p.nights[n]) > 1:
+                best = self._fitting_hubs(plan, g, n)
+                if best and best[0][1] != plan.choice[g][n]:
+                    self._set_hub(plan, g, n, best[0][1])
+        self.fix(plan, g)
+        return "days"
 
     def _set_hub(self, plan: Plan, g: int, n: int, h: int) -> None:
         m = self.m
@@ -897,8 +933,10 @@ class Search:
         mode_sets = [frozenset(range(m.n_modes))]
         if m.n_modes > 1:
             mode_sets += [frozenset({i}) for i in range(m.n_modes)]
+        started = time.perf_counter()
         for rank, choice in enumerate(choices):
-            if self.should_stop() or (rank > 0 and self.left() < 0.8 * self.params.time_limit_s):
+            spent = time.perf_counter() - started
+            if self.should_stop() or (rank > 0 and spent > CONSTRUCT_SHARE * self.left()):
                 break
             for allowed in mode_sets if rank < 2 else mode_sets[:1]:
                 m.allowed_modes = allowed

@@ -21,7 +21,9 @@ from tourplanner.planning import plan
 from tourplanner.services import get_travel_model
 from tourplanner.tour_request import parse_tour_request
 
+# the project's copy first: it extends shared/contracts with the legs' services and fares
 SCHEMA_DIRS = [
+    Path(__file__).resolve().parents[1] / "tourplanner" / "api" / "contracts",
     Path(__file__).resolve().parents[2] / "shared" / "contracts",
     Path(__file__).resolve().parent / "data" / "contracts",
 ]
