@@ -57,9 +57,7 @@ def describe_services(found: travel_legs.Leg, network, mode: str) -> list[dict]:
     for step in found.steps:
         link = None
         if step.link_id is not None:
-            link = network.links.get(step.link_id) or network.links.get(
-                base_link_id(step.link_id)
-            )
+            link = network.links.get(step.link_id) or network.links.get(base_link_id(step.link_id))
         kind = _service_kind(step.mode, link, mode)
         road = kind in ("taxi", "hired_vehicle")
         if services and road and services[-1]["kind"] == kind:

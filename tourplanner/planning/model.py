@@ -416,9 +416,7 @@ def build_model(request: TourRequest, catalogue: Catalogue, travel: TravelModel)
     for place in candidates:
         visit = visit_minutes(place, pace, day_length)
         festivals = place.festivals_between(first, last)
-        value = value_model.prize(
-            place, request.interests, bool(festivals), place.id in secondary
-        )
+        value = value_model.prize(place, request.interests, bool(festivals), place.id in secondary)
         why = [f"interest:{i}" for i in request.interests
                if value_model.interest_weight(place, [i]) >= 1.0]  # fmt: skip
         if place.id in forced or place.id in forced_any:
