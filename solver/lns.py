@@ -29,6 +29,7 @@ Deterministic for a seed when ``SolveParams.max_rounds`` bounds the work instead
 
 from __future__ import annotations
 
+import itertools
 import logging
 import math
 import time
@@ -67,6 +68,9 @@ RATIOS = (0.0, 0.5, 1.0)
 #: constructions from further hub choices go on while they have used less than this share of
 #: the time left
 CONSTRUCT_SHARE = 0.25
+#: share of the time limit kept for the final polish (every order of the days), when the
+#: trip has 2 to 4 days and a choice of nights
+POLISH_SHARE = 0.12
 #: share of the destroy operators that reorder a group's days (when nights have a choice)
 DAY_ORDER_SHARE = 0.1
 #: share of the destroy operators that move a night (when nights have a choice)
@@ -625,21 +629,23 @@ class Search:
         self.fix(plan, g)
         return "hub"
 
-    def reorder_days(self, plan: Plan) -> str:
+    def reorder_days(self, plan: Plan, g: int | None = None,
+                     order: list[int] | None = None) -> str:  # fmt: skip
         """Give one group's days their visits in another order (two days swapped, or all
         permuted on short trips) and re-fit every night to the new days: the same places,
         seen from other bases (Hạ Long before Yên Tử, or after)."""
         m, rng = self.m, self.rng
         nd = m.n_days
-        g = int(rng.integers(m.n_groups))
+        if g is None:
+            g = int(rng.integers(m.n_groups))
         days = [list(plan.routes[g * nd + d].visits) for d in range(nd)]
         if sum(1 for v in days if v) < 1:
             return "none"
-        order = list(range(nd))
-        while order == list(range(nd)):
+        while order is None or order == list(range(nd)):
             if nd <= 4:
                 order = [int(x) for x in rng.permutation(nd)]
             else:
+                order = list(range(nd))
                 a, b = (int(x) for x in rng.choice(nd, size=2, replace=False))
                 order[a], order[b] = order[b], order[a]
         for d in range(nd):  # empty first: a place must never be in two routes at once
@@ -796,6 +802,31 @@ class Search:
                 return False
         return True
 
+    def _resequence(self, plan: Plan, r: int) -> list[int]:
+        """Route ``r``'s visits rebuilt by cheapest insertion, must-sees first, then by
+        value: the best feasible position for each; visits that fit nowhere are left out."""
+        m = self.m
+        g, d = divmod(r, m.n_days)
+        ends = m.day_terminals(plan.choice, g, d)
+        visits = sorted(plan.routes[r].visits,
+                        key=lambda k: (not self._required(k), -m.prize[m.candidates[k].place]))  # fmt: skip
+        out: list[int] = []
+        for k in visits:
+            best, best_v = None, -math.inf
+            for pos in range(len(out) + 1):
+                trial = out[:pos] + [k] + out[pos:]
+                ev = m.route_eval(ends, d, trial)
+                if ev.ok and ev.value > best_v:
+                    best, best_v = trial, ev.value
+            if best is not None:
+                out = best
+        return out
+
+    def _required(self, k: int) -> bool:
+        """Whether candidate ``k`` is a must-visit or a member of a ``must_any`` set."""
+        i = self.m.candidates[k].place
+        return i in self.m.must or any(i in s for s in self.m.any_places)
+
     def fix(self, plan: Plan, g: int) -> None:
         """Drop visits of group ``g`` until every day fits, families are exclusive and the
         budget holds (least valuable first)."""
@@ -828,6 +859,9 @@ class Search:
                     seen[f] = (v, r, k)
         for d in range(nd):
             r = g * nd + d
+            if not plan.routes[r].ok and len(plan.routes[r].visits) > 1:
+                # the same places in another order may fit (a day now run the other way)
+                plan.set_route(r, self._resequence(plan, r))
             while not plan.routes[r].ok and plan.routes[r].visits:
                 visits = plan.routes[r].visits
                 best_i, best_v = len(visits) - 1, None
@@ -835,7 +869,8 @@ class Search:
                     trial = visits[:i] + visits[i + 1 :]
                     ev = m.route_eval(m.day_terminals(plan.choice, g, d), d, trial)
                     if ev.ok:
-                        v = ev.value
+                        # a must-see stays while another visit can make room
+                        v = ev.value - (m.req_weight if self._required(visits[i]) else 0.0)
                         if best_v is None or v > best_v:
                             best_i, best_v = i, v
                 plan.set_route(r, visits[:best_i] + visits[best_i + 1 :])
@@ -978,7 +1013,8 @@ class Search:
         max_rounds = self.params.max_rounds * 50 if self.params.max_rounds is not None else None
         start = time.perf_counter()
         span = max(1e-3, self.deadline - start)
-        while self.left() > 0 and not self.should_stop():
+        reserve = POLISH_SHARE * self.params.time_limit_s if self._can_polish() else 0.0
+        while self.left() > reserve and not self.should_stop():
             if max_rounds is not None and self.iterations >= max_rounds:
                 break
             self.iterations += 1
@@ -1007,8 +1043,54 @@ class Search:
             if since_best >= RESET_AFTER:
                 since_best = 0
                 current, cur_score = self.best.copy(), self.best_score
+        if reserve and not self.should_stop():
+            self.polish()
         log.debug("lns: %d iterations, best %.3f", self.iterations, self.best_score)
         return self.best
+
+    def _can_polish(self) -> bool:
+        return 2 <= self.m.n_days <= 4 and any(len(n) > 1 for n in self.p.nights)
+
+    def polish(self) -> None:
+        """The search's last, systematic look at the plan's shape: from the best plan, every
+        other order of each group's days (nights re-fitted) and every other hub of each
+        night, each filled and improved; again while one of them improves the best."""
+        m, p = self.m, self.p
+        nd = m.n_days
+        improved = True
+        while improved and self.left() > 0 and not self.should_stop():
+            improved = False
+            for g in range(m.n_groups):
+                moves: list[tuple[str, object]] = [
+                    ("days", list(order)) for order in itertools.permutations(range(nd))
+                    if list(order) != list(range(nd))
+                ]  # fmt: skip
+                moves += [("hub", (n, h)) for n in range(len(p.nights))
+                          for h in range(len(p.nights[n]))]  # fmt: skip
+                for kind, arg in moves:
+                    for refill in (False, True):
+                        if self.left() <= 0 or self.should_stop():
+                            return
+                        assert self.best is not None
+                        trial = self.best.copy()
+                        if kind == "days":
+                            self.reorder_days(trial, g, arg)  # type: ignore[arg-type]
+                        else:
+                            n, h = arg  # type: ignore[misc]
+                            if trial.choice[g][n] == h:
+                                break
+                            self._set_hub(trial, g, n, h)
+                            self.fix(trial, g)
+                        if refill:
+                            # the optional visits chosen afresh for the new shape
+                            for r in range(g * nd, (g + 1) * nd):
+                                keep = [k for k in trial.routes[r].visits if self._required(k)]
+                                trial.set_route(r, keep)
+                        self.insert(trial, 0.0, ratio=CONSTRUCT_RATIO)
+                        for r in range(g * nd, (g + 1) * nd):
+                            self.improve_route(trial, r)
+                        self.insert(trial, 0.0, ratio=CONSTRUCT_RATIO)
+                        improved |= self.offer(trial, "polish")
 
 
 def solve_app(
