@@ -170,6 +170,14 @@ def render_text(itinerary: Itinerary, english: bool) -> str:
         f"{text('it.per_person', lang)})"
     )
     lines.append(("Provinces: " if english else "Tỉnh/thành: ") + ", ".join(s.provinces))
+    vehicle = s.extra.get("vehicle")
+    if vehicle:
+        name = vehicle["name_en"] if english else vehicle["name_vi"]
+        lines.append(
+            f"{text('it.vehicle', lang)}: {vehicle['count']} × {name} "
+            f"({vehicle['vnd_per_km']:,} ₫/km, {text('it.day_minimum', lang)} "
+            f"{vehicle['day_minimum_vnd']:,} ₫)"
+        )
     for place_id, reason in s.dropped:
         lines.append(f"{'Dropped' if english else 'Bỏ'}: {place_id} — {reason}")
     for warning in s.warnings:

@@ -441,8 +441,29 @@ def build_itinerary(
             "modes": list(dict.fromkeys(PUBLIC if is_public(m) else m for m in model.modes)),
             "lodging": request.lodging,
             "transport": request.transport,
+            "vehicle": _vehicle(request, days),
         },
     )
+
+
+def _vehicle(request, days) -> dict | None:
+    """The hired vehicle(s) of the trip's private days (``None``: no private day)."""
+    private = [d.date for d in days if any(leg.mode == "private" for leg in d.legs)]
+    if not private:
+        return None
+    vehicle, count = pricing.vehicle_for(request.group_size)
+    return {
+        "id": vehicle.id,
+        "name_vi": vehicle.name_vi,
+        "name_en": vehicle.name_en,
+        "seats": vehicle.seats,
+        "count": count,
+        "vnd_per_km": vehicle.vnd_per_km,
+        "day_minimum_vnd": vehicle.day_minimum_vnd,
+        "uncertain": vehicle.uncertain,
+        "year": vehicle.year,
+        "days": private,
+    }
 
 
 def _unmet_text(message: str, english: bool) -> str:
