@@ -150,6 +150,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "tier.standard": ("tiêu chuẩn (3★)", "standard (3★)"),
     "tier.comfort": ("cao cấp (4★)", "comfort (4★)"),
     "tier.luxury": ("sang trọng (5★)", "luxury (5★)"),
+    "tier.typical": ("giá phổ biến (hạng chưa rõ)", "typical price (class not known)"),
     "form.lodging": ("Hạng lưu trú", "Lodging"),
     "form.transport": ("Phương tiện", "Transport"),
     "transport.auto": (
@@ -169,6 +170,30 @@ TEXTS: dict[str, tuple[str, str]] = {
     "weekday.fri": ("Thứ Sáu", "Friday"),
     "weekday.sat": ("Thứ Bảy", "Saturday"),
     "weekday.sun": ("Chủ Nhật", "Sunday"),
+    "weekday.all": ("hằng ngày", "every day"),
+    "svc.every": (
+        "{first}–{last}, {minutes} phút một chuyến",
+        "{first}–{last}, every {minutes} min",
+    ),
+    "place.services": ("Phương tiện đến nơi này", "Services that reach it"),
+    "place.sources": ("Nguồn", "Sources"),
+    "place.unverified": ("chưa kiểm chứng", "unverified"),
+    "place.unverified_k": (
+        "hiểu biết của người biên soạn, chưa có nguồn",
+        "the compiler's knowledge, no source yet",
+    ),
+    "place.fare": ("Giá vé", "Fare"),
+    "place.fare_unknown": ("giá chưa rõ", "fare unknown"),
+    "place.hours": ("Giờ mở cửa", "Opening hours"),
+    "place.all_day": ("cả ngày", "all day"),
+    "place.categories": ("Loại hình", "Categories"),
+    "place.visit": ("Thời gian tham quan", "Visit"),
+    "place.access": ("Tiếp cận", "Access"),
+    "access.boat": ("đi tàu", "by boat"),
+    "access.cable_car": ("đi cáp treo", "by cable car"),
+    "access.hike": ("leo bộ", "a hike"),
+    "access.ferry": ("đi phà", "by ferry"),
+    "access.permit": ("cần giấy phép", "a permit"),
     "err.back": ("Về trang chủ", "Home"),
 }
 
@@ -210,10 +235,37 @@ def translate(key: str) -> str:
     return texts[LANGUAGES.index(get_locale())]
 
 
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def weekdays_text(days, lang: str) -> str:
+    """Weekday codes in words, runs joined: ``Monday–Friday, Sunday``; all seven: every day."""
+    chosen = [d for d in WEEKDAYS if d in set(days)]
+    if len(chosen) == 7:
+        return text("weekday.all", lang)
+    runs: list[list[str]] = []
+    for d in chosen:
+        if runs and WEEKDAYS.index(d) == WEEKDAYS.index(runs[-1][-1]) + 1:
+            runs[-1].append(d)
+        else:
+            runs.append([d])
+    parts = []
+    for run in runs:
+        first = text(f"weekday.{run[0]}", lang)
+        if len(run) == 1:
+            parts.append(first)
+        elif len(run) == 2:
+            parts.append(f"{first}, {text(f'weekday.{run[1]}', lang)}")
+        else:
+            parts.append(f"{first}–{text(f'weekday.{run[-1]}', lang)}")
+    return ", ".join(parts)
+
+
 def init_app(app) -> None:
     """Expose ``_`` and ``lang`` to templates and remember an explicit ?lang= in a cookie."""
     app.jinja_env.globals["_"] = translate
     app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.globals["weekdays"] = lambda days: weekdays_text(days, get_locale())
 
     @app.after_request
     def remember_language(response):

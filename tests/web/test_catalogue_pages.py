@@ -97,3 +97,25 @@ def test_security_headers_on_every_page(client):
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
     html = response.get_data(as_text=True)
     assert "<script>" not in html and "onclick" not in html
+
+
+def test_place_page_shows_sources_as_readable_links(client):
+    """Sources read as title, publisher and year with a link, never as bare codes; facts
+    from the compiler's knowledge say so."""
+    html = client.get("/catalogue/yen-tu?lang=en").get_data(as_text=True)
+    assert "ref:S30" not in html
+    assert 'href="http' in html
+    assert "the compiler&#39;s knowledge, no source yet" in html
+
+
+def test_place_page_says_weekdays_and_services_in_words(client):
+    """Opening days and the services that reach a place are words, not codes."""
+    html = client.get("/catalogue/quang-ninh-museum?lang=en").get_data(as_text=True)
+    assert "Tuesday–Sunday" in html
+    assert "tue, wed" not in html
+    html = client.get("/catalogue/yen-tu?lang=en").get_data(as_text=True)
+    assert "Every day" in html or "every day" in html
+    assert "(cable car)" in html and "cable_car" not in html
+    assert "Fare: 70,000 ₫" in html
+    vi = client.get("/catalogue/yen-tu?lang=vi").get_data(as_text=True)
+    assert "hằng ngày" in vi and "cáp treo" in vi
