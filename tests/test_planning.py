@@ -178,3 +178,38 @@ def test_required_province_far_from_the_start_is_touched(full_app):
         for d in body["days"]
         for s in d["stops"]
     )
+
+
+def test_a_must_visit_may_name_an_overnight_cruise(full_app):
+    """Naming the Hạ Long Bay cruise as a must-see plans a night aboard it (its price per
+    person at the asked tier), and no bay route on top."""
+    itinerary, body = _plan(
+        full_app,
+        start="Hà Nội",
+        start_date="2027-04-10",
+        days=2,
+        must_visit=["Du thuyền ngủ đêm vịnh Hạ Long"],
+        lodging="luxury",
+    )
+    nights = [s for d in body["days"] for s in d["stops"] if s["kind"] == "overnight"]
+    assert [n["id"] for n in nights] == ["hub-cruise-ha-long-bay"]
+    assert nights[0]["lodging"]["per"] == "person"
+    assert not {pid for _, pid in _visits(body)} & {
+        "ha-long-bay-route-1",
+        "ha-long-bay-route-2",
+        "ha-long-bay-route-3",
+    }
+    assert body["dropped"] == []
+
+
+def test_a_must_visit_naming_a_hotel_hub_is_refused_with_the_reason(full_app):
+    with full_app.app_context():
+        catalogue = get_catalogue()
+        with pytest.raises(ValidationError) as exc:
+            parse_tour_request(
+                {"start": "Hà Nội", "start_date": "2027-04-10", "days": 2,
+                 "must_visit": ["hub-bai-chay"]},
+                catalogue,
+            )  # fmt: skip
+    errors = {e.field: e.reason for e in exc.value.errors}
+    assert "place to stay" in errors["must_visit[0]"]

@@ -139,8 +139,9 @@ def lodging(hub: Place, tier: str, group_size: int) -> Quote:
         price, note = found.typical_vnd, "" if found.tier == tier else f"tier {found.tier}"
         uncertain = f"lodging.{found.tier}" in hub.uncertain or "lodging" in hub.uncertain
     elif hub.lodging is not None:
+        # no tier is known here: the hub's typical (standard hotel) price, flagged
         price, note = hub.lodging.typical_vnd, "typical price"
-        uncertain = "lodging" in hub.uncertain
+        uncertain = "lodging" in hub.uncertain or tier not in ("budget", "standard")
     else:
         return Quote(0, "", unknown=True, note="no lodging price")
     count = group_size if per_person else rooms_for(group_size)

@@ -257,6 +257,26 @@ def _resolve(
     return None
 
 
+def _resolve_must(catalogue: Catalogue, fields: _Fields, name: str, value: str) -> str | None:
+    """A must-visit: an attraction, or an overnight cruise (a night aboard it)."""
+    try:
+        return catalogue.resolve(value, kinds=("attraction",)).id
+    except AmbiguousName as exc:
+        fields.fail(name, exc.message)
+        return None
+    except UnknownName as exc:
+        try:
+            place = catalogue.resolve(value, kinds=("hub",))
+        except (AmbiguousName, UnknownName):
+            fields.fail(name, exc.message)
+            return None
+        if place.cruise is None:
+            fields.fail(name, f"{place.name_vi} is a place to stay, not a sight: the planner "
+                              "chooses the nights (name a cruise to sleep aboard it)")  # fmt: skip
+            return None
+        return place.id
+
+
 def parse_tour_request(data: Mapping[str, Any], catalogue: Catalogue) -> TourRequest:
     """Check *data* against the contract and the catalogue and build a :class:`TourRequest`.
 
@@ -313,7 +333,7 @@ def parse_tour_request(data: Mapping[str, Any], catalogue: Catalogue) -> TourReq
             )
 
     must = [
-        _resolve(catalogue, f, f"must_visit[{i}]", n, ("attraction",))
+        _resolve_must(catalogue, f, f"must_visit[{i}]", n)
         for i, n in enumerate(f.strings("must_visit"))
     ]
     exclude = [

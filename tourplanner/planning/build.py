@@ -284,7 +284,7 @@ class _Day:
         tier = hub.tier(request.lodging)
         info = {
             "type": "cruise" if hub.cruise is not None else "hotel",
-            "tier": tier.tier if tier is not None else request.lodging,
+            "tier": tier.tier if tier is not None else "typical",
             "asked_tier": request.lodging,
             "example": tier.examples[0] if tier is not None and tier.examples else None,
             "unit_vnd": (

@@ -29,6 +29,7 @@ import numpy as np
 import solver
 from tourplanner import pricing
 from tourplanner.catalogue.catalogue import Catalogue
+from tourplanner.catalogue.models import LODGING_TIERS
 from tourplanner.catalogue.models import Place
 from tourplanner.itinerary import Leg
 from tourplanner.planning import prizes as value_model
@@ -64,6 +65,9 @@ LUNCH_INSIDE_FROM = 240
 #: docs/value-model.md says how the rate follows the region's package prices)
 TRAVEL_WEIGHT = 0.15
 MONEY_WEIGHT = 1 / 6_000
+#: how much money weighs for a traveller of each lodging tier (the tier says the budget class:
+#: a luxury traveller takes the 5★ cruise a backpacker would not)
+MONEY_BY_TIER = {"budget": 1.5, "standard": 1.0, "comfort": 0.6, "luxury": 0.35}
 #: must-visits weigh this much more in the search, so that night hubs near them rank first
 #: (the itinerary reports their plain value)
 MUST_BOOST = 5.0
@@ -74,12 +78,14 @@ MAX_CANDIDATES = 120
 #: with transport "auto" a group of up to 4 takes public services; a hired vehicle is worth
 #: it only on a day it adds at least this much value (about one major sight) beyond its money
 PRIVATE_DAY_PENALTY = 80.0
-#: how long a night's cruise is worth on the bay (afternoon and morning aboard), minutes
-CRUISE_MINUTES = 360
-#: a place whose typical visit is this long is an area one stays in (an island): a visit
-#: plans half a day of it, and asking for it is also met by a night on it
-AREA_VISIT_FROM = 720
-AREA_VISIT_MINUTES = 240
+#: the waking hours aboard an overnight cruise (boarding at noon to 22:00, 06:00 to landing at
+#: 10:30): the bay's sights of a route, the sunset, the night and the sunrise. A night's
+#: value is the bay's appeal times the square root of these hours, beyond the cap of a day
+#: visit (a cruise holds more than a route: what a luxury traveller buys the bay for)
+CRUISE_MINUTES = 870
+#: areas one stays in (islands): see prizes.AREA_VISIT_FROM
+AREA_VISIT_FROM = value_model.AREA_VISIT_FROM
+AREA_VISIT_MINUTES = value_model.AREA_VISIT_MINUTES
 
 
 class TravelModel(Protocol):
@@ -182,6 +188,8 @@ def alternatives(
     seen only on its routes), or an island itself or a night at a hub on it; ``None`` when
     the place is planned itself and nothing else."""
     place = catalogue.places[place_id]
+    if place.cruise is not None:  # asking for a cruise: a night aboard it
+        return {place.id}
     if travel is not None and (place.visit_minutes or 0) >= AREA_VISIT_FROM:
         island = travel.island_of(place)
         if island is not None:
@@ -347,6 +355,17 @@ def _days(request: TourRequest, pace: Pace) -> list[solver.Day]:
     return days
 
 
+def _hotels_for(tier: str, hotels: list[Place]) -> list[Place]:
+    """The hubs where a traveller asking for *tier* sleeps: for comfort and luxury, those that
+    offer that tier or a better one (a typical price is a standard hotel's), unless none does."""
+    order = list(LODGING_TIERS)
+    if order.index(tier) <= order.index("standard"):
+        return hotels
+    good = [h for h in hotels if any(order.index(t.tier) >= order.index(tier)
+                                     for t in h.lodging_tiers)]  # fmt: skip
+    return good or hotels
+
+
 def _nights(request: TourRequest, catalogue: Catalogue, index: dict[str, int],
             hotels: list[Place], cruises: list[Place]) -> tuple:  # fmt: skip
     nights = []
@@ -364,8 +383,8 @@ def _nights(request: TourRequest, catalogue: Catalogue, index: dict[str, int],
             value = 0.0
             if head is not None:
                 value = (
-                    float(head.value or 20)
-                    * value_model.duration_weight(CRUISE_MINUTES)
+                    value_model.appeal(value_model.significance_for_plan(head))
+                    * (CRUISE_MINUTES / 60) ** value_model.DURATION_EXPONENT
                     * value_model.interest_weight(head, request.interests)
                 )
             cands.append(
@@ -390,7 +409,7 @@ def build_model(request: TourRequest, catalogue: Catalogue, travel: TravelModel)
     start = catalogue.places[request.start]
     end = catalogue.places[request.end_place]
     hubs = [h for h in catalogue.hubs() if h.lodging is not None or h.lodging_tiers]
-    hotels = [h for h in hubs if h.cruise is None]
+    hotels = _hotels_for(request.lodging, [h for h in hubs if h.cruise is None])
     cruises = [h for h in hubs if h.cruise is not None and h.cruise.family not in request.exclude]
     candidates, any_sets = select_candidates(request, catalogue, travel)
     nodes: list[Place] = []
@@ -453,7 +472,9 @@ def build_model(request: TourRequest, catalogue: Catalogue, travel: TravelModel)
         for place_id, capacity in request.quotas.items()
         for d in range(request.days)
     )
-    known = {p.id for p in places} | {c.id for c in cruises} | {h.id for h in hotels}
+    nights = _nights(request, catalogue, index, hotels, cruises)
+    # a set is met by a visit or by a night at one of its hubs (a one-day trip has no night)
+    known = {p.id for p in places} | {h.id for night in nights for h in night}
     must_any = tuple(
         frozenset(a for a in alts if a in known) for _, alts in any_sets if alts & known
     )
@@ -464,7 +485,7 @@ def build_model(request: TourRequest, catalogue: Catalogue, travel: TravelModel)
         travel=solver_modes[0].travel,
         start_node=index[start.id],
         end_node=index[end.id],
-        nights=_nights(request, catalogue, index, hotels, cruises),
+        nights=nights,
         groups=groups,
         quotas=quotas,
         must_visit=frozenset(m for m in forced if m in {p.id for p in places}),
@@ -476,7 +497,7 @@ def build_model(request: TourRequest, catalogue: Catalogue, travel: TravelModel)
         max_stops_per_day=pace.max_stops,
         shared_places=False,
         travel_weight=TRAVEL_WEIGHT,
-        money_weight=MONEY_WEIGHT / request.group_size,
+        money_weight=MONEY_WEIGHT * MONEY_BY_TIER[request.lodging] / request.group_size,
         modes=tuple(solver_modes),
         variety=value_model.variety_rules(prize_of, kinds, request.interests, request.days),
         must_any=must_any,

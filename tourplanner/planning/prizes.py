@@ -35,6 +35,10 @@ SERIAL_COMPONENT_POINTS = 12
 ICON_VISITORS = 1_000_000
 #: appeal grows with the square of significance; a place of this significance keeps its score
 APPEAL_PIVOT = 60.0
+#: a place whose typical visit is this long is an area one stays in (an island): a visit
+#: plans half a day of it, and asking for it is also met by a night on it
+AREA_VISIT_FROM = 720
+AREA_VISIT_MINUTES = 240
 #: an experience's weight grows with the square root of its hours, within these bounds
 DURATION_EXPONENT = 0.5
 DURATION_BOUNDS = (0.6, 2.6)
@@ -108,10 +112,12 @@ def interest_weight(place: Place, interests: Sequence[str]) -> float:
 
 
 def experience_minutes(place: Place) -> int:
-    """How long the experience of *place* lasts (a product's duration, else its visit)."""
+    """How long the experience of *place* lasts (a product's duration, else its visit; an
+    area one stays in, an island, is planned for half a day of it)."""
     if place.product is not None:
         return place.product.duration_min
-    return place.visit_minutes or 60
+    minutes = place.visit_minutes or 60
+    return AREA_VISIT_MINUTES if minutes >= AREA_VISIT_FROM else minutes
 
 
 def duration_weight(minutes: int) -> float:
