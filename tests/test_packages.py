@@ -98,3 +98,66 @@ def test_plan_matches_the_published_package(full_app, package):
         ours = itinerary.costs.per_person_vnd
         top = package.get("price_vnd_per_person_max") or price
         assert (1 - band) * price <= ours <= (1 + band) * top, (ours, price, top)
+
+
+def _plan_request(app, **request):
+    request.setdefault("start_date", "2027-04-10")
+    request.update(language="en", time_limit_s=3)
+    with app.app_context():
+        catalogue = get_catalogue()
+        itinerary = plan(parse_tour_request(request, catalogue), catalogue, get_travel_model())
+    return catalogue, itinerary
+
+
+def _kinds_per_day(catalogue, itinerary):
+    for day in itinerary.days:
+        kinds = Counter(
+            prizes.kind_of(catalogue.places[s.id]) for s in day.stops if s.kind == "attraction"
+        )
+        kinds.pop(None, None)
+        yield day, kinds
+
+
+def test_two_days_for_a_bay_lover_go_on_the_bay(full_app):
+    """Issue 15's first case: 2 days from Hà Nội with the interest "bay" plan a bay trip of
+    at least four hours."""
+    catalogue, itinerary = _plan_request(full_app, start="Hà Nội", days=2, interests=["bay"])
+    trips = [
+        s for d in itinerary.days for s in d.stops
+        if s.kind == "attraction" and catalogue.places[s.id].product is not None
+        and catalogue.places[s.id].product.family in ("ha-long-bay", "lan-ha-bay")
+    ]  # fmt: skip
+    assert trips and max(_minutes(s) for s in trips) >= 240
+
+
+def test_festival_season_gives_yen_tu_its_morning_and_keeps_days_varied(full_app):
+    """Issue 15's second case: 3 days in the Yên Tử festival season with "spiritual,
+    heritage": Yên Tử gets at least four hours and no day holds more than four places of
+    worship (the traveller asked for them: one more than the usual three)."""
+    catalogue, itinerary = _plan_request(
+        full_app, start="Hà Nội", days=3, interests=["spiritual", "heritage"],
+        start_date="2027-02-20",
+    )  # fmt: skip
+    yen_tu = [s for d in itinerary.days for s in d.stops if s.id == "yen-tu"]
+    assert yen_tu and _minutes(yen_tu[0]) >= 240
+    for day, kinds in _kinds_per_day(catalogue, itinerary):
+        assert kinds.get("worship", 0) <= 4, (day.date, kinds)
+
+
+def test_form_defaults_plan_the_bay_and_no_day_of_four_pagodas(full_app):
+    """Issue 15's third case: 3 days from Hà Nội with nothing asked: at most three places of
+    a kind a day, and a night in Hạ Long goes with a trip on the bay."""
+    catalogue, itinerary = _plan_request(full_app, start="Hà Nội", days=3)
+    for day, kinds in _kinds_per_day(catalogue, itinerary):
+        assert max(kinds.values(), default=0) <= 3, (day.date, kinds)
+    halong_nights = [
+        s for d in itinerary.days for s in d.stops
+        if s.kind == "overnight" and s.id in ("hub-bai-chay", "hub-hon-gai", "hub-tuan-chau")
+    ]  # fmt: skip
+    on_bay = [
+        s for d in itinerary.days for s in d.stops
+        if s.kind == "attraction" and catalogue.places[s.id].product is not None
+        and catalogue.places[s.id].product.family == "ha-long-bay"
+    ]  # fmt: skip
+    if halong_nights:
+        assert on_bay, "slept in Hạ Long without going on the bay"
