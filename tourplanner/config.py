@@ -58,6 +58,9 @@ class Config:
     #: arrives while that many are solving becomes a job (202), so a burst of plans cannot take
     #: every server thread from the pages
     API_SYNC_CONCURRENCY: int = 1
+    #: searches one plan runs side by side (forked processes with other seeds; the best plan
+    #: wins): two on a machine with two cores or more
+    PLANNER_WORKERS: int = field(default_factory=lambda: min(2, os.cpu_count() or 1))
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Config:
@@ -79,6 +82,7 @@ class Config:
             "API_RATE_WINDOW_S",
             "API_MAX_BODY_BYTES",
             "API_SYNC_CONCURRENCY",
+            "PLANNER_WORKERS",
         ):
             value = env.get(name, "").strip()
             if value:

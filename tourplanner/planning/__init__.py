@@ -78,7 +78,9 @@ def plan(
     started = time.perf_counter()
     model = build_model(request, catalogue, travel)
     params = solver.SolveParams(
-        time_limit_s=request.time_limit_s or default_time_limit(request), seed=seed
+        time_limit_s=request.time_limit_s or default_time_limit(request),
+        seed=seed,
+        workers=_workers(),
     )
     solution = solver.solve(model.problem, params, on_progress=on_progress, should_stop=should_stop)
     if solution.status is solver.Status.INFEASIBLE or not solution.plans:
@@ -88,6 +90,16 @@ def plan(
         log.error("invalid plan for %s: %s %s", request.to_dict(), violations, solution.message)
         raise PlannerBug("the planner produced a plan that failed validation; this has been logged")
     return build_itinerary(model, solution, catalogue, travel, time.perf_counter() - started)
+
+
+def _workers() -> int:
+    """Searches side by side: the app's ``PLANNER_WORKERS`` (1 outside an app)."""
+    from flask import current_app
+    from flask import has_app_context
+
+    if not has_app_context():
+        return 1
+    return max(1, min(int(current_app.config.get("PLANNER_WORKERS", 1)), 8))
 
 
 def _infeasible_message(request: TourRequest, solution: solver.Solution) -> str:
