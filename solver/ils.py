@@ -152,6 +152,11 @@ class ILS:
             self.quota_caps.append(cap)
         #: relative noise on insertion ratios (diversification; 0.1 was best in tests)
         self.noise = noise
+        self._value = self.prize**PRIZE_POWER
+        # noise factors are drawn in blocks (one draw per evaluation costs more than the
+        # evaluation of a short candidate list)
+        self._noise_buf = np.empty(0)
+        self._noise_at = 0
         #: no driving, money or quota limit (TOPTW, OPHS): the cheaper code paths apply
         self._simple = self.dt is None and self.mt is None and not self.quota_nodes
         self.routes: list[list[int]] = [[] for _ in range(nv)]
@@ -266,6 +271,16 @@ class ILS:
 
     # -- insert / shake ---------------------------------------------------------------------
 
+    def _noise(self, k: int) -> np.ndarray:
+        """``k`` factors uniform in ``[1 - noise, 1 + noise]`` (seeded)."""
+        if self._noise_at + k > len(self._noise_buf):
+            size = max(4096, k)
+            self._noise_buf = self.rng.uniform(1.0 - self.noise, 1.0 + self.noise, size)
+            self._noise_at = 0
+        out = self._noise_buf[self._noise_at : self._noise_at + k]
+        self._noise_at += k
+        return out
+
     def _evaluate(self, j: int, mode: str = "full") -> None:
         """Fill row ``j`` of the insertion table (``_ratio``, ``_where``) with the best
         insertion of free places into vehicle ``j`` (ratio -1 when it does not fit).
@@ -307,20 +322,20 @@ class ILS:
             self._fits[j] = c if kept is None else kept
             return
         tm = self._times[j]
-        i_nodes, j_nodes = tm.seq[:-1], tm.seq[1:]
         # st[e, k]: start of service at c[k] inserted on edge e; shift: how much later the
         # edge's head is then reached
-        st = self.vt[j][i_nodes][:, c]
+        st = self.vt[j].take(tm.seq[:-1], axis=0).take(c, axis=1)
         st += tm.start[:-1, None]
-        np.maximum(st, self.open[j, c], out=st)
-        ok = st <= self.close[j, c]
-        shift = self.vtT[j][j_nodes][:, c]
+        np.maximum(st, self.open[j].take(c), out=st)
+        ok = st <= self.close[j].take(c)
+        shift = self.vtT[j].take(tm.seq[1:], axis=0).take(c, axis=1)
         shift += st
         shift -= tm.arrive[1:, None]
         ok &= shift <= tm.slack[1:, None]
-        value = self.prize[c] ** PRIZE_POWER
+        value = self._value.take(c)
         if self.noise > 0:
-            value = value * self.rng.uniform(1.0 - self.noise, 1.0 + self.noise, len(c))
+            value *= self._noise(len(c))
+        i_nodes, j_nodes = tm.seq[:-1], tm.seq[1:]
         if self.dt is not None:
             dt = self.dt[j]
             inc = dt[np.ix_(i_nodes, c)] + dt[np.ix_(c, j_nodes)].T - dt[i_nodes, j_nodes][:, None]
@@ -333,9 +348,11 @@ class ILS:
         for q, mask in enumerate(self.quota_nodes):
             if j in self.quota_vehicles[q] and self.quota_used[q] >= self.quota_caps[q]:
                 ok &= ~mask[c][None, :]
-        r = np.where(ok, value[None, :] / np.maximum(shift, 1), -1.0)
-        pos = np.argmax(r, axis=0)
-        best = r[pos, np.arange(len(c))]
+        np.maximum(shift, 1, out=shift)
+        r = value / shift
+        r[~ok] = -1.0
+        pos = r.argmax(axis=0)
+        best = r.max(axis=0)
         ratio[j, c] = best
         where[j, c] = pos
         fits = c[best >= 0]
