@@ -54,6 +54,24 @@ KICK_AFTER = 40
 ACCEPT_TEMP = 0.5
 #: share of every route's visits a kick removes (one consecutive stretch per route)
 KICK = 0.3
+#: exponent of the prize in the insertion ratio ``prize**p / shift``
+PRIZE_POWER = 2.0
+
+
+class _Timing:
+    """One vehicle's sequence (terminals included) as arrays: node, arrival, start of service,
+    and slack (wait + max shift: how much later it may be reached without breaking a window
+    or the day's end further on)."""
+
+    __slots__ = ("arrive", "seq", "slack", "start")
+
+    def __init__(
+        self, seq: np.ndarray, arrive: np.ndarray, start: np.ndarray, slack: np.ndarray
+    ) -> None:
+        self.seq = seq
+        self.arrive = arrive
+        self.start = start
+        self.slack = slack
 
 
 def applicable(spec: ModelSpec) -> bool:
@@ -71,6 +89,10 @@ class ILS:
         nv = len(spec.vehicles)
         self.tt = [np.asarray(m, dtype=np.int64) for m in spec.time_transit]
         self.vt = [self.tt[spec.matrix_of_day[v.day]] for v in spec.vehicles]
+        tts = [np.ascontiguousarray(m.T) for m in self.tt]
+        #: transposed travel matrix per vehicle: ``vtT[j][b, c] == vt[j][c, b]`` (row gathers
+        #: are several times faster than column gathers)
+        self.vtT = [tts[spec.matrix_of_day[v.day]] for v in spec.vehicles]
         self.visit_nodes = np.asarray(spec.visit_nodes, dtype=np.int64)
         self.prize = np.zeros(n, dtype=np.float64)
         for k in spec.visit_nodes:
@@ -130,9 +152,26 @@ class ILS:
             self.quota_caps.append(cap)
         #: relative noise on insertion ratios (diversification; 0.1 was best in tests)
         self.noise = noise
+        self._value = self.prize**PRIZE_POWER
+        # noise factors are drawn in blocks (one draw per evaluation costs more than the
+        # evaluation of a short candidate list)
+        self._noise_buf = np.empty(0)
+        self._noise_at = 0
+        #: no driving, money or quota limit (TOPTW, OPHS): the cheaper code paths apply
+        self._simple = self.dt is None and self.mt is None and not self.quota_nodes
         self.routes: list[list[int]] = [[] for _ in range(nv)]
         self.in_route = np.zeros(n, dtype=bool)
-        self._times: list[tuple[np.ndarray, np.ndarray]] = [self._compute(j, []) for j in range(nv)]
+        #: per vehicle, the free places that fitted it at its last evaluation
+        self._fits: list[np.ndarray] = [self.visit_nodes for _ in range(nv)]
+        # The insertion table survives between calls of insert(): row j holds the best
+        # insertion of every free place into vehicle j as timed by _basis[j], for the places
+        # marked in _seen[j]; a route that has not changed since is only evaluated for the
+        # places freed meanwhile (simple specs only: elsewhere a removal can loosen a cap).
+        self._ratio = np.full((nv, n), -1.0)
+        self._where = np.zeros((nv, n), dtype=np.int64)
+        self._basis: list[_Timing | None] = [None] * nv
+        self._seen = np.zeros((nv, n), dtype=bool)
+        self._times: list[_Timing] = [self._compute(j, []) for j in range(nv)]
         self._recount()
 
     # -- route bookkeeping ------------------------------------------------------------------
@@ -141,8 +180,9 @@ class ILS:
         v = self.spec.vehicles[j]
         return [v.start, *route, v.end]
 
-    def _compute(self, j: int, route: list[int]) -> tuple[np.ndarray, np.ndarray]:
-        """Start times and (wait + max_shift) of every node of vehicle ``j``'s sequence."""
+    def _compute(self, j: int, route: list[int]) -> _Timing:
+        """Arrival, start and slack (wait + max_shift) of every node of vehicle ``j``'s
+        sequence."""
         v = self.spec.vehicles[j]
         seq = [v.start, *route, v.end]
         tt = self._tt_rows[j]
@@ -170,7 +210,12 @@ class ILS:
             nxt = s_i - arrive[i] + (room if room < nxt else nxt)
             slack[i] = nxt
         slack[0] = slack[1] if n > 1 else 0
-        return np.array(start, dtype=np.int64), np.array(slack, dtype=np.int64)
+        return _Timing(
+            np.array(seq, dtype=np.int64),
+            np.array(arrive, dtype=np.int64),
+            np.array(start, dtype=np.int64),
+            np.array(slack, dtype=np.int64),
+        )
 
     def _route_sum(self, mats: list[np.ndarray], j: int, route: list[int]) -> int:
         seq = self._seq(j, route)
@@ -209,11 +254,15 @@ class ILS:
 
     def set_routes(self, routes: list[list[int]]) -> None:
         """Start from given routes (assumed feasible)."""
+        old = self.routes
         self.routes = [list(r) for r in routes]
         self.in_route[:] = False
         for r in self.routes:
             self.in_route[r] = True
-        self._times = [self._compute(j, r) for j, r in enumerate(self.routes)]
+        self._times = [
+            self._times[j] if j < len(old) and old[j] == r else self._compute(j, r)
+            for j, r in enumerate(self.routes)
+        ]
         self._recount()
 
     def score(self) -> float:
@@ -222,29 +271,71 @@ class ILS:
 
     # -- insert / shake ---------------------------------------------------------------------
 
-    def _evaluate(self, j: int, ratio: np.ndarray, where: np.ndarray) -> None:
-        """Fill ``ratio[j, c]`` / ``where[j, c]`` with the best insertion of each free place
-        ``c`` into vehicle ``j`` (ratio -1 when it does not fit)."""
-        ratio[j] = -1.0
+    def _noise(self, k: int) -> np.ndarray:
+        """``k`` factors uniform in ``[1 - noise, 1 + noise]`` (seeded)."""
+        if self._noise_at + k > len(self._noise_buf):
+            size = max(4096, k)
+            self._noise_buf = self.rng.uniform(1.0 - self.noise, 1.0 + self.noise, size)
+            self._noise_at = 0
+        out = self._noise_buf[self._noise_at : self._noise_at + k]
+        self._noise_at += k
+        return out
+
+    def _evaluate(self, j: int, mode: str = "full") -> None:
+        """Fill row ``j`` of the insertion table (``_ratio``, ``_where``) with the best
+        insertion of free places into vehicle ``j`` (ratio -1 when it does not fit).
+
+        ``mode``: ``"full"`` looks at every free place; ``"fits"`` only at the places that
+        fitted ``j`` at its last evaluation (an insertion only delays the rest of a route
+        and uses up caps, so a place that did not fit before it does not fit after it, up to
+        the rare triangle-inequality breaks of truncated travel times, which only cost a
+        missed insertion); ``"new"`` adds the places freed since the row was filled, for a
+        route that has not changed since."""
+        ratio, where = self._ratio, self._where
+        if mode != "new":
+            ratio[j] = -1.0
         if self.max_stops is not None and len(self.routes[j]) >= self.max_stops:
+            ratio[j] = -1.0
+            self._fits[j] = self.visit_nodes[:0]
             return
-        cand = self.visit_nodes[~self.in_route[self.visit_nodes]]
-        c = cand[self.allowed[j, cand]]
+        kept = None
+        if mode == "full":
+            cand = self.visit_nodes[~self.in_route[self.visit_nodes]]
+            c = cand[self.allowed[j, cand]]
+            self._seen[j] = False
+            self._seen[j, c] = True
+        elif mode == "fits":
+            c = self._fits[j]
+            c = c[~self.in_route[c]]
+        else:
+            # places taken since (by any move) leave the row, and count as unseen if freed
+            ratio[j, self.in_route] = -1.0
+            self._seen[j] &= ~self.in_route
+            kept = self._fits[j]
+            kept = kept[~self.in_route[kept]]
+            cand = self.visit_nodes[
+                ~self.in_route[self.visit_nodes] & ~self._seen[j, self.visit_nodes]
+            ]
+            c = cand[self.allowed[j, cand]]
+            self._seen[j, c] = True
         if len(c) == 0:
+            self._fits[j] = c if kept is None else kept
             return
-        seq = np.asarray(self._seq(j, self.routes[j]), dtype=np.int64)
-        start, slack = self._times[j]
-        tt = self.vt[j]
-        i_nodes, j_nodes = seq[:-1], seq[1:]
-        col = c[None, :]
-        st = np.maximum(start[:-1, None] + tt[i_nodes[:, None], col], self.open[j, c])
-        ok = st <= self.close[j, c]
-        shift = st + tt[col, j_nodes[:, None]]
-        shift -= (start[:-1] + tt[i_nodes, j_nodes])[:, None]
-        ok &= shift <= slack[1:, None]
-        value = self.prize[c] ** 2
+        tm = self._times[j]
+        # st[e, k]: start of service at c[k] inserted on edge e; shift: how much later the
+        # edge's head is then reached
+        st = self.vt[j].take(tm.seq[:-1], axis=0).take(c, axis=1)
+        st += tm.start[:-1, None]
+        np.maximum(st, self.open[j].take(c), out=st)
+        ok = st <= self.close[j].take(c)
+        shift = self.vtT[j].take(tm.seq[1:], axis=0).take(c, axis=1)
+        shift += st
+        shift -= tm.arrive[1:, None]
+        ok &= shift <= tm.slack[1:, None]
+        value = self._value.take(c)
         if self.noise > 0:
-            value = value * self.rng.uniform(1.0 - self.noise, 1.0 + self.noise, len(c))
+            value *= self._noise(len(c))
+        i_nodes, j_nodes = tm.seq[:-1], tm.seq[1:]
         if self.dt is not None:
             dt = self.dt[j]
             inc = dt[np.ix_(i_nodes, c)] + dt[np.ix_(c, j_nodes)].T - dt[i_nodes, j_nodes][:, None]
@@ -257,19 +348,27 @@ class ILS:
         for q, mask in enumerate(self.quota_nodes):
             if j in self.quota_vehicles[q] and self.quota_used[q] >= self.quota_caps[q]:
                 ok &= ~mask[c][None, :]
-        r = np.where(ok, value[None, :] / np.maximum(shift, 1), -1.0)
-        pos = np.argmax(r, axis=0)
-        ratio[j, c] = r[pos, np.arange(len(c))]
+        np.maximum(shift, 1, out=shift)
+        r = value / shift
+        r[~ok] = -1.0
+        pos = r.argmax(axis=0)
+        best = r.max(axis=0)
+        ratio[j, c] = best
         where[j, c] = pos
+        fits = c[best >= 0]
+        self._fits[j] = fits if kept is None else np.concatenate((kept, fits))
 
     def insert(self) -> None:
         """Greedy best-ratio insertion until nothing fits (only the changed route is
         re-evaluated after each insertion)."""
         nv, n = len(self.routes), self.spec.n_nodes
-        ratio = np.full((nv, n), -1.0)
-        where = np.zeros((nv, n), dtype=np.int64)
+        ratio, where = self._ratio, self._where
         for j in range(nv):
-            self._evaluate(j, ratio, where)
+            if self._simple and self._basis[j] is self._times[j]:
+                self._evaluate(j, "new")
+            else:
+                self._evaluate(j, "full")
+                self._basis[j] = self._times[j]
         while True:
             flat = int(np.argmax(ratio))
             if ratio.flat[flat] < 0:
@@ -278,8 +377,11 @@ class ILS:
             self.routes[j].insert(int(where[j, node]), node)
             self.in_route[node] = True
             ratio[:, node] = -1.0
+            self._seen[:, node] = False
             self._times[j] = self._compute(j, self.routes[j])
-            self._recount()
+            self._basis[j] = self._times[j]
+            if not self._simple:
+                self._recount()
             again = {j}
             if self.mt is not None:
                 again |= {k for k in range(nv) if self.group_of[k] == self.group_of[j]}
@@ -287,48 +389,81 @@ class ILS:
                 if mask[node]:
                     again |= self.quota_vehicles[q]
             for k in again:
-                self._evaluate(k, ratio, where)
+                self._evaluate(k, "fits")
+                self._basis[k] = self._times[k]
 
-    def _cheapest_position(
-        self, j: int, route: list[int], times: tuple[np.ndarray, np.ndarray], node: int
-    ) -> int | None:
-        """Where inserting ``node`` into vehicle ``j``'s ``route`` (timed as ``times``) shifts
-        the rest least, among the positions where it fits its window and the slack; None when
-        it fits nowhere."""
-        start, slack = times
-        seq = np.asarray(self._seq(j, route), dtype=np.int64)
-        tt = self.vt[j]
-        i_nodes, j_nodes = seq[:-1], seq[1:]
-        st = np.maximum(start[:-1] + tt[i_nodes, node], self.open[j, node])
-        shift = st + tt[node, j_nodes] - start[:-1] - tt[i_nodes, j_nodes]
-        ok = (st <= self.close[j, node]) & (shift <= slack[1:])
+    def _least_delay(self, j: int, times: _Timing, node: int) -> tuple[int, int] | None:
+        """The insertion of ``node`` into vehicle ``j``'s route (timed as ``times``) that
+        delays the route's end least (ties: the smaller shift), as (position, delay of the
+        end); None when it fits nowhere. A shift at an edge reaches the end less the waits
+        after it, so the delay of every position comes from one vectorised pass."""
+        i_nodes, j_nodes = times.seq[:-1], times.seq[1:]
+        st = np.maximum(times.start[:-1] + self.vtT[j][node, i_nodes], self.open[j, node])
+        shift = st + self.vt[j][node, j_nodes] - times.arrive[1:]
+        ok = (st <= self.close[j, node]) & (shift <= times.slack[1:])
         if not ok.any():
             return None
-        return int(np.argmin(np.where(ok, shift, np.iinfo(np.int64).max)))
+        waits_after = np.cumsum((times.start - times.arrive)[:0:-1])[::-1]
+        delay = np.maximum(shift - waits_after, 0)
+        big = np.iinfo(np.int64).max
+        least = int(np.where(ok, delay, big).min())
+        pos = int(np.argmin(np.where(ok & (delay == least), shift, big)))
+        return pos, least
+
+    def _removal_gains(self, j: int) -> np.ndarray:
+        """How much earlier vehicle ``j``'s route ends without each of its visits (one value
+        per route position). Without visit ``i`` the next stop is reached ``delta`` earlier;
+        each later stop passes on at most its start minus its opening time, so the end gains
+        ``min(delta, the smallest such margin after i)``."""
+        tm = self._times[j]
+        seq = tm.seq
+        if len(seq) <= 2:
+            return np.zeros(0, dtype=np.int64)
+        tt = self.vt[j]
+        delta = tm.arrive[2:] - (tm.start[:-2] + tt[seq[:-2], seq[2:]])
+        margin = tm.start[1:-1] - self.open[j, seq[1:-1]]
+        after = np.minimum.accumulate(margin[::-1])[::-1]
+        after = np.append(after[1:], np.iinfo(np.int64).max)
+        return np.minimum(delta, after)
 
     def improve(self, j: int) -> bool:
         """Or-opt of single visits inside vehicle ``j``: move a visit to the position that
-        brings the route back earliest, while that helps. Frees time for more insertions."""
+        brings the route back earliest, while that helps. Frees time for more insertions.
+        Only visits whose removal alone brings the end earlier can help, so only those are
+        tried."""
         route = self.routes[j]
         if len(route) < 3:
             return False
         changed = False
-        end_now = self._times[j][0][-1]
-        for node in list(route):
-            idx = route.index(node)
-            rest = route[:idx] + route[idx + 1 :]
-            pos = self._cheapest_position(j, rest, self._compute(j, rest), node)
-            if pos is None or pos == idx:
-                continue
-            trial = rest[:pos] + [node] + rest[pos:]
-            times = self._compute(j, trial)
-            if times[0][-1] < end_now and self._within_caps(j, trial):
-                route[:] = trial
-                self._times[j] = times
-                end_now = times[0][-1]
-                changed = True
-                self._recount()
-        return changed
+        tried: set[int] = set()
+        while True:
+            gains = self._removal_gains(j)
+            todo = [route[i] for i in np.flatnonzero(gains > 0) if route[i] not in tried]
+            if not todo:
+                return changed
+            moved = False
+            end_now = int(self._times[j].start[-1])
+            for node in todo:
+                tried.add(node)
+                idx = route.index(node)
+                rest = route[:idx] + route[idx + 1 :]
+                rest_times = self._compute(j, rest)
+                found = self._least_delay(j, rest_times, node)
+                if found is None or found[0] == idx:
+                    continue
+                pos, delay = found
+                if int(rest_times.start[-1]) + delay >= end_now:
+                    continue
+                trial = rest[:pos] + [node] + rest[pos:]
+                if self._simple or self._within_caps(j, trial):
+                    route[:] = trial
+                    self._times[j] = self._compute(j, trial)
+                    changed = moved = True
+                    if not self._simple:
+                        self._recount()
+                    break
+            if not moved:
+                return changed
 
     def replace(self) -> bool:
         """Swap one visit for a free place with a higher prize, where that place fits once
@@ -344,7 +479,6 @@ class ILS:
             free = free[self.allowed[j, free]]
             if len(free) == 0:
                 continue
-            v = self.spec.vehicles[j]
             tt = self.vt[j]
             best: tuple[float, int, int, int] | None = None
             for idx, out in enumerate(route):
@@ -352,15 +486,16 @@ class ILS:
                 if len(c) == 0:
                     continue
                 rest = route[:idx] + route[idx + 1 :]
-                start, slack = self._compute(j, rest)
-                seq = np.asarray([v.start, *rest, v.end], dtype=np.int64)
-                i_nodes, j_nodes = seq[:-1], seq[1:]
-                col = c[None, :]
-                st = np.maximum(start[:-1, None] + tt[i_nodes[:, None], col], self.open[j, c])
+                tm = self._compute(j, rest)
+                i_nodes, j_nodes = tm.seq[:-1], tm.seq[1:]
+                st = tt[i_nodes][:, c]
+                st += tm.start[:-1, None]
+                np.maximum(st, self.open[j, c], out=st)
                 ok = st <= self.close[j, c]
-                shift = st + tt[col, j_nodes[:, None]]
-                shift -= (start[:-1] + tt[i_nodes, j_nodes])[:, None]
-                ok &= shift <= slack[1:, None]
+                shift = self.vtT[j][j_nodes][:, c]
+                shift += st
+                shift -= tm.arrive[1:, None]
+                ok &= shift <= tm.slack[1:, None]
                 fits = ok.any(axis=0)
                 if not fits.any():
                     continue
@@ -389,39 +524,41 @@ class ILS:
         if self.dt is not None or self.mt is not None or self.quota_nodes or len(self.routes) < 2:
             return False
         nv = len(self.routes)
-        ends = [int(self._times[j][0][-1]) for j in range(nv)]
         changed = False
         for j in range(nv):
-            for node in list(self.routes[j]):
+            done: set[int] = set()
+            while True:
+                gains = self._removal_gains(j)
                 route = self.routes[j]
-                idx = route.index(node)
-                rest = route[:idx] + route[idx + 1 :]
-                rest_times = self._compute(j, rest)
-                gain = ends[j] - int(rest_times[0][-1])
-                if gain <= 0:
-                    continue
-                best: tuple[int, int, list[int], tuple[np.ndarray, np.ndarray]] | None = None
-                for k in range(nv):
-                    if k == j or not self.allowed[k, node]:
+                move: tuple[int, int, int, int] | None = None  # (idx, k, pos, loss)
+                for idx in np.flatnonzero(gains > 0):
+                    node = route[idx]
+                    if node in done:
                         continue
-                    if self.max_stops is not None and len(self.routes[k]) >= self.max_stops:
-                        continue
-                    pos = self._cheapest_position(k, self.routes[k], self._times[k], node)
-                    if pos is None:
-                        continue
-                    trial = self.routes[k][:pos] + [node] + self.routes[k][pos:]
-                    times = self._compute(k, trial)
-                    loss = int(times[0][-1]) - ends[k]
-                    if loss < gain and (best is None or loss < best[0]):
-                        best = (loss, k, trial, times)
-                if best is None:
-                    continue
-                _, k, trial, times = best
-                self.routes[j] = rest
-                self._times[j] = rest_times
-                self.routes[k] = trial
-                self._times[k] = times
-                ends[j], ends[k] = int(rest_times[0][-1]), int(times[0][-1])
+                    done.add(node)
+                    gain = int(gains[idx])
+                    for k in range(nv):
+                        if k == j or not self.allowed[k, node]:
+                            continue
+                        if self.max_stops is not None and len(self.routes[k]) >= self.max_stops:
+                            continue
+                        found = self._least_delay(k, self._times[k], node)
+                        if (
+                            found is not None
+                            and found[1] < gain
+                            and (move is None or found[1] < move[3])
+                        ):
+                            move = (int(idx), k, found[0], found[1])
+                    if move is not None:
+                        break
+                if move is None:
+                    break
+                idx, k, pos, _ = move
+                node = route[idx]
+                self.routes[j] = route[:idx] + route[idx + 1 :]
+                self._times[j] = self._compute(j, self.routes[j])
+                self.routes[k] = self.routes[k][:pos] + [node] + self.routes[k][pos:]
+                self._times[k] = self._compute(k, self.routes[k])
                 changed = True
         return changed
 
