@@ -26,6 +26,7 @@ saved one did for the same :class:`~solver.params.SolveParams` (given work limit
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import math
 from pathlib import Path
@@ -112,7 +113,7 @@ FIELDS: dict[type, tuple[str, ...]] = {
 }
 
 
-def save_problem(problem: Problem, path: str | Path) -> Path:
+def save_problem(problem: Problem, path: str | Path, meta: dict[str, Any] | None = None) -> Path:
     """Write ``problem`` to ``path`` (one compressed ``.npz``).
 
     Parameters
@@ -121,20 +122,24 @@ def save_problem(problem: Problem, path: str | Path) -> Path:
         The problem to save.
     path
         Target file; numpy adds ``.npz`` when the name lacks it.
+    meta
+        Optional JSON-able notes stored beside the problem (where it came from), read back
+        with :func:`read_meta`; they do not change the problem.
 
     Returns
     -------
     Path
         The file written.
     """
-    writer = _Writer()
-    structure = writer.problem(problem)
+    structure, arrays = _encode(problem)
+    if meta is not None:
+        structure["meta"] = meta
     path = Path(path)
     if path.suffix != ".npz":
         path = path.with_name(path.name + ".npz")
     path.parent.mkdir(parents=True, exist_ok=True)
     text = json.dumps(structure, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
-    np.savez_compressed(path, structure=np.array([text]), **writer.arrays)
+    np.savez_compressed(path, structure=np.array([text]), **arrays)
     return path
 
 
@@ -147,17 +152,26 @@ def load_problem(path: str | Path) -> Problem:
         The file is not a saved problem (or of a later format version); or, as for any
         :class:`Problem`, a field is invalid.
     """
-    with np.load(Path(path), allow_pickle=False) as data:
-        if "structure" not in data.files:
-            raise ProblemError(f"{path}: not a saved solver problem (no 'structure').")
-        structure = json.loads(str(data["structure"][0]))
-        if structure.get("format") != FORMAT or structure.get("version", 0) > VERSION:
-            raise ProblemError(
-                f"{path}: format {structure.get('format')!r} version "
-                f"{structure.get('version')!r} is not {FORMAT!r} <= {VERSION}."
-            )
-        arrays = {name: data[name] for name in data.files if name != "structure"}
+    structure, arrays = _read(path, arrays=True)
     return _Reader(structure, arrays).problem()
+
+
+def read_meta(path: str | Path) -> dict[str, Any]:
+    """The ``meta`` notes saved with the problem in ``path`` (``{}`` when there are none)."""
+    structure, _ = _read(path, arrays=False)
+    return structure.get("meta") or {}
+
+
+def fingerprint(problem: Problem) -> str:
+    """A short hash of everything that defines ``problem`` (16 hex digits): two problems with
+    the same fingerprint are the same problem, e.g. a reference value still applies."""
+    structure, arrays = _encode(problem)
+    digest = hashlib.sha256(json.dumps(structure, sort_keys=True).encode())
+    for name in sorted(arrays, key=lambda x: int(x[1:])):
+        a = arrays[name]
+        digest.update(f"{name}:{a.dtype.str}:{a.shape}".encode())
+        digest.update(a.tobytes())
+    return digest.hexdigest()[:16]
 
 
 def differences(a: Problem, b: Problem) -> list[str]:
@@ -171,6 +185,26 @@ def differences(a: Problem, b: Problem) -> list[str]:
 
 
 # -- writing ---------------------------------------------------------------------------------
+
+
+def _encode(problem: Problem) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    writer = _Writer()
+    structure = writer.problem(problem)
+    return structure, writer.arrays
+
+
+def _read(path: str | Path, arrays: bool) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    with np.load(Path(path), allow_pickle=False) as data:
+        if "structure" not in data.files:
+            raise ProblemError(f"{path}: not a saved solver problem (no 'structure').")
+        structure = json.loads(str(data["structure"][0]))
+        if structure.get("format") != FORMAT or structure.get("version", 0) > VERSION:
+            raise ProblemError(
+                f"{path}: format {structure.get('format')!r} version "
+                f"{structure.get('version')!r} is not {FORMAT!r} <= {VERSION}."
+            )
+        out = {n: data[n] for n in data.files if n != "structure"} if arrays else {}
+    return structure, out
 
 
 def _num(value: Any) -> Any:

@@ -29,7 +29,9 @@ from solver import validate
 from solver.instances import synthetic_trip
 from solver.serialize import FIELDS
 from solver.serialize import differences
+from solver.serialize import fingerprint
 from solver.serialize import load_problem
+from solver.serialize import read_meta
 from solver.serialize import save_problem
 
 #: work limits instead of the clock, so that a run depends on the problem and the seed only
@@ -219,3 +221,24 @@ def test_serialize_knows_every_field(cls):
     """The serializer writes every init field of every problem type (a new field must be
     added to solver.serialize, or it would be lost on the way)."""
     assert set(FIELDS[cls]) == {f.name for f in dataclasses.fields(cls) if f.init}
+
+
+def test_serialize_meta_is_read_back_and_leaves_the_problem_alone(tmp_path):
+    """Notes saved with a problem come back with read_meta and do not change the problem."""
+    problem = timetabled_modes()
+    path = save_problem(problem, tmp_path / "p.npz", meta={"id": "x", "request": {"days": 2}})
+    assert read_meta(path) == {"id": "x", "request": {"days": 2}}
+    assert read_meta(save_problem(problem, tmp_path / "q.npz")) == {}
+    assert differences(problem, load_problem(path)) == []
+
+
+def test_serialize_fingerprint_survives_the_round_trip_and_sees_a_change(tmp_path):
+    """The fingerprint of a loaded problem is the saved one's; one changed prize changes it."""
+    problem = timetabled_modes()
+    loaded = load_problem(save_problem(problem, tmp_path / "p.npz"))
+    assert fingerprint(loaded) == fingerprint(problem)
+    changed = dataclasses.replace(
+        problem,
+        places=(dataclasses.replace(problem.places[0], prize=30.5), *problem.places[1:]),
+    )
+    assert fingerprint(changed) != fingerprint(problem)
