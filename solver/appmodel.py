@@ -138,6 +138,10 @@ class AppModel:
             mask = np.zeros(n_places, dtype=bool)
             mask[list(s)] = True
             self.any_masks.append(mask)
+        #: places a requirement names (a must-visit or a member of a must_any set)
+        self.named_mask = self.must_mask.copy()
+        for mask in self.any_masks:
+            self.named_mask |= mask
         self.days = []
         for day in p.days:
             lunch = None
@@ -175,11 +179,20 @@ class AppModel:
                     self.static_reason[(i, g)] = reason
         self.cand_place = np.asarray([c.place for c in self.candidates], dtype=np.int64)
         self.cand_group = np.asarray([c.group for c in self.candidates], dtype=np.int64)
+        self._group_places: dict[int, np.ndarray] = {}
         total_prize = float(self.prize.sum()) * max(1, len(groups))
         #: weight of one requirement (a must-visit, a province, a must_any set) in the search
         self.req_weight = 10.0 * (total_prize + 1.0) + 1000.0
 
     # -- static analysis --------------------------------------------------------------------
+
+    def group_places(self, g: int) -> np.ndarray:
+        """Place indices of the candidates open to group ``g`` (shared ones included)."""
+        out = self._group_places.get(g)
+        if out is None:
+            keep = (self.cand_group == -1) | (self.cand_group == g)
+            out = self._group_places[g] = self.cand_place[keep]
+        return out
 
     def start_hubs(self, d: int) -> list[Hub | None]:
         """Candidates for day ``d``'s start (``None``: the trip's start point)."""

@@ -210,6 +210,8 @@ class DayModel:
         self.wo, self.wc = wo, wc
         self.svc = np.asarray(self.service, dtype=np.int64)
         self.inside_v = np.asarray(self.inside, dtype=bool)
+        #: places open at some time this day
+        self.open_mask = np.asarray([bool(w) for w in self.windows], dtype=bool)
 
     # -- scalar helpers ---------------------------------------------------------------------
 

@@ -68,6 +68,10 @@ RATIOS = (0.0, 0.5, 1.0)
 #: constructions from further hub choices go on while they have used less than this share of
 #: the time left
 CONSTRUCT_SHARE = 0.25
+#: the search stops early when the best plan has not improved for this share of the time
+#: searched so far, and at least this many seconds (it has converged; the rest would be idle)
+STALL_SHARE = 1.0
+STALL_MIN_S = 3.0
 #: share of the time limit kept for the final polish (every order of the days), when the
 #: trip has 2 to 4 days and a choice of nights
 POLISH_SHARE = 0.12
@@ -949,19 +953,25 @@ class Search:
             out.set_route(r, list(route.visits))
         return out
 
-    def initial_choices(self, count: int) -> list[HubChoice]:
-        """Hub sequences ranked by a cheap estimate (best first)."""
+    def initial_choices(self, count: int, per_mode: bool = True) -> list[HubChoice]:
+        """Hub sequences ranked by a cheap estimate (best first), valid for every group."""
         from solver.lns_hubs import rank_choices
 
-        return rank_choices(self.m, count)
+        m = self.m
+        return [c for c in rank_choices(m, count, per_mode)
+                if all(self.terminals_ok(c, g) for g in range(m.n_groups))]  # fmt: skip
 
     def run(self) -> Plan | None:
         """Search until the deadline; return the best plan (``None`` if none is valid)."""
         m = self.m
-        choices = self.initial_choices(max(1, self.params.hub_candidates))
-        choices = [c for c in choices if all(self.terminals_ok(c, g) for g in range(m.n_groups))]
+        # the fastest ranking first (a first plan early), the per-mode rankings after it
+        count = max(1, self.params.hub_candidates)
+        choices = self.initial_choices(count, per_mode=False)
+        if not choices and m.n_modes > 1:
+            choices = self.initial_choices(count)
         if not choices:
             return None
+        extended = m.n_modes == 1
         # 1. construction from each of the best-ranked hub choices, as time allows; with
         #    several modes also one plan per mode (a greedy start drifts to the mode that fits
         #    the first insertions, a plan all by one mode can be better)
@@ -969,7 +979,10 @@ class Search:
         if m.n_modes > 1:
             mode_sets += [frozenset({i}) for i in range(m.n_modes)]
         started = time.perf_counter()
-        for rank, choice in enumerate(choices):
+        rank = -1
+        while rank + 1 < len(choices):
+            rank += 1
+            choice = choices[rank]
             spent = time.perf_counter() - started
             if self.should_stop() or (rank > 0 and spent > CONSTRUCT_SHARE * self.left()):
                 break
@@ -985,6 +998,9 @@ class Search:
                 m.allowed_modes = mode_sets[0]
                 plan = self._reevaluate(plan)
                 self.offer(plan, "construct")
+            if not extended:
+                extended = True
+                choices += [c for c in self.initial_choices(count) if c not in choices]
         m.allowed_modes = mode_sets[0]
         # 1b. requirements still open: try nights that serve them
         can_move = any(len(n) > 1 for n in self.p.nights)
@@ -1014,6 +1030,7 @@ class Search:
         start = time.perf_counter()
         span = max(1e-3, self.deadline - start)
         reserve = POLISH_SHARE * self.params.time_limit_s if self._can_polish() else 0.0
+        last_gain = time.perf_counter()
         while self.left() > reserve and not self.should_stop():
             if max_rounds is not None and self.iterations >= max_rounds:
                 break
@@ -1038,8 +1055,13 @@ class Search:
                 current, cur_score = trial, s
             if self.offer(current, f"lns-{op}"):
                 since_best = 0
+                last_gain = time.perf_counter()
             else:
                 since_best += 1
+                now = time.perf_counter()
+                if now - last_gain > max(STALL_MIN_S, STALL_SHARE * (now - start)):
+                    log.debug("lns: converged after %.2f s", now - start)
+                    break  # converged: no better plan for a long while
             if since_best >= RESET_AFTER:
                 since_best = 0
                 current, cur_score = self.best.copy(), self.best_score

@@ -42,11 +42,12 @@ def _day_estimate(m: AppModel, g: int, d: int, start, end, used: frozenset[int],
     free = ends.deadline - ends.ready - (lunch[2] if lunch else 0)
     if direct >= INF or direct > free:
         return -1e18, used
-    cands = [k for k, c in enumerate(m.candidates) if c.group in (-1, g)]
-    if not cands:
+    places = m.group_places(g)
+    if not len(places):
         return -fare, used
-    places = m.cand_place[np.asarray(cands)]
-    keep = np.asarray([bool(m.days[d].windows[i]) and int(i) not in used for i in places])
+    keep = m.days[d].open_mask[places]
+    if used:
+        keep = keep & ~np.isin(places, np.fromiter(used, dtype=np.int64))
     if not keep.any():
         return -fare, used
     places = places[keep]
@@ -57,14 +58,7 @@ def _day_estimate(m: AppModel, g: int, d: int, start, end, used: frozenset[int],
     places, nodes, svc = places[fits], nodes[fits], svc[fits]
     if not len(places):
         return -fare, used
-    bonus = np.asarray(
-        [
-            m.req_weight * 0.01
-            if int(i) in m.must or any(int(i) in s for s in m.any_places)
-            else 0.0
-            for i in places
-        ]  # fmt: skip
-    )
+    bonus = np.where(m.named_mask[places], m.req_weight * 0.01, 0.0)
     value = m.prize[places] - m.problem.money_weight * m.cost[places] + bonus
     # cheapest insertion on the day's path (static lower-bound minutes), best value per
     # added minute first, until the free time is used: detours in different directions do
@@ -94,12 +88,12 @@ def _day_estimate(m: AppModel, g: int, d: int, start, end, used: frozenset[int],
     return total - fare, frozenset(taken)
 
 
-def rank_choices(m: AppModel, count: int) -> list[HubChoice]:
+def rank_choices(m: AppModel, count: int, per_mode: bool = True) -> list[HubChoice]:
     """Up to ``count`` hub choices (one sequence per group), best estimate first: ranked with
-    the fastest mode of each leg, and with several modes also by each mode alone (the nights
-    that suit a hired car are not those that suit the coach lines), interleaved."""
+    the fastest mode of each leg, and with several modes (``per_mode``) also by each mode alone
+    (the nights that suit a hired car are not those that suit the coach lines), interleaved."""
     mode_sets: list[tuple[int, ...] | None] = [None]
-    if m.n_modes > 1:
+    if m.n_modes > 1 and per_mode:
         mode_sets += [(i,) for i in range(m.n_modes)]
     ranked = [_rank(m, count, modes) for modes in mode_sets]
     out: list[HubChoice] = []
