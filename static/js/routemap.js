@@ -167,7 +167,7 @@
           }
         });
       });
-      map.fitBounds(target, {padding: [28, 28], maxZoom: 13});
+      map.fitBounds(target, {padding: [28, 28], maxZoom: 13, animate: false});
       pressed(all ? "all" : day);
     }
 
