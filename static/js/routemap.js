@@ -195,6 +195,7 @@
     pressed("all");
     layout();
     if (panel) { panel.classList.add("map-live"); }
+    box.setAttribute("data-ready-ms", String(Math.round(window.performance ? performance.now() : 0)));
     box.setAttribute("data-ready", "true");
   }
 

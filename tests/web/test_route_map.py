@@ -196,7 +196,8 @@ def test_network_geojson_draws_every_mode(client):
 
 def test_itinerary_page_wires_the_map_from_static_files(client, planned):
     """The page loads Leaflet and the map script from /static, passes everything in data-
-    attributes (no inline script or style), and keeps the SVG map as the fallback."""
+    attributes (no inline script or style), preloads the map's data, and keeps the SVG map
+    as the fallback."""
     response = client.get(planned)
     html = response.get_data(as_text=True)
     assert "script-src 'self'" in response.headers["Content-Security-Policy"]
@@ -209,7 +210,16 @@ def test_itinerary_page_wires_the_map_from_static_files(client, planned):
     for name in BASEMAP_FILES:
         assert f"/static/{name}" in box
     assert 'data-network="/map/network.geojson"' in box
-    assert '<svg class="route-map"' in html
+    assert f'src="{planned}/map.svg?lang=vi"' in html  # the fallback without script
+    for url in (f"{planned}/map.json?lang=vi", "/map/network.geojson"):
+        assert f'rel="preload" as="fetch" crossorigin href="{url}"' in html
+
+
+def test_map_svg_is_the_offline_map(client, planned):
+    """The SVG map is served as an image for the page's fallback."""
+    response = client.get(planned + "/map.svg")
+    assert response.mimetype == "image/svg+xml"
+    assert response.get_data(as_text=True).startswith('<svg class="route-map"')
 
 
 def test_itinerary_page_links_stops_and_days_to_maps_apps(client, planned):

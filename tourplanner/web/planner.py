@@ -208,7 +208,6 @@ def itinerary(itinerary_id: str):
     return render_template(
         "planner/itinerary.html",
         it=found,
-        svg=_svg(found, english),
         catalogue=catalogue,
         english=english,
         share_url=url_for("planner.itinerary", itinerary_id=itinerary_id, _external=True),
@@ -221,6 +220,13 @@ def itinerary_map(itinerary_id: str):
     """The interactive map's data: legs along the network, numbered stops, day colours."""
     body = route_map(_load(itinerary_id), english=get_locale() == "en")
     return jsonify(body)
+
+
+@bp.get("/i/<itinerary_id>/map.svg")
+def itinerary_map_svg(itinerary_id: str):
+    """The route as the offline SVG map over the basemap (the page's fallback without script)."""
+    svg = _svg(_load(itinerary_id), get_locale() == "en")
+    return Response(svg, mimetype="image/svg+xml")
 
 
 @bp.get("/map/network.geojson")
@@ -317,7 +323,6 @@ def replan(itinerary_id: str):
         return render_template(
             "planner/itinerary.html",
             it=found,
-            svg=_svg(found, english),
             catalogue=get_catalogue(),
             english=english,
             replan_errors=_field_errors(exc),
