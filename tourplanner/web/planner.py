@@ -247,7 +247,6 @@ def printable(itinerary_id: str):
         it=found,
         english=english,
         svg=_svg(found, english),
-        map_attribution=attribution(current_app.static_folder),
     )
 
 

@@ -30,6 +30,7 @@ from tourplanner.itinerary import Stop
 from tourplanner.travel import legs as travel_legs
 from tourplanner.travel.network import Network
 from tourplanner.travel.network import default_network
+from tourplanner.web.maplinks import stop_links
 
 log = logging.getLogger(__name__)
 
@@ -288,8 +289,6 @@ def route_map(itinerary: Itinerary, *, english: bool = False) -> dict[str, Any]:
     ``days`` have their colour, bounds, label and legs (``path`` as ``[lat, lon]`` pairs);
     ``stops`` are the markers with their open-in-maps links; ``bounds`` frame the whole trip.
     """
-    from tourplanner.web.maplinks import stop_links
-
     scenario = itinerary_scenario(itinerary)
     stops = map_stops(itinerary)
     days = []
