@@ -404,11 +404,14 @@ def test_itinerary_pages_show_planted_text_inert(world, page, lang):
 
 
 def test_route_map_svg_is_well_formed_and_inert(world):
-    """The server-drawn SVG parses as XML and holds only drawing elements, names as text."""
-    html = world.app.test_client().get(f"/i/{world.itinerary_id}?lang=en").get_data(as_text=True)
-    svg = re.search(r"<svg class=\"route-map\".*?</svg>", html, re.S).group(0)
+    """The server-drawn SVG (the page's fallback image, and the printable page's map) parses
+    as XML and holds only drawing elements, names as text."""
+    client = world.app.test_client()
+    svg = client.get(f"/i/{world.itinerary_id}/map.svg?lang=en").get_data(as_text=True)
+    printable = client.get(f"/i/{world.itinerary_id}/print?lang=en").get_data(as_text=True)
+    assert re.search(r"<svg class=\"route-map\".*?</svg>", printable, re.S).group(0) == svg
     root = ElementTree.fromstring(svg)
-    drawing = {"svg", "title", "rect", "line", "polyline", "g", "circle", "text"}
+    drawing = {"svg", "title", "rect", "line", "polyline", "path", "g", "circle", "text"}
     names = {el.tag.rsplit("}", 1)[-1] for el in root.iter()}
     assert names <= drawing, names - drawing
     for element in root.iter():
@@ -560,16 +563,17 @@ def test_api_answers_planted_text_as_json(world):
 
 
 def test_nothing_bypasses_autoescaping():
-    """Only the two route maps are marked safe in templates, and only the SVG chart builder
-    makes Markup in code; both escape every text they draw (checked above)."""
+    """Only the printable page's route map is marked safe in templates (the itinerary page
+    shows it as an image), and only the SVG chart builder makes Markup in code; both escape
+    every text they draw (checked above)."""
     safe = sorted(
         str(p.relative_to(ROOT))
         for p in (ROOT / "templates").rglob("*.html")
         if "|safe" in p.read_text(encoding="utf-8").replace(" ", "")
         or "autoescape false" in p.read_text(encoding="utf-8")
     )
-    assert safe == ["templates/planner/itinerary.html", "templates/planner/print.html"]
-    for path in ("templates/planner/itinerary.html", "templates/planner/print.html"):
+    assert safe == ["templates/planner/print.html"]
+    for path in ("templates/planner/print.html",):
         uses = re.findall(r"\{\{\s*(\w+)\s*\|\s*safe", (ROOT / path).read_text(encoding="utf-8"))
         assert uses == ["svg"], (path, uses)
     markup = sorted(

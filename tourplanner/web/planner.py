@@ -28,6 +28,12 @@ from tourplanner.tour_request import LODGING
 from tourplanner.tour_request import PACES
 from tourplanner.tour_request import TRANSPORT
 from tourplanner.tour_request import parse_tour_request
+from tourplanner.web import maplinks
+from tourplanner.web.basemap import BASEMAP_FILES
+from tourplanner.web.basemap import attribution
+from tourplanner.web.basemap import network_geojson
+from tourplanner.web.routemap import DAY_COLOURS
+from tourplanner.web.routemap import route_map
 from tourplanner.web.svgmap import render_map
 
 bp = Blueprint("planner", __name__)
@@ -164,21 +170,79 @@ def _load(itinerary_id: str) -> Itinerary:
         return load_itinerary(session, itinerary_id)
 
 
+def _svg(found: Itinerary, english: bool) -> str:
+    return render_map(
+        found, network_lines(), english=english, static_folder=current_app.static_folder
+    )
+
+
+def _map_context() -> dict:
+    """What the itinerary page's interactive map needs besides the itinerary."""
+    return {
+        "basemap_urls": [url_for("static", filename=name) for name in BASEMAP_FILES],
+        "map_attribution": attribution(current_app.static_folder),
+        "day_colours": len(DAY_COLOURS),
+    }
+
+
+@bp.app_template_global()
+def stop_map_links(stop) -> dict[str, str]:
+    """Open-in-maps links of a stop, in the page's language."""
+    return maplinks.stop_links(stop, english=get_locale() == "en")
+
+
+@bp.app_template_global()
+def day_map_links(day) -> dict[str, str | None]:
+    """Open-in-maps links of a day (directions through its stops)."""
+    return maplinks.day_links([s for s in day.stops if s.kind != "meal"])
+
+
+@bp.app_template_global()
+def leg_map_links(day, leg) -> dict[str, str] | None:
+    """Directions links of one leg of *day*, or None when its stops are not found."""
+    ends = {s.id: s for s in day.stops if s.kind != "meal"}
+    origin, destination = ends.get(leg.from_id), ends.get(leg.to_id)
+    if origin is None or destination is None:
+        return None
+    return maplinks.leg_links(origin, destination)
+
+
 @bp.get("/i/<itinerary_id>")
 def itinerary(itinerary_id: str):
     """The itinerary page: timeline, map, totals, dropped places, warnings, exports, re-plan."""
     found = _load(itinerary_id)
     english = get_locale() == "en"
-    svg = render_map(found, network_lines(), english=english)
     catalogue = get_catalogue()
     return render_template(
         "planner/itinerary.html",
         it=found,
-        svg=svg,
         catalogue=catalogue,
         english=english,
         share_url=url_for("planner.itinerary", itinerary_id=itinerary_id, _external=True),
+        **_map_context(),
     )
+
+
+@bp.get("/i/<itinerary_id>/map.json")
+def itinerary_map(itinerary_id: str):
+    """The interactive map's data: legs along the network, numbered stops, day colours."""
+    body = route_map(_load(itinerary_id), english=get_locale() == "en")
+    return jsonify(body)
+
+
+@bp.get("/i/<itinerary_id>/map.svg")
+def itinerary_map_svg(itinerary_id: str):
+    """The route as the offline SVG map over the basemap (the page's fallback without script)."""
+    svg = _svg(_load(itinerary_id), get_locale() == "en")
+    return Response(svg, mimetype="image/svg+xml")
+
+
+@bp.get("/map/network.geojson")
+def network_map():
+    """The travel network's links as GeoJSON, for the background of the maps."""
+    response = Response(network_geojson(), mimetype="application/geo+json")
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
 
 
 @bp.get("/i/<itinerary_id>/print")
@@ -190,7 +254,7 @@ def printable(itinerary_id: str):
         "planner/print.html",
         it=found,
         english=english,
-        svg=render_map(found, network_lines(), english=english),
+        svg=_svg(found, english),
     )
 
 
@@ -266,11 +330,11 @@ def replan(itinerary_id: str):
         return render_template(
             "planner/itinerary.html",
             it=found,
-            svg=render_map(found, network_lines(), english=english),
             catalogue=get_catalogue(),
             english=english,
             replan_errors=_field_errors(exc),
             share_url=url_for("planner.itinerary", itinerary_id=itinerary_id, _external=True),
+            **_map_context(),
         ), 400
     job_id = submit("plan", {"request": tour_request.to_dict(), "parent_id": itinerary_id})
     return redirect(url_for("planner.job", job_id=job_id))
