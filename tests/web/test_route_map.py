@@ -44,6 +44,11 @@ def _node_stop(node_id: str, depart: str = "") -> Stop:
     )
 
 
+def _point(stop: Stop) -> str:
+    """A stop's coordinates as the map links write them: five decimals, latitude first."""
+    return f"{stop.lat:.5f},{stop.lon:.5f}"
+
+
 @dataclass(frozen=True, slots=True)
 class LinkedLeg:
     """A leg as a newer itinerary JSON may carry it: with the ids of its network links."""
@@ -93,7 +98,7 @@ def test_leg_path_uses_the_links_a_leg_carries():
     )
     drawn = leg_path(origin, destination, leg)  # no depart: routing is not needed
     assert drawn.routed
-    assert drawn.path == ((20.858, 106.985), (20.922, 106.993))
+    assert drawn.path == ((origin.lat, origin.lon), (destination.lat, destination.lon))
 
 
 def test_leg_path_without_a_route_is_a_straight_line():
@@ -131,9 +136,10 @@ def test_stop_links_open_coordinates_and_name():
     whose label is the stop's name."""
     stop = _node_stop("ha-noi")
     links = maplinks.stop_links(stop)
-    assert links["osm"].startswith("https://www.openstreetmap.org/?mlat=21.02800&mlon=105.85200")
-    assert parse_qs(urlsplit(links["google"]).query)["query"] == ["21.02800,105.85200"]
-    assert links["geo"].startswith("geo:21.02800,105.85200?q=21.02800,105.85200(")
+    lat, lon = f"{stop.lat:.5f}", f"{stop.lon:.5f}"
+    assert links["osm"].startswith(f"https://www.openstreetmap.org/?mlat={lat}&mlon={lon}")
+    assert parse_qs(urlsplit(links["google"]).query)["query"] == [f"{lat},{lon}"]
+    assert links["geo"].startswith(f"geo:{lat},{lon}?q={lat},{lon}(")
     assert unquote(links["geo"]).endswith(f"({stop.name_vi})")
 
 
@@ -142,9 +148,10 @@ def test_google_directions_go_through_the_stops_in_order():
     beyond nine waypoints some are left out so the link still opens."""
     stops = [_node_stop(n) for n in ("ha-noi", "tuan-chau-port", "gia-luan", "ha-noi")]
     query = parse_qs(urlsplit(maplinks.google_directions(stops)).query)
-    assert query["origin"] == ["21.02800,105.85200"]
-    assert query["destination"] == ["21.02800,105.85200"]
-    assert query["waypoints"] == ["20.92200,106.99300|20.85800,106.98500"]
+    hanoi, tuan_chau, gia_luan = (_point(s) for s in stops[:3])
+    assert query["origin"] == [hanoi]
+    assert query["destination"] == [hanoi]
+    assert query["waypoints"] == [f"{tuan_chau}|{gia_luan}"]
     net = default_network()
     many = [_node_stop(n) for n in list(net.nodes)[:14]]
     waypoints = parse_qs(urlsplit(maplinks.google_directions(many)).query)["waypoints"][0]
@@ -154,9 +161,9 @@ def test_google_directions_go_through_the_stops_in_order():
 
 def test_osm_directions_join_two_stops():
     """OpenStreetMap's planner takes two points: each leg gets its own directions link."""
-    url = maplinks.osm_directions(_node_stop("tuan-chau-port"), _node_stop("gia-luan"))
-    query = parse_qs(urlsplit(url).query)
-    assert query["route"] == ["20.92200,106.99300;20.85800,106.98500"]
+    origin, destination = _node_stop("tuan-chau-port"), _node_stop("gia-luan")
+    query = parse_qs(urlsplit(maplinks.osm_directions(origin, destination)).query)
+    assert query["route"] == [f"{_point(origin)};{_point(destination)}"]
 
 
 def test_map_json_has_days_legs_and_numbered_stops(client, planned):

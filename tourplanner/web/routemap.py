@@ -17,9 +17,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from tourplanner.errors import TourplannerError
@@ -28,6 +29,8 @@ from tourplanner.itinerary import ItineraryDay
 from tourplanner.itinerary import Leg
 from tourplanner.itinerary import Stop
 from tourplanner.travel import legs as travel_legs
+from tourplanner.travel.modes import MODES
+from tourplanner.travel.modes import PRIVATE
 from tourplanner.travel.network import Network
 from tourplanner.travel.network import default_network
 from tourplanner.web.maplinks import stop_links
@@ -153,13 +156,16 @@ def leg_path(
     if depart is None:
         return LegPath(origin.id, destination.id, straight, leg.modes, False)
     try:
-        found = travel_legs.leg(origin, destination, depart, scenario=scenario, network=net)
+        mode = leg.mode if leg.mode in MODES else PRIVATE
+        found = travel_legs.leg(
+            origin, destination, depart, scenario=scenario, network=net, mode=mode
+        )
     except TourplannerError as exc:  # Unreachable, an unknown scenario, a bad point
         log.info("leg %s -> %s drawn straight: %s", origin.id, destination.id, exc)
         return LegPath(origin.id, destination.id, straight, leg.modes, False)
     points: list[LatLon] = [(origin.lat, origin.lon)]
     for step in found.steps:
-        node = net.nodes.get(step.to_id)
+        node = net.nodes.get(step.to_id.rstrip("~^*"))  # a public journey's layer copies
         if node is not None:
             points.append((node.lat, node.lon))
     points.append((destination.lat, destination.lon))
@@ -191,14 +197,38 @@ def _leg_ends(day: ItineraryDay) -> list[tuple[Stop, Stop, Leg]]:
     return out
 
 
-@lru_cache(maxsize=512)
+_PATHS: OrderedDict[tuple, tuple[LegPath, ...]] = OrderedDict()
+_PATHS_MAX = 512
+_PATHS_LOCK = threading.Lock()  # pages are served from several threads
+
+
+def _day_key(day: ItineraryDay, scenario: str | None) -> tuple:
+    """What decides a day's drawn paths (stops and legs, without their price details)."""
+    return (
+        scenario,
+        tuple((s.id, s.lat, s.lon, s.arrive, s.depart) for s in day.stops),
+        tuple((g.from_id, g.to_id, g.depart, g.minutes, g.modes, g.mode) for g in day.legs),
+    )
+
+
 def day_paths(day: ItineraryDay, scenario: str | None = None) -> tuple[LegPath, ...]:
     """Return the drawn way of every leg of *day* (cached: saved days never change)."""
-    return tuple(
+    key = _day_key(day, scenario)
+    with _PATHS_LOCK:
+        found = _PATHS.get(key)
+        if found is not None:
+            _PATHS.move_to_end(key)
+            return found
+    found = tuple(
         leg_path(origin, destination, leg, scenario=scenario)
         for origin, destination, leg in _leg_ends(day)
         if leg.minutes or (origin.lat, origin.lon) != (destination.lat, destination.lon)
     )
+    with _PATHS_LOCK:
+        _PATHS[key] = found
+        while len(_PATHS) > _PATHS_MAX:
+            _PATHS.popitem(last=False)
+    return found
 
 
 def itinerary_scenario(itinerary: Itinerary) -> str | None:
