@@ -22,6 +22,15 @@ objective reached at each time limit, and whether the plan validates::
 
     python -m solver.bench --app --time-limits 1,2,5,10 [--seed N]
 
+Application suite (``bench/app_suite.json``: synthetic trips and real requests on the embedded
+catalogue, each with a reference value from long runs): per instance and in the mean, the
+objective at 1 s and at the planner's default limit as a share of the reference, and the
+seconds to the first plan (request problems are built first with
+``python bench/app_suite.py build``)::
+
+    python -m solver.bench --app-suite [--workers W] [--suite bench/app_suite.json] \\
+        [--problems bench/app_suite/problems] [--only ID,...] [--json]
+
 Merge result files written with ``--out`` into one table and summary::
 
     python -m solver.bench --summarize a.jsonl b.jsonl
@@ -40,6 +49,7 @@ import sys
 import time
 from pathlib import Path
 
+from solver import suite as app_suite
 from solver.instances import BenchInstance
 from solver.instances import find_instance_file
 from solver.instances import read_bks
@@ -153,6 +163,139 @@ def _app(args: argparse.Namespace) -> int:
     return 0
 
 
+def _app_suite_row(inst: dict, problems: str, expression: str, workers: int) -> dict:
+    problem = app_suite.instance_problem(inst, problems)
+    days, groups = len(problem.days), len(problem.groups)
+    limit = app_suite.default_limit(expression, days, groups)
+    reference = inst.get("reference")
+    applies = app_suite.reference_applies(reference, problem)
+    short = app_suite.run(problem, 1.0, seed=0, workers=workers)
+    full = app_suite.run(problem, limit, seed=0, workers=workers)
+    ref = reference if applies else None
+    return {
+        "id": inst["id"],
+        "kind": inst["kind"],
+        "days": days,
+        "groups": groups,
+        "places": len(problem.places),
+        "reference": reference.get("value") if reference else None,
+        "reference_stale": bool(reference) and not applies,
+        "build_stale": app_suite.stale_build(inst, problems),
+        "default_limit_s": limit,
+        "value_1s": short.value,
+        "share_1s": app_suite.share(short.value, ref),
+        "valid_1s": short.valid,
+        "first_plan_s": short.first_plan_s,
+        "value_default": full.value,
+        "share_default": app_suite.share(full.value, ref),
+        "valid_default": full.valid,
+        "first_plan_default_s": full.first_plan_s,
+        "seconds_default": round(full.seconds, 3),
+    }
+
+
+_SUITE_HEAD = (
+    f"{'instance':<28}{'d':>3}{'g':>3}{'places':>7}{'reference':>11}{'1 s':>9}{'%':>7}"
+    f"{'limit s':>8}{'default':>9}{'%':>7}{'first s':>8}  valid"
+)
+
+
+def _suite_line(r: dict) -> str:
+    def num(v: float | None, width: int, fmt: str = ".1f") -> str:
+        return f"{'-' if v is None else format(v, fmt):>{width}}"
+
+    mark = " (reference stale)" if r["reference_stale"] else ""
+    mark += " (built from another request: rebuild)" if r["build_stale"] else ""
+    valid = "yes" if r["valid_1s"] and r["valid_default"] else (
+        f"NO ({'1 s' if not r['valid_1s'] else ''}{' default' if not r['valid_default'] else ''})"
+    )  # fmt: skip
+    return (
+        f"{r['id']:<28}{r['days']:>3}{r['groups']:>3}{r['places']:>7}{num(r['reference'], 11)}"
+        f"{num(r['value_1s'], 9)}{num(r['share_1s'], 7)}{r['default_limit_s']:>8.1f}"
+        f"{num(r['value_default'], 9)}{num(r['share_default'], 7)}"
+        f"{num(r['first_plan_s'], 8, '.2f')}  {valid}{mark}"
+    )
+
+
+def _suite_summary(rows: list[dict]) -> dict:
+    out: dict = {
+        "instances": len(rows),
+        "valid_1s": sum(r["valid_1s"] for r in rows),
+        "valid_default": sum(r["valid_default"] for r in rows),
+    }
+    for key in ("share_1s", "share_default", "first_plan_s"):
+        have = [r for r in rows if r[key] is not None]
+        out[key] = None
+        if have:
+            worst = (max if key == "first_plan_s" else min)(have, key=lambda r: r[key])
+            out[key] = {
+                "n": len(have),
+                "mean": sum(r[key] for r in have) / len(have),
+                "min": min(r[key] for r in have),
+                "max": max(r[key] for r in have),
+                "worst": worst["id"],
+            }
+    return out
+
+
+def _suite_summary_text(summary: dict) -> str:
+    lines = [
+        f"instances: {summary['instances']}, valid plans: {summary['valid_1s']} at 1 s, "
+        f"{summary['valid_default']} at the default limit"
+    ]
+    for key, label in (("share_1s", "at 1 s"), ("share_default", "at the default limit")):
+        s = summary[key]
+        if s is None:
+            lines.append(f"share of the reference {label}: no reference values yet")
+        else:
+            lines.append(
+                f"share of the reference {label}: mean {s['mean']:.1f} %, min {s['min']:.1f} % "
+                f"({s['worst']}), over {s['n']} instances"
+            )
+    s = summary["first_plan_s"]
+    if s is not None:
+        lines.append(
+            f"seconds to the first plan (1 s runs): mean {s['mean']:.2f}, max {s['max']:.2f} "
+            f"({s['worst']})"
+        )
+    return "\n".join(lines)
+
+
+def _app_suite(args: argparse.Namespace) -> int:
+    try:
+        suite = app_suite.load_suite(args.suite)
+        instances = app_suite.select(suite, args.only)
+    except app_suite.SuiteError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    missing = app_suite.missing_problems(instances, args.problems)
+    if missing:
+        print(
+            f"error: {len(missing)} request problem(s) not built under {args.problems} "
+            f"(e.g. {missing[0]}): run `python bench/app_suite.py build` first "
+            "(from the repository root).",
+            file=sys.stderr,
+        )
+        return 2
+    rows = []
+    if not args.json:
+        print(f"{len(instances)} instances, {args.workers} worker(s) per solve", flush=True)
+        print(_SUITE_HEAD, flush=True)
+    for inst in instances:
+        row = _app_suite_row(inst, args.problems, suite["default_limit"], args.workers)
+        rows.append(row)
+        if not args.json:
+            print(_suite_line(row), flush=True)
+    summary = _suite_summary(rows)
+    if args.json:
+        out = {"suite": str(args.suite), "workers": args.workers, "rows": rows, "summary": summary}
+        print(json.dumps(out))
+    else:
+        print()
+        print(_suite_summary_text(summary))
+    return 0 if summary["valid_1s"] == summary["valid_default"] == len(rows) else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``python -m solver.bench``."""
     ap = argparse.ArgumentParser(prog="python -m solver.bench", description=__doc__.split("\n")[0])
@@ -177,6 +320,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--summarize", nargs="+", help="merge JSON-lines result files")
     ap.add_argument("--app", action="store_true", help="application-scale synthetic trip")
     ap.add_argument("--time-limits", default="1,2,5,10", help="time limits for --app")
+    ap.add_argument(
+        "--app-suite",
+        action="store_true",
+        help="the application suite: 1 s and default-limit values as shares of the references",
+    )
+    ap.add_argument("--suite", default=str(app_suite.DEFAULT_SUITE), help="suite file")
+    ap.add_argument(
+        "--problems",
+        default=str(app_suite.DEFAULT_PROBLEMS),
+        help="folder of the built request problems (python bench/app_suite.py build)",
+    )
+    ap.add_argument("--only", default=None, help="comma list of suite instance ids")
     args = ap.parse_args(argv)
     params = SolveParams(
         time_limit_s=args.time_limit,
@@ -195,6 +350,9 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.app:
         return _app(args)
+
+    if args.app_suite:
+        return _app_suite(args)
 
     if args.file and not args.batch and not args.bks_rows:
         tours = int(args.tours) if args.tours else None

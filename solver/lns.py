@@ -1059,7 +1059,8 @@ class Search:
             else:
                 since_best += 1
                 now = time.perf_counter()
-                if now - last_gain > max(STALL_MIN_S, STALL_SHARE * (now - start)):
+                stalled = now - last_gain > max(STALL_MIN_S, STALL_SHARE * (now - start))
+                if stalled and self.params.early_stop:
                     log.debug("lns: converged after %.2f s", now - start)
                     break  # converged: no better plan for a long while
             if since_best >= RESET_AFTER:

@@ -49,6 +49,10 @@ class SolveParams:
         the search with ``seed``, each other worker a forked process with ``seed + i``, all
         under the same time limit, and the best plan wins. Uses the ``fork`` start method;
         where it is missing, one search runs. 1 (the default) forks nothing.
+    early_stop
+        Stop before the time limit once the search has converged (the best plan has not
+        improved for as long as it took to find it, and at least a few seconds). ``False``
+        searches to the limit: for reference runs of the benchmarks.
     """
 
     time_limit_s: float = 5.0
@@ -60,6 +64,7 @@ class SolveParams:
     max_rounds: int | None = None
     solutions_per_run: int | None = None
     workers: int = 1
+    early_stop: bool = True
 
     def __post_init__(self) -> None:
         if not self.time_limit_s > 0:
