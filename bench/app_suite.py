@@ -63,8 +63,8 @@ def build(args: argparse.Namespace) -> int:
     from tourplanner.catalogue.service import get_catalogue
     from tourplanner.errors import ValidationError
     from tourplanner.planning import build_model
-    from tourplanner.services import get_travel_model
-    from tourplanner.tour_request import parse_tour_request
+    from tourplanner.planning.request import parse_tour_request
+    from tourplanner.services.travel_model import get_travel_model
 
     suite = app_suite.load_suite(args.suite)
     instances = [i for i in app_suite.select(suite, args.only) if i["kind"] == "request"]
@@ -107,7 +107,7 @@ def build(args: argparse.Namespace) -> int:
                         flush=True,
                     )
         finally:
-            app.extensions["tourplanner.db"].dispose()
+            app.extensions["tourplanner.storage.db"].dispose()
     print(f"built {len(instances) - len(failed)} problems under {args.out}")
     if failed:
         print(f"error: not built: {', '.join(failed)}", file=sys.stderr)

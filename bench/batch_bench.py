@@ -52,14 +52,14 @@ def main() -> None:
     from redis import Redis
 
     from tourplanner import create_app
-    from tourplanner.batch import service
-    from tourplanner.batch.spec import parse_batch
     from tourplanner.catalogue.service import get_catalogue
-    from tourplanner.queue import RQRunner
+    from tourplanner.jobs.rq_runner import RQRunner
+    from tourplanner.services.batch import service
+    from tourplanner.services.batch.spec import parse_batch
 
     app = create_app()
     queue_name = f"tp-bench-{uuid.uuid4().hex[:8]}"
-    app.extensions["tourplanner.jobs"] = RQRunner(redis_url, queue_name)
+    app.extensions["tourplanner.jobs.runner"] = RQRunner(redis_url, queue_name)
     env = dict(os.environ, DATABASE_URL=database_url, REDIS_URL=redis_url, AUTO_SEED="0")
     tourplanner_bin = Path(sys.executable).parent / "tourplanner"
     workers = [
@@ -77,7 +77,7 @@ def main() -> None:
             spec = parse_batch(batch_csv(args.products), get_catalogue(), "bench.csv")
             for error in spec.errors:
                 print(f"bad {error}", file=sys.stderr)
-            database = app.extensions["tourplanner.db"]
+            database = app.extensions["tourplanner.storage.db"]
             started = time.perf_counter()
             with database.session() as session:
                 batch_id = service.create_batch(session, "bench", spec)

@@ -58,11 +58,11 @@ from tests.hardening.faultkit import TcpProxy  # noqa: E402
 from tests.hardening.faultkit import wait_until  # noqa: E402
 from tests.travel.test_osrm import FakeOsrm  # noqa: E402
 from tourplanner import create_app  # noqa: E402
-from tourplanner.api.tables import AuditRow  # noqa: E402
 from tourplanner.config import _normalise_database_url  # noqa: E402
-from tourplanner.queue import RQRunner  # noqa: E402
-from tourplanner.tables import ItineraryRow  # noqa: E402
-from tourplanner.tables import JobRow  # noqa: E402
+from tourplanner.jobs.rq_runner import RQRunner  # noqa: E402
+from tourplanner.storage.agencies import AuditRow  # noqa: E402
+from tourplanner.storage.tables import ItineraryRow  # noqa: E402
+from tourplanner.storage.tables import JobRow  # noqa: E402
 
 PLAN = {"start": "hub-ha-noi", "start_date": "2027-03-06", "days": 2, "time_limit_s": 3}
 
@@ -112,15 +112,15 @@ def _stop(process: subprocess.Popen) -> None:
 
 
 def _count(app, table, *where) -> int:
-    with app.extensions["tourplanner.db"].session() as session:
+    with app.extensions["tourplanner.storage.db"].session() as session:
         return session.scalar(select(func.count()).select_from(table).where(*where))
 
 
 def worker_kill(tmp: Path) -> dict:
     """SIGKILL the only worker while it solves a batch product; a second worker takes over."""
-    from tourplanner.batch import service
-    from tourplanner.batch.spec import parse_batch
     from tourplanner.catalogue.service import get_catalogue
+    from tourplanner.services.batch import service
+    from tourplanner.services.batch.spec import parse_batch
 
     url = f"sqlite:///{tmp / 'kill.sqlite3'}"
     csv = (
@@ -131,14 +131,14 @@ def worker_kill(tmp: Path) -> dict:
     )
     with PrivateRedis(tmp / "redis-kill") as redis:
         app = _app(url)
-        app.extensions["tourplanner.jobs"] = RQRunner(redis.url)
-        with app.app_context(), app.extensions["tourplanner.db"].session() as session:
+        app.extensions["tourplanner.jobs.runner"] = RQRunner(redis.url)
+        with app.app_context(), app.extensions["tourplanner.storage.db"].session() as session:
             batch_id = service.create_batch(
                 session, "fault bench", parse_batch(csv, get_catalogue(), "p.csv")
             )
         env = _env(url, redis.url)
         first = _worker(env, tmp / "worker.log")
-        database = app.extensions["tourplanner.db"]
+        database = app.extensions["tourplanner.storage.db"]
 
         def solving() -> bool:
             with database.session() as session:
@@ -180,11 +180,11 @@ def redis_restart(tmp: Path) -> dict:
     url = f"sqlite:///{tmp / 'redis.sqlite3'}"
     with PrivateRedis(tmp / "redis-restart") as redis:
         app = _app(url, API_SYNC_MAX_UNITS=0)
-        app.extensions["tourplanner.jobs"] = RQRunner(redis.url)
+        app.extensions["tourplanner.jobs.runner"] = RQRunner(redis.url)
         keys = make_keys(app)
         client = app.test_client()
         worker = _worker(_env(url, redis.url), tmp / "worker.log")
-        database = app.extensions["tourplanner.db"]
+        database = app.extensions["tourplanner.storage.db"]
         try:
             job_ids = []
             for _ in range(3):
@@ -222,7 +222,7 @@ def redis_restart(tmp: Path) -> dict:
         finally:
             _stop(worker)
         log = (tmp / "worker.log").read_text(errors="replace")
-        app.extensions["tourplanner.db"].dispose()
+        app.extensions["tourplanner.storage.db"].dispose()
     body = refused.get_json()
     return {
         "fault": "Redis killed (data lost) for 3 s with 3 plan jobs accepted, worker running",
@@ -272,7 +272,7 @@ def postgres(tmp: Path, base_url: str) -> dict:
             wait_until(lambda: client.get("/healthz").status_code == 200, 60, "recovery")
             recovery = time.monotonic() - restored
 
-            engine = app.extensions["tourplanner.db"].engine
+            engine = app.extensions["tourplanner.storage.db"].engine
             writes = []
 
             def flushed(session, _ctx) -> None:
@@ -299,7 +299,7 @@ def postgres(tmp: Path, base_url: str) -> dict:
             audit = _count(app, AuditRow)
             lost = int(again != saved) + int(place["value"] != 41 or place["version"] != 2)
             half = int(audit != place["version"] - 1)
-            app.extensions["tourplanner.db"].dispose()
+            app.extensions["tourplanner.storage.db"].dispose()
     finally:
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
@@ -343,7 +343,7 @@ def osrm(tmp: Path, mode: str) -> dict:
             if response.status_code == 201:
                 saved += 1
                 warnings.update(w for w in response.get_json()["warnings"] if "OSRM" in w)
-        app.extensions["tourplanner.db"].dispose()
+        app.extensions["tourplanner.storage.db"].dispose()
     finally:
         server.close()
         osrm_module.reset_breakers()

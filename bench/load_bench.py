@@ -314,7 +314,7 @@ def verify(base: str, token: str, saved: dict[str, dict | None], database_url: s
     from sqlalchemy import func
     from sqlalchemy import select
 
-    from tourplanner.tables import ItineraryRow
+    from tourplanner.storage.tables import ItineraryRow
 
     session = requests.Session()
     mismatches: list[str] = []

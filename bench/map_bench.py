@@ -53,14 +53,14 @@ def _plan(app) -> str:
     """Plan the 3-day tour in the app and return its itinerary path."""
     from tourplanner.catalogue.service import get_catalogue
     from tourplanner.planning import plan
-    from tourplanner.services import get_travel_model
-    from tourplanner.store import save_itinerary
-    from tourplanner.tour_request import parse_tour_request
+    from tourplanner.planning.request import parse_tour_request
+    from tourplanner.services.itineraries import save_itinerary
+    from tourplanner.services.travel_model import get_travel_model
 
     with app.app_context():
         request = parse_tour_request(REQUEST, get_catalogue())
         itinerary = plan(request, get_catalogue(), get_travel_model())
-        with app.extensions["tourplanner.db"].session() as session:
+        with app.extensions["tourplanner.storage.db"].session() as session:
             saved = save_itinerary(session, itinerary)
     return f"/i/{saved.id}"
 
@@ -126,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
                 browser.close()
         finally:
             httpd.shutdown()
-            app.extensions["tourplanner.db"].dispose()
+            app.extensions["tourplanner.storage.db"].dispose()
 
     basemap = sum(v for k, v in served.items() if k.startswith("/static/basemap/"))
     result = {

@@ -32,10 +32,10 @@ from solver.solution import Dropped
 from solver.solution import DropReason
 from solver.solution import GroupPlan
 from solver.solution import Objective
+from solver.solution import Progress
 from solver.solution import Solution
 from solver.solution import Status
 from solver.solution import Visit
-from solver.solve import Progress
 from solver.solve import solve
 from solver.validate import Violation
 from solver.validate import ViolationKind

@@ -49,6 +49,7 @@ from solver.solution import Dropped
 from solver.solution import DropReason
 from solver.solution import GroupPlan
 from solver.solution import Objective
+from solver.solution import Progress
 from solver.solution import Solution
 from solver.solution import Status
 from solver.solution import Visit
@@ -292,8 +293,6 @@ class Search:
             return False
         self.best, self.best_score = plan.copy(), s
         if self.on_progress is not None:
-            from solver.solve import Progress
-
             obj = plan.objective()
             prize = sum(r.prize for r in plan.routes)
             self.on_progress(Progress(time.perf_counter() - self.t0, obj, prize, phase))

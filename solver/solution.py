@@ -158,3 +158,13 @@ class Solution:
         return [
             (plan.group_id, v.place_id) for plan in self.plans for d in plan.days for v in d.visits
         ]
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """What :func:`solver.solve` reports to ``on_progress`` at each new best plan."""
+
+    seconds: float
+    objective: float
+    prize: float
+    phase: str

@@ -65,20 +65,11 @@ from solver.routing_model import ModelSpec
 from solver.routing_model import RoutingModel
 from solver.solution import GroupPlan
 from solver.solution import Objective
+from solver.solution import Progress
 from solver.solution import Solution
 from solver.solution import Status
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class Progress:
-    """What :func:`solve` reports to ``on_progress`` at each new best plan."""
-
-    seconds: float
-    objective: float
-    prize: float
-    phase: str
 
 
 @dataclass(slots=True)

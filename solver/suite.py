@@ -42,7 +42,7 @@ from solver.problem import Problem
 from solver.serialize import fingerprint
 from solver.serialize import load_problem
 from solver.serialize import read_meta
-from solver.solve import Progress
+from solver.solution import Progress
 from solver.solve import solve
 from solver.validate import validate
 

@@ -40,7 +40,7 @@ def make_app(database_url: str, *, seed: bool = True):
         {"TESTING": True, "DATABASE_URL": database_url, "AUTO_SEED": False, "SECRET_KEY": "test"}
     )
     if seed:
-        with app.extensions["tourplanner.db"].session() as session:
+        with app.extensions["tourplanner.storage.db"].session() as session:
             load_files(session, CATALOGUE_FILES)
     return app
 
@@ -80,7 +80,7 @@ def app(sqlite_url):
     """The app on SQLite with the tiny test catalogue."""
     app = make_app(sqlite_url)
     yield app
-    app.extensions["tourplanner.db"].dispose()
+    app.extensions["tourplanner.storage.db"].dispose()
 
 
 @pytest.fixture
@@ -88,7 +88,7 @@ def any_app(database_url):
     """The app with the tiny test catalogue, on SQLite and on PostgreSQL."""
     app = make_app(database_url)
     yield app
-    app.extensions["tourplanner.db"].dispose()
+    app.extensions["tourplanner.storage.db"].dispose()
 
 
 @pytest.fixture

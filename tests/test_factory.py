@@ -42,7 +42,7 @@ def test_create_app_defaults_to_sqlite_in_instance_folder(tmp_path, monkeypatch)
         assert app.config["DATABASE_URL"].endswith("instance/tourplanner.sqlite3")
         assert app.testing
     finally:
-        app.extensions["tourplanner.db"].dispose()
+        app.extensions["tourplanner.storage.db"].dispose()
 
 
 def test_create_app_seeds_embedded_catalogue_on_first_start(sqlite_url):
@@ -54,7 +54,7 @@ def test_create_app_seeds_embedded_catalogue_on_first_start(sqlite_url):
         assert body["attractions"] >= 150
         assert body["hubs"] >= 10
     finally:
-        app.extensions["tourplanner.db"].dispose()
+        app.extensions["tourplanner.storage.db"].dispose()
 
 
 def test_config_reads_api_limits_and_rejects_bad_ones():

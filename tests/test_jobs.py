@@ -6,13 +6,13 @@ from __future__ import annotations
 from sqlalchemy import func
 from sqlalchemy import select
 
-from tourplanner.jobs import DONE
-from tourplanner.jobs import RUNNING
-from tourplanner.jobs import create_job
-from tourplanner.jobs import execute
-from tourplanner.jobs import get_job
-from tourplanner.tables import ItineraryRow
-from tourplanner.tables import JobRow
+from tourplanner.jobs.runner import DONE
+from tourplanner.jobs.runner import RUNNING
+from tourplanner.jobs.runner import create_job
+from tourplanner.jobs.runner import execute
+from tourplanner.jobs.runner import get_job
+from tourplanner.storage.tables import ItineraryRow
+from tourplanner.storage.tables import JobRow
 
 REQUEST = {"start": "hub-ha-noi", "start_date": "2027-03-06", "days": 1, "time_limit_s": 0.5}
 
@@ -25,7 +25,7 @@ def test_plan_job_links_its_itinerary_and_a_retry_plans_nothing_again(any_app):
     """A plan job saves one itinerary and links it; executing it again (a retry after the
     worker died) leaves one itinerary. A job that saved its itinerary and died before being
     marked done is finished by the retry without planning again."""
-    database = any_app.extensions["tourplanner.db"]
+    database = any_app.extensions["tourplanner.storage.db"]
     with database.session() as session:
         job_id = create_job(session, "plan", {"request": REQUEST})
     execute(any_app, job_id)
@@ -52,8 +52,8 @@ def test_jobs_of_a_stopped_process_are_taken_over_on_the_next_start(sqlite_url):
     import sys
 
     from tests.conftest import make_app
-    from tourplanner.jobs import OWNER_KEY
-    from tourplanner.jobs import QUEUED
+    from tourplanner.jobs.runner import OWNER_KEY
+    from tourplanner.jobs.runner import QUEUED
 
     gone = subprocess.run(
         [sys.executable, "-c", "import os; print(os.getpid())"],
@@ -63,27 +63,27 @@ def test_jobs_of_a_stopped_process_are_taken_over_on_the_next_start(sqlite_url):
     )
     dead_owner = f"{__import__('socket').gethostname()}:{int(gone.stdout)}"
     first = make_app(sqlite_url)
-    database = first.extensions["tourplanner.db"]
+    database = first.extensions["tourplanner.storage.db"]
     with database.session() as session:
         orphan = create_job(session, "plan", {"request": REQUEST, OWNER_KEY: dead_owner})
         running = create_job(
             session,
             "plan",
-            {"request": REQUEST, OWNER_KEY: first.extensions["tourplanner.jobs"].owner},
+            {"request": REQUEST, OWNER_KEY: first.extensions["tourplanner.jobs.runner"].owner},
         )
         session.get(JobRow, orphan).status = RUNNING
         session.commit()
-    first.extensions["tourplanner.db"].dispose()
+    first.extensions["tourplanner.storage.db"].dispose()
 
     second = make_app(sqlite_url)
     try:
-        runner = second.extensions["tourplanner.jobs"]
+        runner = second.extensions["tourplanner.jobs.runner"]
         assert second.test_client().get("/healthz").status_code == 200
         runner.wait(orphan, timeout=60)
-        with second.extensions["tourplanner.db"].session() as session:
+        with second.extensions["tourplanner.storage.db"].session() as session:
             assert get_job(session, orphan).status == DONE
             assert get_job(session, running).status == QUEUED  # its process (this one) lives
             assert _count_itineraries(session) == 1
         assert runner.resume_orphans() == []  # once per process
     finally:
-        second.extensions["tourplanner.db"].dispose()
+        second.extensions["tourplanner.storage.db"].dispose()

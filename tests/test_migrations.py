@@ -6,9 +6,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
-from tourplanner import tables  # noqa: F401
-from tourplanner.db import Base
-from tourplanner.db import Database
+from tourplanner.storage import tables  # noqa: F401
+from tourplanner.storage.db import Base
+from tourplanner.storage.db import Database
 
 
 def test_migrations_match_models(database_url):
@@ -41,8 +41,8 @@ def test_head_revision_matches_alembic(database_url):
     """The quick start-up check names the same head as Alembic's own script directory."""
     from alembic.script import ScriptDirectory
 
-    from tourplanner.db import alembic_config
-    from tourplanner.db import head_revision
+    from tourplanner.storage.db import alembic_config
+    from tourplanner.storage.db import head_revision
 
     assert head_revision() == ScriptDirectory.from_config(alembic_config()).get_current_head()
     database = Database(database_url)

@@ -8,7 +8,7 @@ import pytest
 
 from tourplanner.catalogue.service import get_catalogue
 from tourplanner.errors import ValidationError
-from tourplanner.tour_request import parse_tour_request
+from tourplanner.planning.request import parse_tour_request
 
 
 @pytest.fixture

@@ -14,8 +14,8 @@ import pytest
 from tourplanner import create_app
 from tourplanner.catalogue.service import get_catalogue
 from tourplanner.planning import plan
-from tourplanner.services import get_travel_model
-from tourplanner.tour_request import parse_tour_request
+from tourplanner.planning.request import parse_tour_request
+from tourplanner.services.travel_model import get_travel_model
 
 README_EXAMPLE = {
     "start": "Hà Nội",
@@ -38,7 +38,7 @@ def full_app(tmp_path_factory):
     path = tmp_path_factory.mktemp("transport") / "db.sqlite3"
     app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{path}", "SECRET_KEY": "t"})
     yield app
-    app.extensions["tourplanner.db"].dispose()
+    app.extensions["tourplanner.storage.db"].dispose()
 
 
 def _plan(app, **changes):

@@ -47,36 +47,43 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
 
     from flask_wtf.csrf import CSRFProtect
 
+    from tourplanner import api
     from tourplanner import cli
-    from tourplanner import db
-    from tourplanner import errors_web
     from tourplanner import i18n
     from tourplanner import jobs
-    from tourplanner import security
-    from tourplanner import services
-    from tourplanner.batch import views as batch_views
-    from tourplanner.catalogue import service
+    from tourplanner.catalogue import service as catalogue_service
+    from tourplanner.jobs.runner import register
+    from tourplanner.services import travel_model
+    from tourplanner.services.batch.service import JOB_KIND as BATCH_PRODUCT
+    from tourplanner.services.batch.service import batch_product_job
+    from tourplanner.services.plan_job import plan_job
+    from tourplanner.storage import db
+    from tourplanner.web import batch_views
     from tourplanner.web import catalogue_views
+    from tourplanner.web import errors as web_errors
     from tourplanner.web import health
     from tourplanner.web import planner
+    from tourplanner.web import security
 
     db.init_app(app)
-    errors_web.init_app(app)
+    web_errors.init_app(app)
     i18n.init_app(app)
     cli.init_app(app)
-    service.init_app(app)
-    services.init_app(app)
+    catalogue_service.init_app(app)
+    travel_model.init_app(app)
     jobs.init_app(app)
+    register("plan", plan_job)
+    register(BATCH_PRODUCT, batch_product_job)
     security.init_app(app)
     CSRFProtect(app)
-    from tourplanner import api
-
     api.init_app(app)  # after CSRFProtect: the API (key auth) is exempt from CSRF
     app.register_blueprint(health.bp)
     app.register_blueprint(catalogue_views.bp)
     app.register_blueprint(planner.bp)
     app.register_blueprint(batch_views.bp)
 
-    with app.app_context(), app.extensions["tourplanner.db"].startup_lock():
-        service.prepare_database(app)  # one process at a time: gunicorn -w N on a fresh database
+    with app.app_context(), app.extensions["tourplanner.storage.db"].startup_lock():
+        catalogue_service.prepare_database(
+            app
+        )  # one process at a time: gunicorn -w N on a fresh database
     return app

@@ -27,7 +27,7 @@ def auth(token: str) -> dict[str, str]:
 
 def make_keys(app) -> Keys:
     """Create agencies A and B and their keys in *app*'s database."""
-    with app.extensions["tourplanner.db"].session() as session:
+    with app.extensions["tourplanner.storage.db"].session() as session:
         a = create_agency(session, "Agency A")
         b = create_agency(session, "Agency B")
         return Keys(

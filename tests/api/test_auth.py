@@ -9,7 +9,7 @@ from tests.api.conftest import auth
 from tests.api.conftest import make_keys
 from tests.conftest import make_app
 from tourplanner.api.keys import hash_token
-from tourplanner.api.tables import ApiKeyRow
+from tourplanner.storage.agencies import ApiKeyRow
 
 
 def test_missing_or_unknown_key_is_401(client, keys):
@@ -29,7 +29,7 @@ def test_x_api_key_header_is_accepted(client, keys):
 
 def test_keys_are_stored_hashed(app, keys):
     """The database holds the SHA-256 of the token and its prefix, never the token."""
-    with app.extensions["tourplanner.db"].session() as session:
+    with app.extensions["tourplanner.storage.db"].session() as session:
         rows = session.scalars(select(ApiKeyRow)).all()
     assert hash_token(keys.planner) in {r.key_hash for r in rows}
     assert all(keys.planner not in (r.key_hash, r.prefix) for r in rows)
@@ -88,7 +88,7 @@ def limited_app(sqlite_url):
     app = make_app(sqlite_url)
     app.config["API_RATE_LIMIT"] = 3
     yield app
-    app.extensions["tourplanner.db"].dispose()
+    app.extensions["tourplanner.storage.db"].dispose()
 
 
 def test_rate_limit_is_429_with_retry_after(limited_app):
@@ -108,7 +108,7 @@ def test_rate_limit_window_resets(app, keys):
     """A new window starts counting from zero again."""
     from tourplanner.api.ratelimit import count_request
 
-    with app.extensions["tourplanner.db"].session() as session:
+    with app.extensions["tourplanner.storage.db"].session() as session:
         key_id = session.scalars(select(ApiKeyRow.id)).first()
         assert count_request(session, key_id, 1, 60, now=6000.0).allowed
         assert not count_request(session, key_id, 1, 60, now=6001.0).allowed

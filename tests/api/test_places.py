@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.api.conftest import auth
-from tourplanner.api.tables import AuditRow
+from tourplanner.storage.agencies import AuditRow
 
 
 @pytest.fixture
@@ -80,7 +80,7 @@ def test_patch_place_bumps_version_writes_audit_and_shows_at_once(api, any_app):
     assert response.get_json()["version"] == 2
     found = client.get("/api/v1/places?q=con son pagoda", headers=auth(keys.planner)).get_json()
     assert found["items"][0]["name_en"] == "Con Son Pagoda"
-    with any_app.extensions["tourplanner.db"].session() as session:
+    with any_app.extensions["tourplanner.storage.db"].session() as session:
         rows = session.scalars(select(AuditRow).where(AuditRow.place_id == "con-son")).all()
     assert [r.action for r in rows] == ["update"]
     assert rows[0].before["name_en"] == "Con Son Relic Site"

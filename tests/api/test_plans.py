@@ -57,7 +57,7 @@ def test_plan_large_request_becomes_job_202(app, client, keys):
     assert response.status_code == 202, response.get_json()
     accepted = response.get_json()
     assert accepted["status_url"] == f"/api/v1/jobs/{accepted['job']}"
-    app.extensions["tourplanner.jobs"].wait(accepted["job"], timeout=60)
+    app.extensions["tourplanner.jobs.runner"].wait(accepted["job"], timeout=60)
     job = client.get(accepted["status_url"], headers=auth(keys.planner)).get_json()
     assert job["status"] == "done", job
     assert client.get(accepted["status_url"], headers=auth(keys.other)).status_code == 404
@@ -80,7 +80,7 @@ def test_plan_small_request_while_busy_becomes_job_202(app, client, keys):
         slots.release()
     assert response.status_code == 202, response.get_json()
     job_id = response.get_json()["job"]
-    app.extensions["tourplanner.jobs"].wait(job_id, timeout=60)
+    app.extensions["tourplanner.jobs.runner"].wait(job_id, timeout=60)
     job = client.get(f"/api/v1/jobs/{job_id}", headers=auth(keys.planner)).get_json()
     assert job["status"] == "done", job
     again = client.post("/api/v1/plans", json=SMALL, headers=auth(keys.planner))

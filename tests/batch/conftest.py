@@ -7,9 +7,9 @@ import uuid
 
 import pytest
 
-from tourplanner.batch import service
-from tourplanner.batch.spec import parse_batch
 from tourplanner.catalogue.service import get_catalogue
+from tourplanner.services.batch import service
+from tourplanner.services.batch.spec import parse_batch
 
 #: three tiny products on the test catalogue and one bad row (row 3)
 SMALL_CSV = """name,start,start_date,days,must_visit,groups,quotas,time_limit_s
@@ -70,14 +70,14 @@ def start_batch(app, text: str = SMALL_CSV, name: str = "test batch", **kwargs) 
     """Parse *text* and start it as a batch in *app*; return the batch id."""
     with app.app_context():
         spec = parse_batch(text, get_catalogue(), "products.csv")
-        with app.extensions["tourplanner.db"].session() as session:
+        with app.extensions["tourplanner.storage.db"].session() as session:
             return service.create_batch(session, name, spec, **kwargs)
 
 
 def run_batch(app, text: str = SMALL_CSV, **kwargs):
     """Start a batch in *app* and wait for it; return its :class:`BatchView`."""
     batch_id = start_batch(app, text, **kwargs)
-    return service.wait_for_batch(app.extensions["tourplanner.db"], batch_id, timeout=90)
+    return service.wait_for_batch(app.extensions["tourplanner.storage.db"], batch_id, timeout=90)
 
 
 def sign_in(app, client, agency: str = "Hạ Long Travel", role: str = "planner") -> str:
@@ -86,7 +86,7 @@ def sign_in(app, client, agency: str = "Hạ Long Travel", role: str = "planner"
     from tourplanner.api.keys import create_agency
     from tourplanner.api.keys import create_key
 
-    with app.extensions["tourplanner.db"].session() as session:
+    with app.extensions["tourplanner.storage.db"].session() as session:
         row, token = create_key(session, create_agency(session, agency), role)
         prefix = row.prefix
     response = client.post(

@@ -7,7 +7,7 @@ import re
 
 from tests.batch.conftest import SMALL_CSV
 from tests.web.conftest import csrf_token
-from tourplanner.batch import service
+from tourplanner.services.batch import service
 
 
 def _upload(app, client, text=SMALL_CSV, filename="products.csv"):
@@ -24,7 +24,7 @@ def test_agency_upload_runs_batch_and_shows_summary(app, client):
     response = _upload(app, client)
     assert response.status_code == 302
     batch_id = response.headers["Location"].rsplit("/", 1)[1]
-    service.wait_for_batch(app.extensions["tourplanner.db"], batch_id, timeout=60)
+    service.wait_for_batch(app.extensions["tourplanner.storage.db"], batch_id, timeout=60)
     html = client.get(f"/agency/batches/{batch_id}").get_data(as_text=True)
     assert "Spring" in html and "2N1Đ Hạ Long from Hà Nội" in html
     assert "<code>start_date</code>" in html and "is not a date" in html
@@ -50,7 +50,7 @@ def test_agency_upload_unreadable_file_rerenders_with_message(client):
 def test_agency_report_page_has_svg_charts_and_csv(app, client):
     """The linkage page draws its charts as inline SVG; its CSV has the sections."""
     batch_id = _upload(app, client).headers["Location"].rsplit("/", 1)[1]
-    service.wait_for_batch(app.extensions["tourplanner.db"], batch_id, timeout=60)
+    service.wait_for_batch(app.extensions["tourplanner.storage.db"], batch_id, timeout=60)
     html = client.get(f"/agency/batches/{batch_id}/report").get_data(as_text=True)
     assert html.count("<svg") == 4 and 'class="chart-bar"' in html
     assert "Quảng Ninh" in html and 'id="flows"' in html
@@ -62,7 +62,7 @@ def test_agency_report_page_has_svg_charts_and_csv(app, client):
 def test_agency_replan_and_compare_pages(app, client):
     """Re-planning under a scenario makes a new batch whose compare page shows feasibility."""
     batch_id = _upload(app, client).headers["Location"].rsplit("/", 1)[1]
-    database = app.extensions["tourplanner.db"]
+    database = app.extensions["tourplanner.storage.db"]
     service.wait_for_batch(database, batch_id, timeout=60)
     token = csrf_token(client, f"/agency/batches/{batch_id}")
     response = client.post(
@@ -136,6 +136,6 @@ def test_agencies_see_only_their_own_batches(app, client):
     assert batch_id not in rival.get("/agency/").get_data(as_text=True)
     assert rival.get(f"/agency/batches/{batch_id}").status_code == 404
     assert rival.get(f"/agency/batches/{batch_id}/report.json").status_code == 404
-    with app.extensions["tourplanner.db"].session() as session:
+    with app.extensions["tourplanner.storage.db"].session() as session:
         revoke_key(session, prefix)
     assert rival.get("/agency/").status_code == 302

@@ -22,12 +22,12 @@ from sqlalchemy import select
 
 from tests.batch.conftest import start_batch
 from tests.conftest import make_app
-from tourplanner.batch import service
-from tourplanner.batch.tables import BatchItemRow
-from tourplanner.queue import RQRunner
-from tourplanner.queue import rq_job_id
-from tourplanner.tables import ItineraryRow
-from tourplanner.tables import JobRow
+from tourplanner.jobs.rq_runner import RQRunner
+from tourplanner.jobs.rq_runner import rq_job_id
+from tourplanner.services.batch import service
+from tourplanner.storage.batches import BatchItemRow
+from tourplanner.storage.tables import ItineraryRow
+from tourplanner.storage.tables import JobRow
 
 pytestmark = pytest.mark.redis
 
@@ -48,12 +48,12 @@ def _worker_env(database_url: str, redis_url: str) -> dict[str, str]:
 
 def _rq_app(database_url: str, redis_url: str, queue_name: str, **kwargs):
     app = make_app(database_url)
-    app.extensions["tourplanner.jobs"] = RQRunner(redis_url, queue_name, **kwargs)
+    app.extensions["tourplanner.jobs.runner"] = RQRunner(redis_url, queue_name, **kwargs)
     return app
 
 
 def _saved_counts(app, batch_id: str) -> tuple[int, int, int]:
-    with app.extensions["tourplanner.db"].session() as session:
+    with app.extensions["tourplanner.storage.db"].session() as session:
         itineraries = session.scalar(select(func.count()).select_from(ItineraryRow))
         linked = session.scalar(
             select(func.count(func.distinct(BatchItemRow.itinerary_id))).where(
@@ -89,17 +89,17 @@ def test_rq_two_workers_save_every_product_once(pg_url, test_redis_url, queue_na
         for worker in workers:
             if worker.poll() is None:
                 worker.kill()
-    view = service.wait_for_batch(app.extensions["tourplanner.db"], batch_id, timeout=5)
+    view = service.wait_for_batch(app.extensions["tourplanner.storage.db"], batch_id, timeout=5)
     assert [i.status for i in view.items] == ["done"] * 4
     assert _saved_counts(app, batch_id) == (4, 4, 4)
     connection = Redis.from_url(test_redis_url)
-    with app.extensions["tourplanner.db"].session() as session:
+    with app.extensions["tourplanner.storage.db"].session() as session:
         job_ids = session.scalars(
             select(BatchItemRow.job_id).where(BatchItemRow.batch_id == batch_id)
         ).all()
     for job_id in job_ids:
         assert RQJob.fetch(rq_job_id(job_id), connection=connection).get_status() == "finished"
-    app.extensions["tourplanner.db"].dispose()
+    app.extensions["tourplanner.storage.db"].dispose()
 
 
 def test_rq_worker_killed_mid_job_is_retried_and_finishes(sqlite_url, test_redis_url, queue_name):
@@ -108,7 +108,7 @@ def test_rq_worker_killed_mid_job_is_retried_and_finishes(sqlite_url, test_redis
     app = _rq_app(sqlite_url, test_redis_url, queue_name, job_timeout=60, retries=2)
     slow = "name,start,start_date,days,must_visit,time_limit_s\nslow,Hà Nội,2027-03-06,2,Vịnh Hạ Long,6\n"
     batch_id = start_batch(app, slow)
-    database = app.extensions["tourplanner.db"]
+    database = app.extensions["tourplanner.storage.db"]
     with database.session() as session:
         job_id = session.scalar(
             select(BatchItemRow.job_id).where(BatchItemRow.batch_id == batch_id)

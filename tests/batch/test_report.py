@@ -8,8 +8,8 @@ import json
 
 from tests.batch.conftest import SMALL_CSV
 from tests.batch.conftest import run_batch
-from tourplanner.batch import report
-from tourplanner.batch import service
+from tourplanner.services.batch import report
+from tourplanner.services.batch import service
 
 
 def test_summary_rows_have_figures_and_group_days(app):
@@ -119,7 +119,7 @@ def test_linkage_on_handmade_itinerary_counts_exactly():
 def test_compare_scenario_replan_counts_feasible_and_value(app):
     """Re-planning under without-ben-rung keeps the same rows; the comparison adds up."""
     base = run_batch(app)
-    database = app.extensions["tourplanner.db"]
+    database = app.extensions["tourplanner.storage.db"]
     with app.app_context(), database.session() as session:
         other_id = service.replan_batch(session, base.id, "without-ben-rung")
     other = service.wait_for_batch(database, other_id, timeout=60)

@@ -6,9 +6,9 @@ from sqlalchemy import func
 from sqlalchemy import select
 
 from tests.batch.conftest import run_batch
-from tourplanner.batch import service
-from tourplanner.batch.tables import BatchItemRow
-from tourplanner.tables import ItineraryRow
+from tourplanner.services.batch import service
+from tourplanner.storage.batches import BatchItemRow
+from tourplanner.storage.tables import ItineraryRow
 
 
 def test_batch_in_process_runs_good_rows_and_keeps_bad_ones(any_app):
@@ -30,7 +30,7 @@ def test_batch_in_process_runs_good_rows_and_keeps_bad_ones(any_app):
 def test_batch_product_job_saves_each_row_once(any_app):
     """Running a finished product's handler again returns the same itinerary, saves nothing."""
     view = run_batch(any_app)
-    database = any_app.extensions["tourplanner.db"]
+    database = any_app.extensions["tourplanner.storage.db"]
     with any_app.app_context():
         again = service.batch_product_job({"batch_id": view.id, "row": 1}, None)
     assert again == view.items[0].itinerary_id
@@ -45,8 +45,8 @@ def test_batch_product_job_saves_each_row_once(any_app):
 def test_save_product_second_writer_loses_and_gets_first_id(any_app):
     """Two runs of one product racing to save: the second writes nothing and gets the first id."""
     view = run_batch(any_app)
-    database = any_app.extensions["tourplanner.db"]
-    from tourplanner.itinerary import Itinerary
+    database = any_app.extensions["tourplanner.storage.db"]
+    from tourplanner.planning.itinerary import Itinerary
 
     itinerary = Itinerary.from_dict(view.items[0].itinerary)
     with database.session() as session:

@@ -7,9 +7,9 @@ import json
 import pytest
 
 from tests.batch.conftest import SMALL_CSV
-from tourplanner.batch.spec import BatchFileError
-from tourplanner.batch.spec import parse_batch
 from tourplanner.catalogue.service import get_catalogue
+from tourplanner.services.batch.spec import BatchFileError
+from tourplanner.services.batch.spec import parse_batch
 
 
 def test_parse_batch_csv_keeps_good_rows_and_reports_bad_ones(app):

@@ -60,7 +60,7 @@ def served(tmp_path_factory):
     thread.start()
     yield f"http://127.0.0.1:{httpd.server_port}{location}", data
     httpd.shutdown()
-    app.extensions["tourplanner.db"].dispose()
+    app.extensions["tourplanner.storage.db"].dispose()
 
 
 @pytest.fixture(scope="module")

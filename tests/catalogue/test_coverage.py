@@ -27,7 +27,7 @@ def _embedded(tmp_path):
         with app.app_context():
             return get_catalogue()
     finally:
-        app.extensions["tourplanner.db"].dispose()
+        app.extensions["tourplanner.storage.db"].dispose()
 
 
 def test_every_water_cable_and_coach_link_has_a_fare_or_says_it_is_unknown():

@@ -14,7 +14,7 @@ from tourplanner.catalogue.loader import export_csv
 from tourplanner.catalogue.loader import export_json
 from tourplanner.catalogue.loader import load_files
 from tourplanner.catalogue.repository import CatalogueRepository
-from tourplanner.db import Database
+from tourplanner.storage.db import Database
 
 ATTRACTIONS = json.loads(CATALOGUE_FILES[1].read_text(encoding="utf-8"))
 

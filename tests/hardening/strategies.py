@@ -27,7 +27,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from tourplanner import tour_request as tr
+from tourplanner.planning import request as tr
 from tourplanner.text import fold
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -35,12 +35,12 @@ from tests.hardening.faultkit import TcpProxy
 from tests.hardening.faultkit import wait_until
 from tests.travel.test_osrm import FakeOsrm
 from tests.web.conftest import csrf_token
-from tourplanner.api.tables import AuditRow
-from tourplanner.queue import QUEUED_GRACE_S
-from tourplanner.queue import RQRunner
-from tourplanner.tables import ItineraryRow
-from tourplanner.tables import JobRow
-from tourplanner.tables import PlaceRow
+from tourplanner.jobs.rq_runner import QUEUED_GRACE_S
+from tourplanner.jobs.rq_runner import RQRunner
+from tourplanner.storage.agencies import AuditRow
+from tourplanner.storage.tables import ItineraryRow
+from tourplanner.storage.tables import JobRow
+from tourplanner.storage.tables import PlaceRow
 from tourplanner.travel import osrm
 from tourplanner.travel.matrix import clear_cache
 
@@ -57,7 +57,7 @@ FORM = {
 
 
 def _count(app, table, *where) -> int:
-    with app.extensions["tourplanner.db"].session() as session:
+    with app.extensions["tourplanner.storage.db"].session() as session:
         return session.scalar(select(func.count()).select_from(table).where(*where))
 
 
@@ -78,7 +78,7 @@ def test_redis_restart_refuses_new_jobs_with_503_and_keeps_the_accepted_one(sqli
     with PrivateRedis(tmp_path / "redis") as redis:
         app = make_app(sqlite_url)
         app.config["API_SYNC_MAX_UNITS"] = 0  # every plan is a background job
-        app.extensions["tourplanner.jobs"] = RQRunner(redis.url, retries=1)
+        app.extensions["tourplanner.jobs.runner"] = RQRunner(redis.url, retries=1)
         keys = make_keys(app)
         client = app.test_client()
         accepted = client.post("/api/v1/plans", json=SMALL, headers=auth(keys.planner))
@@ -103,7 +103,7 @@ def test_redis_restart_refuses_new_jobs_with_503_and_keeps_the_accepted_one(sqli
         assert status.status_code == 200 and status.get_json()["status"] == "queued"
 
         redis.start()  # empty: the accepted job's RQ record is gone
-        assert app.extensions["tourplanner.jobs"].status(job_id) is None
+        assert app.extensions["tourplanner.jobs.runner"].status(job_id) is None
         time.sleep(max(0.0, QUEUED_GRACE_S - (time.monotonic() - submitted_at)))
         env = {
             **os.environ,
@@ -126,7 +126,7 @@ def test_redis_restart_refuses_new_jobs_with_503_and_keeps_the_accepted_one(sqli
     itinerary = client.get(done["itinerary_url"], headers=auth(keys.planner))
     assert itinerary.status_code == 200 and itinerary.get_json()["days"]
     assert _count(app, ItineraryRow) == 1
-    app.extensions["tourplanner.db"].dispose()
+    app.extensions["tourplanner.storage.db"].dispose()
 
 
 @pytest.mark.redis
@@ -138,7 +138,7 @@ def test_worker_outlives_a_redis_restart_in_the_middle_of_a_job(sqlite_url, tmp_
     with PrivateRedis(tmp_path / "redis") as redis:
         app = make_app(sqlite_url)
         app.config["API_SYNC_MAX_UNITS"] = 0
-        app.extensions["tourplanner.jobs"] = RQRunner(redis.url, retries=1)
+        app.extensions["tourplanner.jobs.runner"] = RQRunner(redis.url, retries=1)
         keys = make_keys(app)
         client = app.test_client()
         plan = {**SMALL, "days": 2, "time_limit_s": 2}
@@ -155,7 +155,7 @@ def test_worker_outlives_a_redis_restart_in_the_middle_of_a_job(sqlite_url, tmp_
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )
-        database = app.extensions["tourplanner.db"]
+        database = app.extensions["tourplanner.storage.db"]
 
         def statuses() -> list[str]:
             with database.session() as session:
@@ -207,7 +207,7 @@ def pg(pg_url):
         )
         assert edited.status_code == 200, edited.get_json()
         yield PgStack(app, proxy, editor, planned.get_json())
-        app.extensions["tourplanner.db"].dispose()
+        app.extensions["tourplanner.storage.db"].dispose()
 
 
 def _assert_intact(pg: PgStack, client) -> None:
@@ -264,7 +264,7 @@ def test_postgres_refusing_connections_is_503_and_the_app_recovers(pg):
 def _cut_when_committing(pg: PgStack, table: type, *, after: bool = False):
     """Cut the database connection just before (or just after) the COMMIT of the transaction
     that writes a row of *table*; other transactions (e.g. the API key's bookkeeping) pass."""
-    engine = pg.app.extensions["tourplanner.db"].engine
+    engine = pg.app.extensions["tourplanner.storage.db"].engine
     writes: list[bool] = []
 
     def flushed(session, _context) -> None:
@@ -365,7 +365,7 @@ def test_plan_with_osrm_failing_falls_back_to_the_network_with_a_warning(
     assert len(fake_osrm.requests) == attempts  # the second day did not wait for it again
     page = client.get(f"/i/{body['id']}?lang=en").get_data(as_text=True)
     assert "road times come from the embedded network" in page
-    app.extensions["tourplanner.db"].dispose()
+    app.extensions["tourplanner.storage.db"].dispose()
 
 
 # -- several app processes ------------------------------------------------------------------------
@@ -389,7 +389,7 @@ def test_processes_without_secret_key_share_the_instance_one(tmp_path, monkeypat
     monkeypatch.delenv("SECRET_KEY", raising=False)
     url = f"sqlite:///{tmp_path / 'shared.sqlite3'}"
     seeded = make_app(url)  # the tiny test catalogue, loaded once
-    seeded.extensions["tourplanner.db"].dispose()
+    seeded.extensions["tourplanner.storage.db"].dispose()
     apps = [create_app({"TESTING": True, "DATABASE_URL": url, "AUTO_SEED": False}) for _ in "ab"]
     first, second = (a.test_client() for a in apps)
     token = csrf_token(first)
@@ -397,6 +397,6 @@ def test_processes_without_secret_key_share_the_instance_one(tmp_path, monkeypat
     posted = second.post("/", data={**FORM, "csrf_token": token})
     assert posted.status_code == 302, posted.get_data(as_text=True)[:300]
     job_id = posted.headers["Location"].split("?")[0].rsplit("/", 1)[1]
-    apps[1].extensions["tourplanner.jobs"].wait(job_id, timeout=30)
+    apps[1].extensions["tourplanner.jobs.runner"].wait(job_id, timeout=30)
     for app in apps:
-        app.extensions["tourplanner.db"].dispose()
+        app.extensions["tourplanner.storage.db"].dispose()

@@ -73,7 +73,7 @@ def seeded(database_url):
     app = make_app(database_url)
     app.config["API_RATE_LIMIT"] = 10**6  # the API part sends more than 120 requests
     yield app
-    app.extensions["tourplanner.db"].dispose()
+    app.extensions["tourplanner.storage.db"].dispose()
 
 
 _REFLECTED: dict[object, MetaData] = {}
@@ -81,7 +81,7 @@ _REFLECTED: dict[object, MetaData] = {}
 
 def fingerprint(app, skip: tuple[str, ...] = ()) -> tuple[dict[str, int], str]:
     """Row counts and a SHA-256 of every row of every table (in primary-key order)."""
-    engine = app.extensions["tourplanner.db"].engine
+    engine = app.extensions["tourplanner.storage.db"].engine
     meta = _REFLECTED.get(engine)
     if meta is None:
         meta = _REFLECTED[engine] = MetaData()
@@ -537,7 +537,7 @@ CASES = _explicit_cases()
 def test_explicit_broken_files_are_refused_and_change_nothing(seeded, tmp_path):
     """Each nasty file: exit 2, every line ``file, row N, field: reason`` naming the expected
     rows and fields, no traceback, and every table of the database exactly as before."""
-    dialect = seeded.extensions["tourplanner.db"].engine.dialect.name
+    dialect = seeded.extensions["tourplanner.storage.db"].engine.dialect.name
     before = fingerprint(seeded)
     failures = []
     for case in CASES:
@@ -833,7 +833,9 @@ def test_api_refuses_broken_place_records_without_a_500(seeded):
                 requests.append(("PATCH", "/api/v1/places/con-son", patch))
         for method, url, data in requests:
             sent += 1
-            STATS[f"{seeded.extensions['tourplanner.db'].engine.dialect.name} API {method}"] += 1
+            STATS[
+                f"{seeded.extensions['tourplanner.storage.db'].engine.dialect.name} API {method}"
+            ] += 1
             response = client.open(url, method=method, data=data, headers=headers)
             payload = response.get_json(silent=True) or {}
             too_large = response.status_code == 413 and len(data) > 256 * 1024

@@ -54,10 +54,10 @@ from tests.web.conftest import TOKEN
 from tourplanner import create_app
 from tourplanner.catalogue.catalogue import Catalogue
 from tourplanner.catalogue.service import get_catalogue
+from tourplanner.cli.plan import plan_command
 from tourplanner.errors import ValidationError
-from tourplanner.plan_cli import plan_command
-from tourplanner.tour_request import TourRequest
-from tourplanner.tour_request import parse_tour_request
+from tourplanner.planning.request import TourRequest
+from tourplanner.planning.request import parse_tour_request
 
 ROOT = Path(__file__).resolve().parents[2]
 CONTRACTS = ROOT / "tourplanner" / "api" / "contracts"
@@ -109,7 +109,7 @@ class World:
 
     def wait(self, job_id: str) -> None:
         """Block until the background job *job_id* has finished."""
-        self.app.extensions["tourplanner.jobs"].wait(job_id, timeout=120)
+        self.app.extensions["tourplanner.jobs.runner"].wait(job_id, timeout=120)
 
 
 @pytest.fixture(scope="module")
@@ -123,7 +123,7 @@ def world(tmp_path_factory) -> Iterator[World]:
     with app.app_context():
         catalogue = get_catalogue()
     yield World(app, catalogue, auth(keys.planner))
-    app.extensions["tourplanner.db"].dispose()
+    app.extensions["tourplanner.storage.db"].dispose()
 
 
 @contextmanager
@@ -871,7 +871,7 @@ def islands(tmp_path_factory):
     with app.app_context():
         catalogue = get_catalogue()
     yield World(app, catalogue, auth(make_keys(app).planner))
-    app.extensions["tourplanner.db"].dispose()
+    app.extensions["tourplanner.storage.db"].dispose()
 
 
 @pytest.mark.parametrize(

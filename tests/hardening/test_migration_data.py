@@ -37,18 +37,18 @@ from tests.api.conftest import make_keys
 from tests.batch.conftest import start_batch
 from tests.conftest import make_app
 from tourplanner import create_app
-from tourplanner.api.tables import AgencyRow
-from tourplanner.batch import service
 from tourplanner.catalogue.loader import export_json
 from tourplanner.catalogue.loader import load_files
 from tourplanner.catalogue.repository import CatalogueRepository
-from tourplanner.db import Base
-from tourplanner.db import Database
-from tourplanner.db import alembic_config
-from tourplanner.itinerary import Itinerary
-from tourplanner.jobs import get_job
-from tourplanner.store import load_itinerary
-from tourplanner.store import save_itinerary
+from tourplanner.jobs.runner import get_job
+from tourplanner.planning.itinerary import Itinerary
+from tourplanner.services.batch import service
+from tourplanner.services.itineraries import load_itinerary
+from tourplanner.services.itineraries import save_itinerary
+from tourplanner.storage.agencies import AgencyRow
+from tourplanner.storage.db import Base
+from tourplanner.storage.db import Database
+from tourplanner.storage.db import alembic_config
 
 #: a batch of two products: one good, one that is not a tour request (row 2)
 BATCH_CSV = """name,start,start_date,days,must_visit,groups,quotas,time_limit_s
@@ -99,7 +99,7 @@ def donor(tmp_path_factory) -> Donor:
     """A SQLite app at head holding rows in every table, made through the product."""
     url = f"sqlite:///{tmp_path_factory.mktemp('donor') / 'donor.sqlite3'}"
     app = make_app(url)
-    database = app.extensions["tourplanner.db"]
+    database = app.extensions["tourplanner.storage.db"]
     keys = make_keys(app)
     client = app.test_client()
     planned = client.post("/api/v1/plans", json=PLAN, headers=auth(keys.planner))
@@ -108,7 +108,7 @@ def donor(tmp_path_factory) -> Donor:
         "/api/v1/plans", json={**PLAN, "days": 2, "groups": 2}, headers=auth(keys.planner)
     )
     assert slow.status_code == 202, slow.get_json()
-    app.extensions["tourplanner.jobs"].wait(slow.get_json()["job"], timeout=60)
+    app.extensions["tourplanner.jobs.runner"].wait(slow.get_json()["job"], timeout=60)
     edited = client.patch(
         "/api/v1/places/con-son",
         json={"description_en": "Edited through the API", "version": 1},
@@ -125,7 +125,7 @@ def donor(tmp_path_factory) -> Donor:
     with app.app_context(), database.session() as session:
         replan_id = service.replan_batch(session, batch_id, None)
     service.wait_for_batch(database, replan_id, timeout=60)
-    runner = app.extensions["tourplanner.jobs"]
+    runner = app.extensions["tourplanner.jobs.runner"]
     with database.session() as session:
         for job_id in session.scalars(select(_model("jobs").c.id)).all():
             runner.wait(job_id, timeout=60)  # no job still writing while the rows are read
@@ -222,7 +222,7 @@ def _check(engine, rows: dict[str, list], now: dict[str, set[str]], filled: set[
 def _app_reads_everything(url: str, donor: Donor) -> None:
     """At head the application reads the migrated rows exactly as the donor did."""
     app = create_app({"TESTING": True, "DATABASE_URL": url, "AUTO_SEED": False, "SECRET_KEY": "t"})
-    database = app.extensions["tourplanner.db"]
+    database = app.extensions["tourplanner.storage.db"]
     try:
         with database.session() as session:
             assert export_json(CatalogueRepository(session).snapshot()) == donor.catalogue_json

@@ -40,12 +40,12 @@ from tests.web.conftest import csrf_token
 from tourplanner import create_app
 from tourplanner.api import keys as api_keys
 from tourplanner.api.keys import revoke_key
-from tourplanner.api.tables import AuditRow
-from tourplanner.batch import service as batch_service
 from tourplanner.config import Config
-from tourplanner.jobs import create_job
-from tourplanner.store import load_itinerary
-from tourplanner.store import save_itinerary
+from tourplanner.jobs.runner import create_job
+from tourplanner.services.batch import service as batch_service
+from tourplanner.services.itineraries import load_itinerary
+from tourplanner.services.itineraries import save_itinerary
+from tourplanner.storage.agencies import AuditRow
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -339,7 +339,7 @@ def world(tmp_path_factory) -> World:
     )
     assert upload.status_code == 302, upload.get_data(as_text=True)
     batch_id = upload.headers["Location"].rsplit("/", 1)[1]
-    database = app.extensions["tourplanner.db"]
+    database = app.extensions["tourplanner.storage.db"]
     batch_service.wait_for_batch(database, batch_id, timeout=60)
     replan = workspace.post(
         f"/agency/batches/{batch_id}/replan",
@@ -526,8 +526,8 @@ def test_error_pages_echo_planted_text_inert(world):
         response = client.get(path, headers={"Accept": "text/html"})
         assert response.status_code == 404
         assert_inert_html(response.get_data(as_text=True), path, shows=False)
-    with world.app.extensions["tourplanner.db"].session() as session:
-        from tourplanner.tables import JobRow
+    with world.app.extensions["tourplanner.storage.db"].session() as session:
+        from tourplanner.storage.tables import JobRow
 
         job_id = create_job(session, "plan", {"request": {}})
         row = session.get(JobRow, job_id)
@@ -581,7 +581,7 @@ def test_nothing_bypasses_autoescaping():
         for p in (ROOT / "tourplanner").rglob("*.py")
         if re.search(r"\bMarkup\(", p.read_text(encoding="utf-8"))
     )
-    assert markup == ["tourplanner/batch/svg.py"]
+    assert markup == ["tourplanner/services/batch/svg.py"]
 
 
 def test_static_scripts_never_parse_data_as_html():
@@ -603,10 +603,10 @@ def test_ics_export_cannot_be_split_by_a_line_break_in_a_name(world, breaker):
     """Whatever line break a saved name holds (older data, another importer), the calendar
     keeps it inside SUMMARY/LOCATION: no reader sees an ATTENDEE property."""
     from tourplanner.exports.ical import to_ical
-    from tourplanner.itinerary import Itinerary
+    from tourplanner.planning.itinerary import Itinerary
 
     with world.app.app_context():
-        database = world.app.extensions["tourplanner.db"]
+        database = world.app.extensions["tourplanner.storage.db"]
         with database.session() as session:
             body = load_itinerary(session, world.itinerary_id).to_dict()
     for day in body["days"]:
@@ -715,7 +715,7 @@ def test_the_api_is_exempt_from_csrf_because_it_ignores_cookies(world):
 def _set_cookies(client, app) -> list[str]:
     """Every Set-Cookie the app sends: the session (CSRF token, sign-in) and the language."""
     cookies = client.get("/?lang=en").headers.getlist("Set-Cookie")
-    with app.extensions["tourplanner.db"].session() as session:
+    with app.extensions["tourplanner.storage.db"].session() as session:
         from tourplanner.api.keys import create_agency
         from tourplanner.api.keys import create_key
 
@@ -751,7 +751,7 @@ def test_cookies_are_secure_behind_https(sqlite_url, how):
             assert "; Secure" in cookie and "; HttpOnly" in cookie, cookie
             assert re.search(r"; SameSite=(Lax|Strict)", cookie), cookie
     finally:
-        app.extensions["tourplanner.db"].dispose()
+        app.extensions["tourplanner.storage.db"].dispose()
 
 
 def assert_security_headers(response, where: str) -> None:
@@ -836,7 +836,7 @@ def test_security_headers_on_500_pages(sqlite_url):
             assert_security_headers(response, path)
         assert client.get("/api/boom").is_json
     finally:
-        app.extensions["tourplanner.db"].dispose()
+        app.extensions["tourplanner.storage.db"].dispose()
 
 
 # --- API keys ----------------------------------------------------------------------------------
@@ -844,7 +844,7 @@ def test_security_headers_on_500_pages(sqlite_url):
 
 def _every_stored_value(app) -> str:
     """Every value of every column of every table, as one text."""
-    database = app.extensions["tourplanner.db"]
+    database = app.extensions["tourplanner.storage.db"]
     with database.session() as session:
         tables = sql_inspect(session.get_bind()).get_table_names()
         assert {"api_keys", "audit_log", "agencies", "jobs"} <= set(tables)
@@ -891,7 +891,7 @@ def test_no_key_is_stored_in_plain_text(database_url):
         assert keys.admin not in json.dumps(session_data)
         assert keys.admin.split("_", 2)[2] not in cookie
     finally:
-        app.extensions["tourplanner.db"].dispose()
+        app.extensions["tourplanner.storage.db"].dispose()
 
 
 def test_keys_are_compared_in_constant_time(app, monkeypatch):
@@ -966,7 +966,7 @@ def test_every_api_operation_enforces_keys_and_roles(app):
     client = app.test_client()
     assert set(_operations(client)) == set(ROLE_OF), "classify the new operation in ROLE_OF"
     assert not [p for _, p in ROLE_OF if "key" in p or "agenc" in p]
-    with app.extensions["tourplanner.db"].session() as session:
+    with app.extensions["tourplanner.storage.db"].session() as session:
         from tourplanner.api.keys import create_key
         from tourplanner.api.keys import find_agency
 
@@ -1005,7 +1005,7 @@ def test_every_api_operation_enforces_keys_and_roles(app):
     assert outcomes == {"401": 33, "403": 10, "allowed": 34}
     after = client.get("/api/v1/places/con-son", headers=auth(keys.admin)).get_json()
     assert after == before
-    with app.extensions["tourplanner.db"].session() as session:
+    with app.extensions["tourplanner.storage.db"].session() as session:
         assert session.scalars(select(AuditRow)).all() == []
 
 
@@ -1061,16 +1061,16 @@ def test_rate_limit_refuses_writes_too(sqlite_url):
         )
         assert response.status_code == 429
         assert int(response.headers["Retry-After"]) >= 1
-        with app.extensions["tourplanner.db"].session() as session:
+        with app.extensions["tourplanner.storage.db"].session() as session:
             assert session.scalars(select(AuditRow)).all() == []
         fresh = client.get("/api/v1/places/con-son", headers=auth(keys.admin)).get_json()
         assert fresh["name_en"] != "Changed" and fresh["version"] == 1
     finally:
-        app.extensions["tourplanner.db"].dispose()
+        app.extensions["tourplanner.storage.db"].dispose()
 
 
 def _audit_rows(app) -> list[tuple]:
-    with app.extensions["tourplanner.db"].session() as session:
+    with app.extensions["tourplanner.storage.db"].session() as session:
         rows = session.scalars(select(AuditRow).order_by(AuditRow.id)).all()
         return [(r.id, r.at, r.key_id, r.place_id, r.action, r.before, r.after) for r in rows]
 
@@ -1142,20 +1142,20 @@ def _neighbours(token: str) -> list[str]:
 
 
 def _world_itinerary(world: World):
-    with world.app.extensions["tourplanner.db"].session() as session:
+    with world.app.extensions["tourplanner.storage.db"].session() as session:
         return load_itinerary(session, world.itinerary_id)
 
 
 def test_itinerary_and_job_ids_are_unguessable(world, database_url):
     """Ids of saved itineraries and of jobs are 96-bit random tokens; a neighbouring,
     truncated, extended or re-cased id is a 404 on every page, export and API route."""
-    from tourplanner.store import new_id
+    from tourplanner.services.itineraries import new_id
 
     app = make_app(database_url)
     try:
         keys = make_keys(app)
         itinerary = _world_itinerary(world)
-        database = app.extensions["tourplanner.db"]
+        database = app.extensions["tourplanner.storage.db"]
         with database.session() as session:
             saved = [save_itinerary(session, itinerary).id for _ in range(40)]
             jobs = [create_job(session, "plan", {"request": {}}) for _ in range(40)]
@@ -1182,7 +1182,7 @@ def test_itinerary_and_job_ids_are_unguessable(world, database_url):
                 assert client.get(path).status_code == 404, path
             assert client.get(f"/api/v1/jobs/{guess}", headers=key).status_code == 404
     finally:
-        app.extensions["tourplanner.db"].dispose()
+        app.extensions["tourplanner.storage.db"].dispose()
 
 
 def test_batch_ids_are_unguessable(world):
@@ -1239,11 +1239,11 @@ def test_batch_products_are_404_to_other_agencies_through_the_api(world):
     """A product of agency A's batch (its itinerary and its job) is 404 to agency B's key, and
     readable with a key of agency A."""
     from tourplanner.api.keys import create_key
-    from tourplanner.api.tables import AgencyRow
-    from tourplanner.batch.tables import BatchItemRow
-    from tourplanner.batch.tables import BatchRow
+    from tourplanner.storage.agencies import AgencyRow
+    from tourplanner.storage.batches import BatchItemRow
+    from tourplanner.storage.batches import BatchRow
 
-    database = world.app.extensions["tourplanner.db"]
+    database = world.app.extensions["tourplanner.storage.db"]
     with database.session() as session:
         item = session.scalars(
             select(BatchItemRow).where(

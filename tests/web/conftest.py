@@ -21,7 +21,7 @@ def csrf_token(client, path: str = "/") -> str:
 def wait_for_job(app, client, location: str) -> str:
     """Wait for the job a redirect points at; return where the job page sends the browser."""
     job_id = urlsplit(location).path.rsplit("/", 1)[1]
-    app.extensions["tourplanner.jobs"].wait(job_id, timeout=60)
+    app.extensions["tourplanner.jobs.runner"].wait(job_id, timeout=60)
     response = client.get(f"/jobs/{job_id}")
     assert response.status_code == 302, response.get_data(as_text=True)
     return response.headers["Location"]

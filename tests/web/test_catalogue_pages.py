@@ -79,7 +79,7 @@ def test_catalogue_escapes_catalogue_text(app, tmp_path):
     evil[0]["name_en"] = "<script>alert(1)</script>"
     path = tmp_path / "attractions.json"
     path.write_text(json.dumps(evil), encoding="utf-8")
-    with app.extensions["tourplanner.db"].session() as session:
+    with app.extensions["tourplanner.storage.db"].session() as session:
         load_files(session, [path])
     html = app.test_client().get("/catalogue/").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in html

@@ -166,7 +166,7 @@ def test_infeasible_request_gets_a_friendly_page(app, client):
     )
     assert response.status_code == 302
     job_id = response.headers["Location"].split("?")[0].rsplit("/", 1)[1]
-    app.extensions["tourplanner.jobs"].wait(job_id, timeout=60)
+    app.extensions["tourplanner.jobs.runner"].wait(job_id, timeout=60)
     page = client.get(f"/jobs/{job_id}")
     assert page.status_code == 422
     html = page.get_data(as_text=True)

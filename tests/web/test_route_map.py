@@ -17,9 +17,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tourplanner.itinerary import Itinerary
-from tourplanner.itinerary import Leg
-from tourplanner.itinerary import Stop
+from tourplanner.planning.itinerary import Itinerary
+from tourplanner.planning.itinerary import Leg
+from tourplanner.planning.itinerary import Stop
 from tourplanner.travel.network import default_network
 from tourplanner.web import maplinks
 from tourplanner.web.basemap import BASEMAP_FILES

@@ -27,11 +27,10 @@ SPEC_OPTIONS = {
 
 
 def init_app(app: Flask) -> None:
-    """Register the API blueprints, its OpenAPI document and docs page, and its CLI commands.
+    """Register the API blueprints, its OpenAPI document and docs page.
 
     Call after ``CSRFProtect(app)``: the API authenticates by key, so CSRF is off for it.
     """
-    from tourplanner.api import cli
     from tourplanner.api import docs
     from tourplanner.api import places
     from tourplanner.api import plans
@@ -57,4 +56,3 @@ def init_app(app: Flask) -> None:
         for bp in (plans.bp, places.bp):
             csrf.exempt(bp)
     app.extensions["tourplanner.api"] = api
-    cli.init_app(app)

@@ -23,7 +23,7 @@ from tourplanner.api.keys import authenticate
 from tourplanner.api.ratelimit import DEFAULT_LIMIT
 from tourplanner.api.ratelimit import DEFAULT_WINDOW_S
 from tourplanner.api.ratelimit import count_request
-from tourplanner.db import get_session
+from tourplanner.storage.db import get_session
 
 if TYPE_CHECKING:
     from flask import Blueprint

@@ -31,7 +31,7 @@ ERROR_TEXT = {
 
 class TourplannerApi(Api):
     """flask-smorest's ``Api`` without its app-wide error handler: the app already has one
-    (:mod:`tourplanner.errors_web`) and the API blueprints add theirs."""
+    (:mod:`tourplanner.web.errors`) and the API blueprints add theirs."""
 
     ERROR_SCHEMA = ErrorSchema
 

@@ -1,7 +1,7 @@
 """Errors only the API raises, and the API's own handlers (JSON in the app-wide shape).
 
 Every error leaves as ``{"error": code, "message": ..., "fields": {field: reason}}`` through
-:func:`tourplanner.errors_web.error_response`; the handlers here only add what the app-wide
+:func:`tourplanner.web.errors.error_response`; the handlers here only add what the app-wide
 ones cannot know: headers (``Retry-After``, ``WWW-Authenticate``) and webargs' field messages.
 """
 
@@ -14,7 +14,7 @@ from typing import ClassVar
 from werkzeug.exceptions import HTTPException
 
 from tourplanner.errors import TourplannerError
-from tourplanner.errors_web import error_response
+from tourplanner.web.errors import error_response
 
 if TYPE_CHECKING:
     from flask import Blueprint

@@ -18,11 +18,11 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tourplanner.api.tables import AgencyRow
-from tourplanner.api.tables import ApiKeyRow
 from tourplanner.errors import FieldError
 from tourplanner.errors import NotFound
 from tourplanner.errors import ValidationError
+from tourplanner.storage.agencies import AgencyRow
+from tourplanner.storage.agencies import ApiKeyRow
 
 #: planner: plan and read; editor: also change the catalogue and read its audit log; admin:
 #: everything an editor may (keys and agencies are managed on the command line only)

@@ -14,12 +14,12 @@ from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.orm import Session
 
 from tourplanner.api.keys import Principal
-from tourplanner.api.tables import ApiItineraryRow
-from tourplanner.api.tables import ApiJobRow
-from tourplanner.batch.tables import BatchItemRow
-from tourplanner.batch.tables import BatchRow
 from tourplanner.errors import NotFound
-from tourplanner.tables import JobRow
+from tourplanner.storage.agencies import ApiItineraryRow
+from tourplanner.storage.agencies import ApiJobRow
+from tourplanner.storage.batches import BatchItemRow
+from tourplanner.storage.batches import BatchRow
+from tourplanner.storage.tables import JobRow
 
 
 def record_itinerary(session: Session, itinerary_id: str, agency_id: str, private: bool) -> None:

@@ -26,7 +26,6 @@ from tourplanner.api.schemas import PlacePageSchema
 from tourplanner.api.schemas import PlaceQuerySchema
 from tourplanner.api.schemas import PlaceSchema
 from tourplanner.api.schemas import ProvinceSchema
-from tourplanner.api.tables import AuditRow
 from tourplanner.catalogue.catalogue import Catalogue
 from tourplanner.catalogue.models import Place
 from tourplanner.catalogue.records import parse_place
@@ -34,11 +33,12 @@ from tourplanner.catalogue.records import place_to_record
 from tourplanner.catalogue.records import province_index
 from tourplanner.catalogue.repository import CatalogueRepository
 from tourplanner.catalogue.service import get_catalogue
-from tourplanner.db import get_session
 from tourplanner.errors import FieldError
 from tourplanner.errors import NotFound
 from tourplanner.errors import ValidationError
-from tourplanner.tables import PlaceRow
+from tourplanner.storage.agencies import AuditRow
+from tourplanner.storage.db import get_session
+from tourplanner.storage.tables import PlaceRow
 
 bp = api_blueprint("api_catalogue", "Search, read and (editors) change the shared catalogue.")
 

@@ -21,14 +21,14 @@ from tourplanner.api.schemas import JobAcceptedSchema
 from tourplanner.api.schemas import JobSchema
 from tourplanner.api.schemas import PlanQuerySchema
 from tourplanner.catalogue.service import get_catalogue
-from tourplanner.db import get_session
-from tourplanner.jobs import get_job
-from tourplanner.jobs import submit
+from tourplanner.jobs.runner import get_job
+from tourplanner.jobs.runner import submit
 from tourplanner.planning import plan
-from tourplanner.services import get_travel_model
-from tourplanner.store import load_itinerary
-from tourplanner.store import save_itinerary
-from tourplanner.tour_request import parse_tour_request
+from tourplanner.planning.request import parse_tour_request
+from tourplanner.services.itineraries import load_itinerary
+from tourplanner.services.itineraries import save_itinerary
+from tourplanner.services.travel_model import get_travel_model
+from tourplanner.storage.db import get_session
 
 bp = api_blueprint("api_plans", "Plan tours, follow background plans, read itineraries.")
 

@@ -18,7 +18,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from tourplanner.api.tables import RateWindowRow
+from tourplanner.storage.agencies import RateWindowRow
 
 DEFAULT_LIMIT = 120
 DEFAULT_WINDOW_S = 60

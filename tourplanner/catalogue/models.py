@@ -112,7 +112,7 @@ class Lodging:
 @dataclass(frozen=True, slots=True)
 class ValueBasis:
     """Citable evidence of an attraction's significance, from which its value is computed
-    (:func:`tourplanner.value.significance`); each fact's source is in ``Place.sources`` under
+    (:func:`tourplanner.catalogue.value.significance`); each fact's source is in ``Place.sources`` under
     ``unesco``, ``heritage``, ``national_park``, ``national_tourist_area``, ``visitors`` and
     ``rankings``."""
 

@@ -30,9 +30,9 @@ from tourplanner.catalogue.models import Product
 from tourplanner.catalogue.models import Province
 from tourplanner.catalogue.models import Ticket
 from tourplanner.catalogue.models import ValueBasis
+from tourplanner.catalogue.value import significance
 from tourplanner.text import fold
 from tourplanner.text import nfc
-from tourplanner.value import significance
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 CLOCK = re.compile(r"^([01][0-9]|2[0-4]):([0-5][0-9])$")

@@ -16,8 +16,8 @@ from tourplanner.catalogue.records import RowError
 from tourplanner.catalogue.records import parse_place
 from tourplanner.catalogue.records import place_to_record
 from tourplanner.catalogue.records import province_index
-from tourplanner.tables import PlaceRow
-from tourplanner.tables import ProvinceRow
+from tourplanner.storage.tables import PlaceRow
+from tourplanner.storage.tables import ProvinceRow
 
 # Record keys that are not columns of their own (derived, or folded into another column).
 _DERIVED = {"province", "former_province", "ticket_vnd", "retired", "kind"}

@@ -12,8 +12,8 @@ from sqlalchemy import select
 from tourplanner.catalogue.catalogue import Catalogue
 from tourplanner.catalogue.loader import load_files
 from tourplanner.catalogue.repository import CatalogueRepository
-from tourplanner.db import get_database
-from tourplanner.tables import PlaceRow
+from tourplanner.storage.db import get_database
+from tourplanner.storage.tables import PlaceRow
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -63,7 +63,7 @@ def get_catalogue() -> Catalogue:
 
 def prepare_database(app: Flask) -> None:
     """Migrate the database and, if it holds no place yet, load the embedded catalogue."""
-    database = app.extensions["tourplanner.db"]
+    database = app.extensions["tourplanner.storage.db"]
     database.upgrade()
     if not app.config.get("AUTO_SEED", True):
         return

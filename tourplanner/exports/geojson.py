@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tourplanner.itinerary import Itinerary
+from tourplanner.planning.itinerary import Itinerary
 
 
 def to_geojson(itinerary: Itinerary) -> dict[str, Any]:

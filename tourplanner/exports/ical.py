@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar
 from icalendar import Event
 
-from tourplanner.itinerary import Itinerary
+from tourplanner.planning.itinerary import Itinerary
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 #: control characters and everything some reader takes for the end of a line (str.splitlines

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from fpdf import FPDF
 
-from tourplanner.itinerary import Itinerary
+from tourplanner.planning.itinerary import Itinerary
 
 FONTS = Path(__file__).resolve().parents[2] / "static" / "fonts"
 

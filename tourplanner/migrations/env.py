@@ -1,12 +1,12 @@
-"""Alembic environment: runs migrations on the engine handed over by tourplanner.db."""
+"""Alembic environment: runs migrations on the engine handed over by tourplanner.storage.db."""
 
 from __future__ import annotations
 
 from alembic import context
 from sqlalchemy import create_engine
 
-from tourplanner import tables  # noqa: F401  (registers every table on Base.metadata)
-from tourplanner.db import Base
+from tourplanner.storage import tables  # noqa: F401  (registers every table on Base.metadata)
+from tourplanner.storage.db import Base
 
 config = context.config
 target_metadata = Base.metadata

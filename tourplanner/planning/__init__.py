@@ -5,7 +5,7 @@
 * :mod:`tourplanner.planning.model`: the request, the catalogue and the travel network become
   a :class:`solver.Problem` (candidates, windows, nights, transport modes, timetables);
 * :mod:`tourplanner.planning.build`: the validated :class:`solver.Solution` becomes an
-  :class:`~tourplanner.itinerary.Itinerary` (exact legs, meals, nights, costs, warnings).
+  :class:`~tourplanner.planning.itinerary.Itinerary` (exact legs, meals, nights, costs, warnings).
 
 :func:`plan` runs the three; every solution is checked by ``solver.validate`` first.
 """
@@ -20,9 +20,9 @@ import solver
 from tourplanner.catalogue.catalogue import Catalogue
 from tourplanner.errors import PlanningFailed
 from tourplanner.errors import TourplannerError
-from tourplanner.itinerary import Itinerary
 from tourplanner.planning.build import DROP_TEXT
 from tourplanner.planning.build import build_itinerary
+from tourplanner.planning.itinerary import Itinerary
 from tourplanner.planning.model import MONEY_WEIGHT
 from tourplanner.planning.model import PACES
 from tourplanner.planning.model import TRAVEL_WEIGHT
@@ -32,7 +32,7 @@ from tourplanner.planning.model import build_model
 from tourplanner.planning.model import default_time_limit
 from tourplanner.planning.model import select_candidates
 from tourplanner.planning.model import transport_modes
-from tourplanner.tour_request import TourRequest
+from tourplanner.planning.request import TourRequest
 
 __all__ = [
     "DROP_TEXT",

@@ -19,15 +19,15 @@ from dataclasses import dataclass
 from dataclasses import field
 
 import solver
-from tourplanner import pricing
 from tourplanner.catalogue.catalogue import Catalogue
 from tourplanner.catalogue.models import Place
 from tourplanner.festivals import holidays_between
-from tourplanner.itinerary import Costs
-from tourplanner.itinerary import Itinerary
-from tourplanner.itinerary import ItineraryDay
-from tourplanner.itinerary import Leg
-from tourplanner.itinerary import Stop
+from tourplanner.planning import pricing
+from tourplanner.planning.itinerary import Costs
+from tourplanner.planning.itinerary import Itinerary
+from tourplanner.planning.itinerary import ItineraryDay
+from tourplanner.planning.itinerary import Leg
+from tourplanner.planning.itinerary import Stop
 from tourplanner.planning.model import DAY
 from tourplanner.planning.model import Model
 from tourplanner.planning.model import TravelModel

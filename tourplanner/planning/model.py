@@ -27,13 +27,13 @@ from typing import Protocol
 import numpy as np
 
 import solver
-from tourplanner import pricing
 from tourplanner.catalogue.catalogue import Catalogue
 from tourplanner.catalogue.models import LODGING_TIERS
 from tourplanner.catalogue.models import Place
-from tourplanner.itinerary import Leg
+from tourplanner.planning import pricing
 from tourplanner.planning import prizes as value_model
-from tourplanner.tour_request import TourRequest
+from tourplanner.planning.itinerary import Leg
+from tourplanner.planning.request import TourRequest
 from tourplanner.travel.modes import PRIVATE
 from tourplanner.travel.modes import PUBLIC
 from tourplanner.travel.modes import PUBLIC_LEAN
@@ -89,7 +89,7 @@ AREA_VISIT_MINUTES = value_model.AREA_VISIT_MINUTES
 
 
 class TravelModel(Protocol):
-    """What planning needs from the travel network (see :mod:`tourplanner.services`)."""
+    """What planning needs from the travel network (see :mod:`tourplanner.services.travel_model`)."""
 
     def matrix(self, places: Sequence[Place], date: dt.date, mode: str, window: tuple[int, int]):
         """The travel matrix (:class:`tourplanner.travel.matrix.TravelMatrix`) between *places*

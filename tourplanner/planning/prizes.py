@@ -25,8 +25,8 @@ from collections.abc import Sequence
 
 import solver
 from tourplanner.catalogue.models import Place
-from tourplanner.value import BASE
-from tourplanner.value import UNESCO_POINTS
+from tourplanner.catalogue.value import BASE
+from tourplanner.catalogue.value import UNESCO_POINTS
 
 #: a serial World Heritage property's secondary components count this many points for the
 #: inscription (instead of the full points), and a component drawing this many visitors a year

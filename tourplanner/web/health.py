@@ -7,7 +7,7 @@ from flask import jsonify
 from sqlalchemy import text
 
 from tourplanner.catalogue.service import get_catalogue
-from tourplanner.db import get_session
+from tourplanner.storage.db import get_session
 
 bp = Blueprint("health", __name__)
 

@@ -19,15 +19,15 @@ from tourplanner.catalogue.service import get_catalogue
 from tourplanner.errors import NotFound
 from tourplanner.errors import ValidationError
 from tourplanner.i18n import get_locale
-from tourplanner.itinerary import Itinerary
-from tourplanner.jobs import get_job
-from tourplanner.jobs import submit
-from tourplanner.services import network_lines
-from tourplanner.store import load_itinerary
-from tourplanner.tour_request import LODGING
-from tourplanner.tour_request import PACES
-from tourplanner.tour_request import TRANSPORT
-from tourplanner.tour_request import parse_tour_request
+from tourplanner.jobs.runner import get_job
+from tourplanner.jobs.runner import submit
+from tourplanner.planning.itinerary import Itinerary
+from tourplanner.planning.request import LODGING
+from tourplanner.planning.request import PACES
+from tourplanner.planning.request import TRANSPORT
+from tourplanner.planning.request import parse_tour_request
+from tourplanner.services.itineraries import load_itinerary
+from tourplanner.services.travel_model import network_lines
 from tourplanner.web import maplinks
 from tourplanner.web.basemap import BASEMAP_FILES
 from tourplanner.web.basemap import attribution
@@ -42,7 +42,7 @@ MAX_MUSTS = 10
 
 
 def _session():
-    return current_app.extensions["tourplanner.db"].session()
+    return current_app.extensions["tourplanner.storage.db"].session()
 
 
 def _form_defaults() -> dict:

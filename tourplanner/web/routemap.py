@@ -24,10 +24,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from tourplanner.errors import TourplannerError
-from tourplanner.itinerary import Itinerary
-from tourplanner.itinerary import ItineraryDay
-from tourplanner.itinerary import Leg
-from tourplanner.itinerary import Stop
+from tourplanner.planning.itinerary import Itinerary
+from tourplanner.planning.itinerary import ItineraryDay
+from tourplanner.planning.itinerary import Leg
+from tourplanner.planning.itinerary import Stop
 from tourplanner.travel import legs as travel_legs
 from tourplanner.travel.modes import MODES
 from tourplanner.travel.modes import PRIVATE

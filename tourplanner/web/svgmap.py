@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
-from tourplanner.itinerary import Itinerary
+from tourplanner.planning.itinerary import Itinerary
 from tourplanner.web import basemap
 from tourplanner.web.routemap import DAY_COLOURS
 from tourplanner.web.routemap import day_colour

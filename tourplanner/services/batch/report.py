@@ -16,9 +16,9 @@ from dataclasses import field
 from datetime import datetime
 from typing import Any
 
-from tourplanner.batch.service import DONE
-from tourplanner.batch.service import BatchView
-from tourplanner.batch.service import ItemView
+from tourplanner.services.batch.service import DONE
+from tourplanner.services.batch.service import BatchView
+from tourplanner.services.batch.service import ItemView
 from tourplanner.text import spreadsheet_safe
 
 SUMMARY_COLUMNS = (

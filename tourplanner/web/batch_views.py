@@ -19,18 +19,18 @@ from flask import url_for
 
 from tourplanner.api.keys import Principal
 from tourplanner.api.keys import authenticate
-from tourplanner.api.tables import AgencyRow
-from tourplanner.api.tables import ApiKeyRow
-from tourplanner.batch import report
-from tourplanner.batch import service
-from tourplanner.batch.spec import parse_batch
-from tourplanner.batch.svg import bar_chart
-from tourplanner.batch.variants import compare_variants
 from tourplanner.catalogue.service import get_catalogue
 from tourplanner.errors import NotFound
 from tourplanner.errors import ValidationError
-from tourplanner.services import get_travel_model
-from tourplanner.tour_request import parse_tour_request
+from tourplanner.planning.request import parse_tour_request
+from tourplanner.services.batch import report
+from tourplanner.services.batch import service
+from tourplanner.services.batch.spec import parse_batch
+from tourplanner.services.batch.svg import bar_chart
+from tourplanner.services.batch.variants import compare_variants
+from tourplanner.services.travel_model import get_travel_model
+from tourplanner.storage.agencies import AgencyRow
+from tourplanner.storage.agencies import ApiKeyRow
 from tourplanner.travel.network import default_network
 
 bp = Blueprint("agency", __name__, url_prefix="/agency")
@@ -48,7 +48,7 @@ SESSION_KEY = "agency_key_id"
 
 
 def _database():
-    return current_app.extensions["tourplanner.db"]
+    return current_app.extensions["tourplanner.storage.db"]
 
 
 def _principal(session) -> Principal | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from typing import TYPE_CHECKING
 
 import click
@@ -15,21 +14,17 @@ from tourplanner.api.keys import create_agency
 from tourplanner.api.keys import create_key
 from tourplanner.api.keys import find_agency
 from tourplanner.api.keys import revoke_key
-from tourplanner.api.tables import AgencyRow
-from tourplanner.api.tables import ApiKeyRow
+from tourplanner.cli.common import fail
 from tourplanner.errors import TourplannerError
+from tourplanner.storage.agencies import AgencyRow
+from tourplanner.storage.agencies import ApiKeyRow
 
 if TYPE_CHECKING:
-    from flask import Flask
+    pass
 
 
 def _session():
-    return current_app.extensions["tourplanner.db"].session()
-
-
-def _fail(exc: TourplannerError) -> None:
-    click.echo(f"Error: {exc.message}", err=True)
-    sys.exit(exc.exit_code)
+    return current_app.extensions["tourplanner.storage.db"].session()
 
 
 @click.group("agency")
@@ -46,7 +41,7 @@ def agency_create(name: str) -> None:
         try:
             row = create_agency(session, name)
         except TourplannerError as exc:
-            _fail(exc)
+            fail(exc)
         click.echo(f"agency {row.name!r} created (id {row.id})")
 
 
@@ -82,7 +77,7 @@ def key_create(agency: str, role: str) -> None:
         try:
             row, token = create_key(session, find_agency(session, agency), role)
         except TourplannerError as exc:
-            _fail(exc)
+            fail(exc)
         click.echo(token)
         click.echo(
             f"{role} key tp_{row.prefix}_… for {agency}: store it now, it is not shown again",
@@ -99,11 +94,5 @@ def key_revoke(prefix: str) -> None:
         try:
             row = revoke_key(session, prefix)
         except TourplannerError as exc:
-            _fail(exc)
+            fail(exc)
         click.echo(f"key tp_{row.prefix}_… revoked")
-
-
-def init_app(app: Flask) -> None:
-    """Register the ``agency`` and ``key`` command groups."""
-    app.cli.add_command(agency_group)
-    app.cli.add_command(key_group)

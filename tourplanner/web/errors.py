@@ -11,10 +11,10 @@ from flask import render_template
 from flask import request
 from werkzeug.exceptions import HTTPException
 
-from tourplanner.db import is_unavailable
 from tourplanner.errors import DatabaseUnavailable
 from tourplanner.errors import TourplannerError
 from tourplanner.errors import UpstreamError
+from tourplanner.storage.db import is_unavailable
 
 if TYPE_CHECKING:
     from flask import Flask

@@ -1,8 +1,8 @@
 """Jobs on RQ over Redis: the app enqueues, any number of ``rq worker`` processes run them.
 
-The web app stays stateless: a job's state lives in the database (:mod:`tourplanner.jobs`),
+The web app stays stateless: a job's state lives in the database (:mod:`tourplanner.jobs.runner`),
 Redis only carries job ids. A worker builds the app once per process (from the environment:
-``DATABASE_URL``, ``REDIS_URL`` ...) and calls :func:`tourplanner.jobs.execute`, which does
+``DATABASE_URL``, ``REDIS_URL`` ...) and calls :func:`tourplanner.jobs.runner.execute`, which does
 nothing for a job that already finished. A job whose worker dies is retried
 (:data:`RETRIES` times) once RQ's maintenance finds it abandoned.
 
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import os
+import pkgutil
 import time
 from datetime import UTC
 from datetime import datetime
@@ -30,14 +31,21 @@ from rq import Worker
 from rq.exceptions import NoSuchJobError
 from rq.job import Job as RQJob
 from rq.job import JobStatus
+from sqlalchemy import select
 
 from tourplanner.errors import QueueUnavailable
+from tourplanner.jobs.runner import QUEUED
+from tourplanner.jobs.runner import RUNNING
+from tourplanner.jobs.runner import execute
+from tourplanner.storage.tables import JobRow
 
 if TYPE_CHECKING:
     from flask import Flask
 
 #: the queue tourplanner's jobs go to (``rq worker tourplanner``)
 QUEUE_NAME = "tourplanner"
+#: the app factory a plain ``rq worker`` builds its app with (``TOURPLANNER_APP`` overrides)
+APP_FACTORY = "tourplanner:create_app"
 #: seconds one job may run before RQ stops it (the solver's own limit is at most 120 s)
 JOB_TIMEOUT_S = 600
 #: times a job is run again after its worker died or it timed out
@@ -89,20 +97,16 @@ def worker_app() -> Flask:
     the worker, and drops the database connections it inherited instead of sharing them.
     """
     global _app, _pid
-    if _app is None:
-        from tourplanner import create_app
-
-        preload(create_app())
+    if _app is None:  # a plain ``rq worker``: build the app the way FLASK_APP names it
+        preload(pkgutil.resolve_name(os.environ.get("TOURPLANNER_APP", APP_FACTORY))())
     elif _pid != os.getpid():
-        _app.extensions["tourplanner.db"].engine.dispose(close=False)
+        _app.extensions["tourplanner.storage.db"].engine.dispose(close=False)
         _pid = os.getpid()
     return _app
 
 
 def run_job(job_id: str) -> str:
     """RQ entry point: run tourplanner job *job_id* in this worker's app."""
-    from tourplanner.jobs import execute
-
     execute(worker_app(), job_id)
     return job_id
 
@@ -174,12 +178,6 @@ def requeue_lost_jobs(
 
     :return: the ids of the jobs enqueued again.
     """
-    from sqlalchemy import select
-
-    from tourplanner.jobs import QUEUED
-    from tourplanner.jobs import RUNNING
-    from tourplanner.tables import JobRow
-
     now = now or datetime.now(UTC)
     with database.session() as session:
         rows = session.execute(
@@ -221,7 +219,7 @@ class TourplannerWorker(Worker):
         super().handle_warm_shutdown_request()
 
     def _requeue_lost(self, queued_grace_s: float = QUEUED_GRACE_S) -> None:
-        database = worker_app().extensions["tourplanner.db"]
+        database = worker_app().extensions["tourplanner.storage.db"]
         runner = RQRunner("", self.queue_names()[0], connection=self.connection)
         requeue_lost_jobs(database, runner, queued_grace_s=queued_grace_s)
 

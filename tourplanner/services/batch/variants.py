@@ -13,14 +13,14 @@ from typing import Any
 import solver
 from tourplanner.catalogue.catalogue import Catalogue
 from tourplanner.errors import PlanningFailed
-from tourplanner.itinerary import Itinerary
 from tourplanner.planning import MONEY_WEIGHT
 from tourplanner.planning import TRAVEL_WEIGHT
 from tourplanner.planning import PlannerBug
 from tourplanner.planning import build_itinerary
 from tourplanner.planning import build_model
 from tourplanner.planning import default_time_limit
-from tourplanner.tour_request import TourRequest
+from tourplanner.planning.itinerary import Itinerary
+from tourplanner.planning.request import TourRequest
 
 #: seconds of search per variant when the request names none (pages wait for all of them)
 VARIANT_TIME_LIMIT_S = 1.0

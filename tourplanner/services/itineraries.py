@@ -8,8 +8,8 @@ from dataclasses import replace
 from sqlalchemy.orm import Session
 
 from tourplanner.errors import NotFound
-from tourplanner.itinerary import Itinerary
-from tourplanner.tables import ItineraryRow
+from tourplanner.planning.itinerary import Itinerary
+from tourplanner.storage.tables import ItineraryRow
 
 ID_BYTES = 12  # 96 random bits, 16 URL-safe characters
 

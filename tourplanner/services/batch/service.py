@@ -20,21 +20,21 @@ from sqlalchemy import select
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from tourplanner import jobs
-from tourplanner.batch.spec import BatchSpec
-from tourplanner.batch.tables import BatchItemRow
-from tourplanner.batch.tables import BatchRow
 from tourplanner.catalogue.service import get_catalogue
 from tourplanner.errors import FieldError
 from tourplanner.errors import NotFound
 from tourplanner.errors import ValidationError
-from tourplanner.itinerary import Itinerary
+from tourplanner.jobs import runner as jobs
 from tourplanner.planning import plan
-from tourplanner.services import get_travel_model
-from tourplanner.store import new_id
-from tourplanner.tables import ItineraryRow
-from tourplanner.tables import JobRow
-from tourplanner.tour_request import parse_tour_request
+from tourplanner.planning.itinerary import Itinerary
+from tourplanner.planning.request import parse_tour_request
+from tourplanner.services.batch.spec import BatchSpec
+from tourplanner.services.itineraries import new_id
+from tourplanner.services.travel_model import get_travel_model
+from tourplanner.storage.batches import BatchItemRow
+from tourplanner.storage.batches import BatchRow
+from tourplanner.storage.tables import ItineraryRow
+from tourplanner.storage.tables import JobRow
 from tourplanner.travel.network import default_network
 
 JOB_KIND = "batch_product"
@@ -159,13 +159,13 @@ def create_batch(
             )
         )
     session.commit()
-    jobs.enqueue(current_app.extensions["tourplanner.db"], job_ids)
+    jobs.enqueue(current_app.extensions["tourplanner.storage.db"], job_ids)
     return batch_id
 
 
 def replan_batch(session: Session, batch_id: str, scenario: str | None) -> str:
     """Re-plan every good product of batch *batch_id* under *scenario*; return the new batch."""
-    from tourplanner.batch.spec import Product
+    from tourplanner.services.batch.spec import Product
 
     base = load_batch(session, batch_id)
     catalogue = get_catalogue()
@@ -309,7 +309,7 @@ def save_product(session: Session, batch_id: str, row: int, itinerary: Itinerary
 
 def batch_product_job(payload: dict[str, Any], progress) -> str:
     """Job handler: plan product (batch_id, row) and save it once; return the itinerary id."""
-    database = current_app.extensions["tourplanner.db"]
+    database = current_app.extensions["tourplanner.storage.db"]
     batch_id, row = payload["batch_id"], int(payload["row"])
     with database.session() as session:
         item = session.scalar(

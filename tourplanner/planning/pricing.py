@@ -24,7 +24,7 @@ import numpy as np
 
 from tourplanner.catalogue.models import Place
 
-DATA = Path(__file__).resolve().parent / "data"
+DATA = Path(__file__).resolve().parents[1] / "data"
 PEOPLE_PER_ROOM = 2
 #: groups up to this size travel on public services when ``transport`` is ``auto``
 PUBLIC_MAX_GROUP = 4

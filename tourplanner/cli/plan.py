@@ -12,29 +12,17 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from tourplanner.catalogue.service import get_catalogue
+from tourplanner.cli.common import fail
 from tourplanner.errors import TourplannerError
-from tourplanner.errors import ValidationError
 from tourplanner.i18n import text
-from tourplanner.itinerary import Itinerary
 from tourplanner.planning import plan
-from tourplanner.services import get_travel_model
-from tourplanner.store import load_itinerary
-from tourplanner.store import save_itinerary
-from tourplanner.tour_request import parse_tour_request
+from tourplanner.planning.itinerary import Itinerary
+from tourplanner.planning.request import parse_tour_request
+from tourplanner.services.itineraries import load_itinerary
+from tourplanner.services.itineraries import save_itinerary
+from tourplanner.services.travel_model import get_travel_model
 
 WEEKDAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
-def _fail(exc: TourplannerError, as_json: bool) -> None:
-    if as_json:
-        click.echo(json.dumps(exc.to_dict(), ensure_ascii=False))
-    else:
-        if isinstance(exc, ValidationError):
-            for error in exc.errors:
-                click.echo(f"Error: {error.field}: {error.reason}", err=True)
-        else:
-            click.echo(f"Error: {exc.message}", err=True)
-    sys.exit(exc.exit_code)
 
 
 class Progress:
@@ -266,10 +254,10 @@ def plan_command(as_json: bool, seed: int, **options) -> None:
                 on_progress=progress.on_progress,
                 seed=seed,
             )
-        with current_app.extensions["tourplanner.db"].session() as session:
+        with current_app.extensions["tourplanner.storage.db"].session() as session:
             itinerary = save_itinerary(session, itinerary)
     except TourplannerError as exc:
-        _fail(exc, as_json)
+        fail(exc, as_json=as_json)
     if as_json:
         click.echo(json.dumps(itinerary.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -284,10 +272,10 @@ def plan_command(as_json: bool, seed: int, **options) -> None:
 def show_command(itinerary_id: str, language: str | None, as_json: bool) -> None:
     """Print a saved itinerary again (its id was printed by `plan`)."""
     try:
-        with current_app.extensions["tourplanner.db"].session() as session:
+        with current_app.extensions["tourplanner.storage.db"].session() as session:
             itinerary = load_itinerary(session, itinerary_id)
     except TourplannerError as exc:
-        _fail(exc, as_json)
+        fail(exc, as_json=as_json)
     if as_json:
         click.echo(json.dumps(itinerary.to_dict(), ensure_ascii=False, indent=2))
     else:

@@ -1,20 +1,17 @@
-"""What each kind of background job does. A handler takes the job's payload and a progress
-writer and returns the id of what it produced."""
+"""The ``plan`` job: one tour request planned in the background (the web form's long solves)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from flask import current_app
 
-from tourplanner.batch.service import batch_product_job
 from tourplanner.catalogue.service import get_catalogue
 from tourplanner.planning import plan
-from tourplanner.services import get_travel_model
-from tourplanner.store import save_itinerary
-from tourplanner.tables import JobRow
-from tourplanner.tour_request import parse_tour_request
+from tourplanner.planning.request import parse_tour_request
+from tourplanner.services.itineraries import save_itinerary
+from tourplanner.services.travel_model import get_travel_model
+from tourplanner.storage.tables import JobRow
 
 
 def plan_job(payload: dict[str, Any], progress) -> str:
@@ -29,14 +26,8 @@ def plan_job(payload: dict[str, Any], progress) -> str:
         itinerary = replace(itinerary, parent_id=payload["parent_id"])
     # the itinerary and the job's link to it commit together: a retry of a job that died
     # after this point finds the link and does not plan and save a second itinerary
-    with current_app.extensions["tourplanner.db"].session() as session:
+    with current_app.extensions["tourplanner.storage.db"].session() as session:
         saved = save_itinerary(session, itinerary, commit=False)
         session.get(JobRow, progress.job_id).result_id = saved.id
         session.commit()
         return saved.id
-
-
-HANDLERS: dict[str, Callable[[dict[str, Any], Any], str]] = {
-    "plan": plan_job,
-    "batch_product": batch_product_job,
-}

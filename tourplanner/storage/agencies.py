@@ -18,7 +18,7 @@ from sqlalchemy import String
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 
-from tourplanner.db import Base
+from tourplanner.storage.db import Base
 
 
 def _now() -> datetime:

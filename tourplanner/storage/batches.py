@@ -14,7 +14,7 @@ from sqlalchemy import UniqueConstraint
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 
-from tourplanner.db import Base
+from tourplanner.storage.db import Base
 
 
 def _now() -> datetime:

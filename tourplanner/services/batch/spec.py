@@ -1,6 +1,6 @@
 """Reading a batch file: product specs as CSV or JSON, checked row by row.
 
-Every row is a product: a ``name`` plus :class:`~tourplanner.tour_request.TourRequest` fields.
+Every row is a product: a ``name`` plus :class:`~tourplanner.planning.request.TourRequest` fields.
 In CSV, list fields are written ``a|b|c`` and quotas ``place:2|other place:1``. A bad row is
 reported with its row number (1-based, counting products, not the CSV header), the field and
 the reason; the good rows still run.
@@ -18,9 +18,9 @@ from typing import Any
 from tourplanner.catalogue.catalogue import Catalogue
 from tourplanner.errors import FieldError
 from tourplanner.errors import ValidationError
-from tourplanner.tour_request import MAX_NAME
-from tourplanner.tour_request import TourRequest
-from tourplanner.tour_request import parse_tour_request
+from tourplanner.planning.request import MAX_NAME
+from tourplanner.planning.request import TourRequest
+from tourplanner.planning.request import parse_tour_request
 
 #: at most this many products in one batch
 MAX_PRODUCTS = 500

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,27 +16,18 @@ from tourplanner.catalogue.loader import export_csv
 from tourplanner.catalogue.loader import export_json
 from tourplanner.catalogue.loader import load_files
 from tourplanner.catalogue.service import get_catalogue
+from tourplanner.cli.common import fail
 from tourplanner.errors import TourplannerError
-from tourplanner.travel.commands import travel_command
 
 if TYPE_CHECKING:
     from flask import Flask
-
-
-def fail(exc: TourplannerError, *, as_json: bool = False) -> None:
-    """Print *exc* for a person (or as JSON) on stderr and exit with its exit code."""
-    if as_json:
-        click.echo(json.dumps(exc.to_dict(), ensure_ascii=False))
-    else:
-        click.echo(f"Error: {exc.message}", err=True)
-    sys.exit(exc.exit_code)
 
 
 @click.command("init-db")
 @with_appcontext
 def init_db_command() -> None:
     """Migrate the database to the current schema (the app also does this on start)."""
-    current_app.extensions["tourplanner.db"].upgrade()
+    current_app.extensions["tourplanner.storage.db"].upgrade()
     click.echo("database is at the current schema")
 
 
@@ -55,7 +45,7 @@ def catalogue_load(files: tuple[Path, ...]) -> None:
     Without FILES, the embedded catalogue is loaded. Loading the same files again changes
     nothing. A file with bad rows is reported row by row and nothing is loaded (exit 2).
     """
-    database = current_app.extensions["tourplanner.db"]
+    database = current_app.extensions["tourplanner.storage.db"]
     with database.session() as session:
         try:
             report = load_files(session, list(files) or None)
@@ -149,10 +139,13 @@ def serve_command(host: str, port: int) -> None:
 
 def init_app(app: Flask) -> None:
     """Register the commands on *app*'s CLI."""
-    from tourplanner.batch.cli import batch_command
-    from tourplanner.batch.cli import worker_command
-    from tourplanner.plan_cli import plan_command
-    from tourplanner.plan_cli import show_command
+    from tourplanner.cli.batch import batch_command
+    from tourplanner.cli.batch import worker_command
+    from tourplanner.cli.keys import agency_group
+    from tourplanner.cli.keys import key_group
+    from tourplanner.cli.plan import plan_command
+    from tourplanner.cli.plan import show_command
+    from tourplanner.cli.travel import travel_command
 
     for command in (
         init_db_command,
@@ -163,6 +156,8 @@ def init_app(app: Flask) -> None:
         travel_command,
         batch_command,
         worker_command,
+        agency_group,
+        key_group,
     ):
         app.cli.add_command(command)
 

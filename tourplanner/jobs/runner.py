@@ -2,7 +2,7 @@
 
 A job's state lives in the database (``jobs`` table), so any process can report it: the web
 app stays stateless. Without ``REDIS_URL`` jobs run in a thread pool inside the app process;
-with it they go to RQ workers (see :mod:`tourplanner.queue`).
+with it they go to RQ workers (see :mod:`tourplanner.jobs.rq_runner`).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import secrets
 import socket
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import Future
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -27,7 +28,7 @@ from sqlalchemy import select
 from tourplanner.errors import NotFound
 from tourplanner.errors import QueueUnavailable
 from tourplanner.errors import TourplannerError
-from tourplanner.tables import JobRow
+from tourplanner.storage.tables import JobRow
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -150,11 +151,19 @@ def _finish(
         session.commit()
 
 
+#: what each kind of job does, registered by the app (:func:`register`): a handler takes the
+#: job's payload and a progress writer and returns the id of what it produced
+HANDLERS: dict[str, Callable[[dict[str, Any], ProgressWriter], str]] = {}
+
+
+def register(kind: str, handler: Callable[[dict[str, Any], ProgressWriter], str]) -> None:
+    """Run *handler* for the jobs of *kind* (the runner knows no kind of its own)."""
+    HANDLERS[kind] = handler
+
+
 def execute(app: Flask, job_id: str) -> None:
     """Run job *job_id* to its end in *app*'s context; failures are recorded, never raised."""
-    from tourplanner.job_kinds import HANDLERS
-
-    database = app.extensions["tourplanner.db"]
+    database = app.extensions["tourplanner.storage.db"]
     with app.app_context():
         with database.session() as session:
             row = session.get(JobRow, job_id)
@@ -171,8 +180,18 @@ def execute(app: Flask, job_id: str) -> None:
             row.status, row.updated_at = RUNNING, _now()
             session.commit()
         writer = ProgressWriter(database, job_id)
+        handler = HANDLERS.get(kind)
+        if handler is None:
+            log.error("job %s: no handler for kind %r", job_id, kind)
+            _finish(
+                database,
+                job_id,
+                status=FAILED,
+                error={"error": "internal_error", "message": f"unknown kind of job: {kind}"},
+            )
+            return
         try:
-            result_id = HANDLERS[kind](payload, writer)
+            result_id = handler(payload, writer)
         except TourplannerError as exc:
             _finish(database, job_id, status=FAILED, error=exc.to_dict())
         except Exception:
@@ -243,7 +262,7 @@ class InProcessRunner:
 
     def submit(self, job_id: str) -> None:
         """Start job *job_id* in the background (and record that this process holds it)."""
-        database = self.app.extensions["tourplanner.db"]
+        database = self.app.extensions["tourplanner.storage.db"]
         with database.session() as session:
             row = session.get(JobRow, job_id)
             if row is not None:
@@ -268,7 +287,7 @@ class InProcessRunner:
             if self._resumed:
                 return []
             self._resumed = True
-        database = self.app.extensions["tourplanner.db"]
+        database = self.app.extensions["tourplanner.storage.db"]
         taken = []
         try:
             with database.startup_lock(), database.session() as session:
@@ -299,30 +318,9 @@ class InProcessRunner:
             future.result(timeout=timeout)
 
 
-def init_app(app: Flask) -> None:
-    """Attach the job runner: RQ when REDIS_URL is set, else in-process threads."""
-    if app.config.get("REDIS_URL"):
-        from tourplanner.queue import RQRunner
-
-        app.extensions["tourplanner.jobs"] = RQRunner(app.config["REDIS_URL"])
-        return
-    runner = InProcessRunner(app)
-    app.extensions["tourplanner.jobs"] = runner
-
-    @app.before_request
-    def resume_orphaned_jobs() -> None:
-        """On the first request this process serves (not in CLI commands, which would stop
-        with the job half-done), take over the jobs of processes that have stopped."""
-        if not runner._resumed and app.extensions.get("tourplanner.jobs") is runner:
-            try:
-                runner.resume_orphans()
-            except Exception:  # never fail a request for this; the next process tries again
-                log.exception("could not take over orphaned jobs")
-
-
 def get_runner():
     """Return the current app's job runner."""
-    return current_app.extensions["tourplanner.jobs"]
+    return current_app.extensions["tourplanner.jobs.runner"]
 
 
 def check_queue() -> None:
@@ -358,7 +356,7 @@ def submit(kind: str, payload: dict[str, Any]) -> str:
         if it failed between the check and the hand-over, the job is stored as failed).
     """
     check_queue()
-    database = current_app.extensions["tourplanner.db"]
+    database = current_app.extensions["tourplanner.storage.db"]
     with database.session() as session:
         job_id = create_job(session, kind, payload)
     enqueue(database, [job_id])

@@ -71,7 +71,7 @@ def init_app(app: Flask) -> None:
     def refuse_large_body(exc: RequestEntityTooLarge):
         """A body over the limit: 413, without reading the body (the page's language comes
         from the query, the cookie or the browser: :func:`tourplanner.i18n.get_locale`)."""
-        from tourplanner.errors_web import error_response
+        from tourplanner.web.errors import error_response
 
         return error_response(413, "request_entity_too_large", exc.description)
 

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+MIGRATIONS_DIR = Path(__file__).resolve().parents[1] / "migrations"
 #: PostgreSQL advisory lock held while one process migrates and seeds (any fixed number)
 STARTUP_LOCK_KEY = 0x7470_0001
 
@@ -170,7 +170,7 @@ def init_app(app: Flask) -> None:
     """Create the app's :class:`Database` and close request sessions on teardown."""
     url = app.config["DATABASE_URL"] or default_sqlite_url(app.instance_path)
     app.config["DATABASE_URL"] = url
-    app.extensions["tourplanner.db"] = Database(url)
+    app.extensions["tourplanner.storage.db"] = Database(url)
     app.teardown_appcontext(_close_session)
 
 
@@ -183,7 +183,7 @@ def default_sqlite_url(instance_path: str) -> str:
 
 def get_database() -> Database:
     """Return the current app's :class:`Database`."""
-    return current_app.extensions["tourplanner.db"]
+    return current_app.extensions["tourplanner.storage.db"]
 
 
 def get_session() -> Session:

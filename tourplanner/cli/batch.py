@@ -10,11 +10,12 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from tourplanner.batch import report
-from tourplanner.batch import service
-from tourplanner.batch.spec import parse_batch
 from tourplanner.catalogue.service import get_catalogue
+from tourplanner.cli.common import fail
 from tourplanner.errors import TourplannerError
+from tourplanner.services.batch import report
+from tourplanner.services.batch import service
+from tourplanner.services.batch.spec import parse_batch
 
 #: exit codes: every product planned / bad rows (the good ones ran) / some product failed
 EXIT_BAD_ROWS, EXIT_FAILED = 2, 3
@@ -42,9 +43,7 @@ def batch_command(
     on RQ workers when REDIS_URL is set (start them with ``tourplanner worker``), else in this
     process. A progress bar goes to stderr. Exit 2 when rows were bad, 3 when a product failed.
     """
-    from tourplanner.cli import fail
-
-    database = current_app.extensions["tourplanner.db"]
+    database = current_app.extensions["tourplanner.storage.db"]
     try:
         spec = parse_batch(file.read_bytes(), get_catalogue(), file.name)
         with database.session() as session:
@@ -97,7 +96,7 @@ def worker_command(queues: tuple[str, ...], burst: bool, name: str | None) -> No
     Equivalent to ``rq worker tourplanner --with-scheduler`` with the app built once per
     worker instead of once per job.
     """
-    from tourplanner import queue
+    from tourplanner.jobs import rq_runner as queue
 
     redis_url = current_app.config.get("REDIS_URL")
     if not redis_url:

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 from flask import current_app
 
 from tourplanner.catalogue.models import Place
-from tourplanner.itinerary import LEG_MODES
-from tourplanner.itinerary import Leg
+from tourplanner.planning.itinerary import LEG_MODES
+from tourplanner.planning.itinerary import Leg
 from tourplanner.travel import legs as travel_legs
 from tourplanner.travel.matrix import travel_matrix
 from tourplanner.travel.modes import base_link_id

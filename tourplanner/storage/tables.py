@@ -16,7 +16,7 @@ from sqlalchemy import Text
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 
-from tourplanner.db import Base
+from tourplanner.storage.db import Base
 
 
 def _now() -> datetime:
@@ -114,5 +114,6 @@ class JobRow(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
 
 
-from tourplanner.api import tables as _api_tables  # noqa: E402, F401
-from tourplanner.batch import tables as _batch_tables  # noqa: E402, F401
+# every table of the app on Base.metadata, for the migrations and their tests
+from tourplanner.storage import agencies as _agencies  # noqa: E402, F401
+from tourplanner.storage import batches as _batches  # noqa: E402, F401

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sys
 from typing import TYPE_CHECKING
 
 import click
 from flask.cli import with_appcontext
 
+from tourplanner.cli.common import fail
 from tourplanner.errors import FieldError
 from tourplanner.errors import NotFound
 from tourplanner.errors import TourplannerError
@@ -22,14 +22,6 @@ if TYPE_CHECKING:
 
 #: departure time used when --depart is not given
 DEFAULT_DEPART = dt.time(8, 0)
-
-
-def _fail(exc: TourplannerError, as_json: bool) -> None:
-    if as_json:
-        click.echo(json.dumps(exc.to_dict(), ensure_ascii=False))
-    else:
-        click.echo(f"Error: {exc.message}", err=True)
-    sys.exit(exc.exit_code)
 
 
 def _parse_depart(text: str | None) -> dt.datetime:
@@ -113,7 +105,7 @@ def travel_command(
         b = _resolve(destination, network)
         result = leg(a, b, depart_at, scenario=scenario, network=network)
     except TourplannerError as exc:
-        _fail(exc, as_json)
+        fail(exc, as_json=as_json)
         return
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False))

@@ -1,0 +1,28 @@
+"""What the sub-commands of the ``tourplanner`` command line share."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from tourplanner.errors import TourplannerError
+from tourplanner.errors import ValidationError
+
+
+def fail(exc: TourplannerError, *, as_json: bool = False) -> None:
+    """Print *exc* for a person (or as JSON) on stderr and exit with its exit code;
+    a bad input names each field and its reason.
+
+    Not click's ``ClickException``: each error class has its own exit code (2 bad input, 3 not
+    found ...) and, with ``--json``, the error goes out as the API would write it.
+    """
+    if as_json:
+        click.echo(json.dumps(exc.to_dict(), ensure_ascii=False))
+    elif isinstance(exc, ValidationError):
+        for error in exc.errors:
+            click.echo(f"Error: {error.field}: {error.reason}", err=True)
+    else:
+        click.echo(f"Error: {exc.message}", err=True)
+    sys.exit(exc.exit_code)

@@ -1,0 +1,1 @@
+"""The database: engine, sessions and migrations (:mod:`.db`) and every table of the app."""
