@@ -5,6 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import subprocess
+import sys
+
+import pytest
 
 from tests.conftest import CATALOGUE_FILES
 
@@ -65,3 +70,42 @@ def test_catalogue_search_unknown_province_exits_2(runner):
     result = runner.invoke(args=["catalogue", "search", "--province", "Atlantis"])
     assert result.exit_code == 2
     assert "unknown province 'Atlantis'" in result.output
+
+
+def _tourplanner(args: list[str], tmp_path, **env) -> subprocess.CompletedProcess:
+    """Run the installed ``tourplanner`` entry point in a fresh process on a new SQLite file."""
+    environ = {
+        k: v for k, v in os.environ.items() if k not in ("LOG_LEVEL", "REDIS_URL", "OSRM_URL")
+    }
+    environ.update(DATABASE_URL=f"sqlite:///{tmp_path / 'cli.db'}", **env)
+    code = "from tourplanner.cli import main; main(prog_name='tourplanner')"
+    return subprocess.run(
+        [sys.executable, "-c", code, *args],
+        env=environ,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize("args", [["--help"], ["plan", "--help"], ["batch", "--help"]])
+def test_help_touches_no_database_and_logs_nothing(args, tmp_path):
+    result = _tourplanner(args, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Usage: tourplanner" in result.stdout
+    assert result.stderr == ""
+    assert not (tmp_path / "cli.db").exists()
+
+
+def test_commands_are_quiet_unless_verbose(tmp_path):
+    """A first run migrates the new database: quiet by default, the info lines with -v."""
+    quiet = _tourplanner(["catalogue", "search", "cat ba"], tmp_path, AUTO_SEED="0")
+    assert quiet.returncode == 0, quiet.stderr
+    assert quiet.stderr == ""
+    assert (tmp_path / "cli.db").exists()
+    (tmp_path / "cli.db").unlink()
+    verbose = _tourplanner(["-v", "catalogue", "search", "cat ba"], tmp_path, AUTO_SEED="0")
+    assert verbose.returncode == 0, verbose.stderr
+    assert " INFO tourplanner.storage.db " in verbose.stderr
+    assert "migrating" in verbose.stderr

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 from flask import current_app
-from flask.cli import FlaskGroup
+from flask.cli import ScriptInfo
 from flask.cli import with_appcontext
 
 from tourplanner.catalogue.loader import CatalogueImportError
@@ -17,7 +17,9 @@ from tourplanner.catalogue.loader import export_json
 from tourplanner.catalogue.loader import load_files
 from tourplanner.catalogue.service import get_catalogue
 from tourplanner.cli.common import fail
+from tourplanner.cli.common import log_level
 from tourplanner.errors import TourplannerError
+from tourplanner.log import configure_logging
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -133,12 +135,13 @@ def serve_command(host: str, port: int) -> None:
     """Serve the web app (Werkzeug's threaded server; use gunicorn in production)."""
     from werkzeug.serving import run_simple
 
+    configure_logging(log_level("INFO"))  # a server logs its requests' troubles by default
     click.echo(f"tourplanner on http://{host}:{port}/")
     run_simple(host, port, current_app._get_current_object(), threaded=True)
 
 
-def init_app(app: Flask) -> None:
-    """Register the commands on *app*'s CLI."""
+def commands() -> list[click.Command]:
+    """Every command of the ``tourplanner`` CLI (the same ones on ``flask --app tourplanner``)."""
     from tourplanner.cli.batch import batch_command
     from tourplanner.cli.batch import worker_command
     from tourplanner.cli.keys import agency_group
@@ -147,7 +150,7 @@ def init_app(app: Flask) -> None:
     from tourplanner.cli.plan import show_command
     from tourplanner.cli.travel import travel_command
 
-    for command in (
+    return [
         init_db_command,
         catalogue_group,
         serve_command,
@@ -158,16 +161,43 @@ def init_app(app: Flask) -> None:
         worker_command,
         agency_group,
         key_group,
-    ):
+    ]
+
+
+def init_app(app: Flask) -> None:
+    """Register the commands on *app*'s CLI (``flask --app tourplanner ...``)."""
+    for command in commands():
         app.cli.add_command(command)
 
 
-def _create_app(*_args) -> Flask:
+class _Group(click.Group):
+    """The ``tourplanner`` group: unlike Flask's FlaskGroup, it lists and explains its commands
+    without building the app, so ``--help`` touches no database; a command builds the app when
+    it runs (``with_appcontext`` loads it from the ScriptInfo given here)."""
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        extra.setdefault("obj", ScriptInfo(create_app=_create_app))
+        return super().make_context(info_name, args, parent=parent, **extra)
+
+
+def _create_app() -> Flask:
     from tourplanner import create_app
 
-    return create_app()
+    return create_app({"LOG_LEVEL": log_level("WARNING")})
 
 
-main = FlaskGroup(
-    create_app=_create_app, help="tourplanner: multi-province tour planner for northern Vietnam."
+@click.group(cls=_Group)
+@click.option(
+    "-v",
+    "--verbose",
+    count=True,
+    help="More log lines on stderr: -v info, -vv debug (default: warnings and errors only).",
 )
+@click.pass_obj
+def main(info: ScriptInfo, verbose: int) -> None:
+    """tourplanner: multi-province tour planner for northern Vietnam."""
+    info.data["verbose"] = verbose
+
+
+for _command in commands():
+    main.add_command(_command)

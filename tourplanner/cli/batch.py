@@ -12,7 +12,9 @@ from flask.cli import with_appcontext
 
 from tourplanner.catalogue.service import get_catalogue
 from tourplanner.cli.common import fail
+from tourplanner.cli.common import log_level
 from tourplanner.errors import TourplannerError
+from tourplanner.log import configure_logging
 from tourplanner.services.batch import report
 from tourplanner.services.batch import service
 from tourplanner.services.batch.spec import parse_batch
@@ -101,5 +103,6 @@ def worker_command(queues: tuple[str, ...], burst: bool, name: str | None) -> No
     redis_url = current_app.config.get("REDIS_URL")
     if not redis_url:
         raise click.UsageError("set REDIS_URL to the Redis the app enqueues jobs on")
+    configure_logging(log_level("INFO"))
     queue.preload(current_app._get_current_object())
     queue.start_worker(redis_url, list(queues) or [queue.QUEUE_NAME], burst=burst, name=name)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 
 import click
+from flask.cli import ScriptInfo
 
 from tourplanner.errors import TourplannerError
 from tourplanner.errors import ValidationError
@@ -26,3 +28,17 @@ def fail(exc: TourplannerError, *, as_json: bool = False) -> None:
     else:
         click.echo(f"Error: {exc.message}", err=True)
     sys.exit(exc.exit_code)
+
+
+def log_level(default: str) -> str:
+    """The log level of this run: ``-v`` info, ``-vv`` debug, else ``LOG_LEVEL`` or *default*.
+
+    Commands that answer and exit are quiet by default (warnings and errors only); the servers
+    (``serve``, ``worker``) log at info.
+    """
+    context = click.get_current_context(silent=True)
+    info = context.find_object(ScriptInfo) if context else None
+    verbose = info.data.get("verbose", 0) if info else 0
+    if verbose:
+        return "DEBUG" if verbose > 1 else "INFO"
+    return os.environ.get("LOG_LEVEL", default)
