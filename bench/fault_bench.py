@@ -50,19 +50,19 @@ from sqlalchemy import select  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
-from tests.api.conftest import auth  # noqa: E402
-from tests.api.conftest import make_keys  # noqa: E402
-from tests.hardening.faultkit import PrivateRedis  # noqa: E402
-from tests.hardening.faultkit import SilentServer  # noqa: E402
-from tests.hardening.faultkit import TcpProxy  # noqa: E402
-from tests.hardening.faultkit import wait_until  # noqa: E402
-from tests.travel.test_osrm import FakeOsrm  # noqa: E402
 from tourplanner import create_app  # noqa: E402
 from tourplanner.config import _normalise_database_url  # noqa: E402
 from tourplanner.jobs.rq_runner import RQRunner  # noqa: E402
 from tourplanner.storage.agencies import AuditRow  # noqa: E402
 from tourplanner.storage.tables import ItineraryRow  # noqa: E402
 from tourplanner.storage.tables import JobRow  # noqa: E402
+from tourplanner.testing.faults import PrivateRedis  # noqa: E402
+from tourplanner.testing.faults import SilentServer  # noqa: E402
+from tourplanner.testing.faults import TcpProxy  # noqa: E402
+from tourplanner.testing.faults import wait_until  # noqa: E402
+from tourplanner.testing.keys import auth  # noqa: E402
+from tourplanner.testing.keys import make_keys  # noqa: E402
+from tourplanner.testing.osrm import FakeOsrm  # noqa: E402
 
 PLAN = {"start": "hub-ha-noi", "start_date": "2027-03-06", "days": 2, "time_limit_s": 3}
 

@@ -416,7 +416,7 @@ def main() -> None:  # noqa: C901 (a script: set up, load, verify, report)
         database_url, drop = _fresh_database(args.database_url, tmp)
         redis_url = args.redis_url
         if redis_url == "private":
-            from tests.hardening.faultkit import PrivateRedis
+            from tourplanner.testing.faults import PrivateRedis
 
             redis = PrivateRedis(Path(tmp) / "redis").start()
             redis_url = redis.url

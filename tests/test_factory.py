@@ -73,3 +73,21 @@ def test_config_reads_api_limits_and_rejects_bad_ones():
     assert Config.from_env({"API_SYNC_CONCURRENCY": "3"}).API_SYNC_CONCURRENCY == 3
     with pytest.raises(ValueError, match="API_SYNC_CONCURRENCY must be positive, not 0"):
         Config.from_env({"API_SYNC_CONCURRENCY": "0"})
+
+
+def test_a_test_app_reads_nothing_from_the_environment(sqlite_url, monkeypatch):
+    """A developer's REDIS_URL or OSRM_URL does not leak into the tests' apps."""
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:1/0")
+    monkeypatch.setenv("OSRM_URL", "http://127.0.0.1:1")
+    monkeypatch.setenv("AUTO_SEED", "1")
+    app = create_app({"TESTING": True, "DATABASE_URL": sqlite_url, "AUTO_SEED": False})
+    try:
+        assert app.config["REDIS_URL"] == "" and app.config["OSRM_URL"] == ""
+        assert type(app.extensions["tourplanner.jobs.runner"]).__name__ == "InProcessRunner"
+    finally:
+        app.extensions["tourplanner.storage.db"].dispose()
+    served = create_app({"DATABASE_URL": sqlite_url, "AUTO_SEED": False})
+    try:  # without TESTING the environment is the deployment's configuration
+        assert served.config["OSRM_URL"] == "http://127.0.0.1:1"
+    finally:
+        served.extensions["tourplanner.storage.db"].dispose()

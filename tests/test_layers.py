@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 #: top (0) to bottom; a module may import from its own layer and the layers below it
 LAYERS: list[tuple[str, ...]] = [
-    ("tourplanner", "tourplanner.web", "tourplanner.api", "tourplanner.cli"),
+    ("tourplanner", "tourplanner.web", "tourplanner.api", "tourplanner.cli", "tourplanner.testing"),
     ("tourplanner.exports",),
     ("tourplanner.services",),
     ("tourplanner.planning",),

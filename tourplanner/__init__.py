@@ -17,8 +17,9 @@ log = logging.getLogger(__name__)
 def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
     """Build the Flask application.
 
-    :param config: a :class:`Config`, a mapping of overrides (tests), or ``None`` to read the
-        environment.
+    :param config: a :class:`Config` (used as it is), a mapping of overrides of the environment's
+        settings, or ``None`` to read the environment. A mapping with ``TESTING`` overrides the
+        defaults instead: a test app reads nothing from the environment.
     :return: the app, with its database migrated and, on first start, the embedded catalogue
         loaded (unless ``AUTO_SEED`` is off).
     """
@@ -28,11 +29,14 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
-    base = Config.from_env()
-    app.config.from_mapping(base.as_mapping())
     if isinstance(config, Config):
-        app.config.from_mapping(config.as_mapping())
-    elif config:
+        base = config
+    elif config and config.get("TESTING"):
+        base = Config()  # a test app reads nothing from the environment (REDIS_URL, OSRM_URL...)
+    else:
+        base = Config.from_env()
+    app.config.from_mapping(base.as_mapping())
+    if isinstance(config, dict):
         app.config.from_mapping(config)
     given_key = isinstance(config, dict) and "SECRET_KEY" in config
     if app.config.get("SECRET_KEY_SOURCE") == "random" and not given_key:

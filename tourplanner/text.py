@@ -24,11 +24,6 @@ def fold(text: str) -> str:
     return _SPACES.sub(" ", ascii_only.lower()).strip()
 
 
-def slugify(text: str) -> str:
-    """Return a slug (``a-z``, ``0-9`` and ``-``) made from *text*."""
-    return fold(text).replace(" ", "-")
-
-
 #: a spreadsheet runs a cell starting with one of these as a formula (``=HYPERLINK(...)``,
 #: ``+cmd``, ``@SUM``); a cell that starts with ``'`` itself is guarded too, so that removing
 #: one guard quote on import gives back exactly the text that was exported

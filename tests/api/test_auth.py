@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from tests.api.conftest import auth
-from tests.api.conftest import make_keys
 from tests.conftest import make_app
 from tourplanner.api.keys import hash_token
 from tourplanner.storage.agencies import ApiKeyRow
+from tourplanner.testing.keys import auth
+from tourplanner.testing.keys import make_keys
 
 
 def test_missing_or_unknown_key_is_401(client, keys):

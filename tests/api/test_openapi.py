@@ -17,7 +17,7 @@ from schemathesis.specs.openapi.checks import response_headers_conformance
 from schemathesis.specs.openapi.checks import response_schema_conformance
 from schemathesis.specs.openapi.checks import status_code_conformance
 
-from tests.api.conftest import auth
+from tourplanner.testing.keys import auth
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "contracts"
 PACKAGED = Path(__file__).resolve().parents[2] / "tourplanner" / "api" / "contracts"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from tests.api.conftest import auth
 from tourplanner.storage.agencies import AuditRow
+from tourplanner.testing.keys import auth
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import jsonschema
 
-from tests.api.conftest import auth
+from tourplanner.testing.keys import auth
 
 CONTRACT = Path(__file__).resolve().parents[2] / "tourplanner" / "api" / "contracts"
 SMALL = {"start": "hub-ha-noi", "start_date": "2027-03-06", "days": 1, "time_limit_s": 0.5}

@@ -26,13 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from tests.api.conftest import auth
-from tests.api.conftest import make_keys
 from tests.conftest import make_app
-from tests.hardening.faultkit import REDIS_SERVER
-from tests.hardening.faultkit import PrivateRedis
-from tests.hardening.faultkit import TcpProxy
-from tests.hardening.faultkit import wait_until
 from tests.travel.test_osrm import FakeOsrm
 from tests.web.conftest import csrf_token
 from tourplanner.jobs.rq_runner import QUEUED_GRACE_S
@@ -41,6 +35,12 @@ from tourplanner.storage.agencies import AuditRow
 from tourplanner.storage.tables import ItineraryRow
 from tourplanner.storage.tables import JobRow
 from tourplanner.storage.tables import PlaceRow
+from tourplanner.testing.faults import REDIS_SERVER
+from tourplanner.testing.faults import PrivateRedis
+from tourplanner.testing.faults import TcpProxy
+from tourplanner.testing.faults import wait_until
+from tourplanner.testing.keys import auth
+from tourplanner.testing.keys import make_keys
 from tourplanner.travel import osrm
 from tourplanner.travel.matrix import clear_cache
 

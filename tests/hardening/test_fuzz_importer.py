@@ -40,12 +40,12 @@ from hypothesis import strategies as st
 from sqlalchemy import MetaData
 from sqlalchemy import select
 
-from tests.api.conftest import auth
-from tests.api.conftest import make_keys
 from tests.conftest import CATALOGUE_FILES
 from tests.conftest import make_app
 from tourplanner.catalogue.loader import CSV_COLUMNS
 from tourplanner.catalogue.loader import MAX_FILE_BYTES
+from tourplanner.testing.keys import auth
+from tourplanner.testing.keys import make_keys
 from tourplanner.text import nfc
 
 PROVINCES = json.loads(CATALOGUE_FILES[0].read_text(encoding="utf-8"))

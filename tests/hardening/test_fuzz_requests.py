@@ -46,8 +46,6 @@ from hypothesis import settings
 from hypothesis import strategies as st
 
 import solver
-from tests.api.conftest import auth
-from tests.api.conftest import make_keys
 from tests.conftest import make_app
 from tests.hardening import strategies as s
 from tests.web.conftest import TOKEN
@@ -58,6 +56,8 @@ from tourplanner.cli.plan import plan_command
 from tourplanner.errors import ValidationError
 from tourplanner.planning.request import TourRequest
 from tourplanner.planning.request import parse_tour_request
+from tourplanner.testing.keys import auth
+from tourplanner.testing.keys import make_keys
 
 ROOT = Path(__file__).resolve().parents[2]
 CONTRACTS = ROOT / "tourplanner" / "api" / "contracts"

@@ -32,8 +32,6 @@ from sqlalchemy import select
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
-from tests.api.conftest import auth
-from tests.api.conftest import make_keys
 from tests.batch.conftest import start_batch
 from tests.conftest import make_app
 from tourplanner import create_app
@@ -49,6 +47,8 @@ from tourplanner.storage.agencies import AgencyRow
 from tourplanner.storage.db import Base
 from tourplanner.storage.db import Database
 from tourplanner.storage.db import alembic_config
+from tourplanner.testing.keys import auth
+from tourplanner.testing.keys import make_keys
 
 #: a batch of two products: one good, one that is not a tour request (row 2)
 BATCH_CSV = """name,start,start_date,days,must_visit,groups,quotas,time_limit_s

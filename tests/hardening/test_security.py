@@ -30,9 +30,6 @@ from sqlalchemy import inspect as sql_inspect
 from sqlalchemy import select
 from sqlalchemy import text
 
-from tests.api.conftest import Keys
-from tests.api.conftest import auth
-from tests.api.conftest import make_keys
 from tests.batch.conftest import sign_in
 from tests.conftest import CATALOGUE_FILES
 from tests.conftest import make_app
@@ -46,6 +43,9 @@ from tourplanner.services.batch import service as batch_service
 from tourplanner.services.itineraries import load_itinerary
 from tourplanner.services.itineraries import save_itinerary
 from tourplanner.storage.agencies import AuditRow
+from tourplanner.testing.keys import Keys
+from tourplanner.testing.keys import auth
+from tourplanner.testing.keys import make_keys
 
 ROOT = Path(__file__).resolve().parents[2]
 

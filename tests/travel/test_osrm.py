@@ -1,122 +1,24 @@
 """OSRM road times: chunking, retries, garbage, timeouts and the fallback to the network.
 
 No OSRM data of Vietnam can be loaded here, so these tests run against a small HTTP server on
-127.0.0.1 (:class:`FakeOsrm`) that answers in OSRM's table format. It stands in for the real
+127.0.0.1 (:class:`tourplanner.testing.osrm.FakeOsrm`) that answers in OSRM's table format. It stands in for the real
 OSRM server: it computes durations from straight-line distances, not from a road graph.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
-import math
-import threading
-import time
-from http.server import BaseHTTPRequestHandler
-from http.server import ThreadingHTTPServer
-from urllib.parse import parse_qs
-from urllib.parse import urlsplit
 
 import numpy as np
 import pytest
 
 from tourplanner.errors import UpstreamError
+from tourplanner.testing.osrm import FakeOsrm
+from tourplanner.testing.osrm import great_circle_km
 from tourplanner.travel.matrix import travel_matrix
 from tourplanner.travel.osrm import OsrmClient
 
 DAY = dt.date(2027, 3, 6)
-
-
-def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
-    """Return the great-circle km between (lon, lat) pairs."""
-    (lon1, lat1), (lon2, lat2) = a, b
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    h = (
-        math.sin((p2 - p1) / 2) ** 2
-        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
-    )
-    return 2 * 6371.0 * math.asin(math.sqrt(h))
-
-
-class FakeOsrm:
-    """A stand-in for an OSRM server's table service on 127.0.0.1 (port chosen by the OS).
-
-    ``mode`` is "ok", "fail" (HTTP 503), "garbage" (not JSON), "slow" (sleeps) or "refuse"
-    (``{"code": "InvalidQuery"}``); ``fail_first`` makes the first N requests fail with 503
-    before answering normally. Roads are straight lines × 1.25 driven at 50 km/h.
-    """
-
-    def __init__(self) -> None:
-        self.mode = "ok"
-        self.fail_first = 0
-        self.requests: list[dict] = []
-        self.null_pairs: set[tuple[int, int]] = set()
-        owner = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args) -> None:  # keep test output quiet
-                return
-
-            def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
-                owner.handle(self)
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.server.block_on_close = False
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(
-            target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        )
-        self.thread.start()
-
-    def handle(self, request: BaseHTTPRequestHandler) -> None:
-        """Answer one table request in OSRM's format (or fail as configured)."""
-        parsed = urlsplit(request.path)
-        coords = [tuple(map(float, c.split(","))) for c in parsed.path.rsplit("/", 1)[1].split(";")]
-        query = parse_qs(parsed.query)
-        self.requests.append({"path": parsed.path, "coordinates": len(coords), "query": query})
-        if self.fail_first > 0 or self.mode == "fail":
-            self.fail_first -= 1
-            return self._send(request, 503, b'{"code": "Busy"}')
-        if self.mode == "garbage":
-            return self._send(request, 200, b"<html>proxy error</html>")
-        if self.mode == "refuse":
-            return self._send(request, 400, b'{"code": "InvalidQuery", "message": "bad"}')
-        if self.mode == "slow":
-            time.sleep(0.5)
-        sources = [int(i) for i in query["sources"][0].split(";")]
-        destinations = [int(i) for i in query["destinations"][0].split(";")]
-        durations, distances = [], []
-        for s in sources:
-            drow, mrow = [], []
-            for d in destinations:
-                if (s, d) in self.null_pairs:
-                    drow.append(None)
-                    mrow.append(None)
-                    continue
-                km = _km(coords[s], coords[d]) * 1.25
-                drow.append(km / 50.0 * 3600.0)
-                mrow.append(km * 1000.0)
-            durations.append(drow)
-            distances.append(mrow)
-        body = {"code": "Ok", "durations": durations, "distances": distances}
-        return self._send(request, 200, json.dumps(body).encode())
-
-    @staticmethod
-    def _send(request: BaseHTTPRequestHandler, status: int, body: bytes) -> None:
-        try:
-            request.send_response(status)
-            request.send_header("Content-Type", "application/json")
-            request.send_header("Content-Length", str(len(body)))
-            request.end_headers()
-            request.wfile.write(body)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the client gave up (the timeout test): nothing to answer
-
-    def close(self) -> None:
-        """Stop serving and free the port."""
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.fixture
@@ -144,7 +46,9 @@ def test_osrm_table_chunks_requests_to_100_coordinates(osrm, client):
     table = client.table(coords)
     assert len(osrm.requests) == 9  # 3 blocks of at most 50, every pair of blocks
     assert max(r["coordinates"] for r in osrm.requests) <= 100
-    expected = _km((coords[3][1], coords[3][0]), (coords[120][1], coords[120][0])) * 1.25
+    expected = (
+        great_circle_km((coords[3][1], coords[3][0]), (coords[120][1], coords[120][0])) * 1.25
+    )
     assert table.km[3, 120] == pytest.approx(expected, rel=1e-6)
     assert table.minutes[3, 120] == pytest.approx(expected / 50 * 60, rel=1e-6)
     assert np.isfinite(table.minutes).all()
@@ -205,7 +109,7 @@ def test_matrix_takes_road_times_from_osrm_and_water_from_the_network(osrm, netw
     m = travel_matrix(points, DAY, network=network, osrm_url=osrm.url)
     assert m.source == "osrm+network" and m.warnings == ()
     hp, ds, cb = (network.nodes[p] for p in points)
-    road_km = _km((hp.lon, hp.lat), (ds.lon, ds.lat)) * 1.25
+    road_km = great_circle_km((hp.lon, hp.lat), (ds.lon, ds.lat)) * 1.25
     assert m.km[0, 1] == pytest.approx(road_km, abs=0.01)
     assert m.minutes[0, 1] == round(road_km / 50 * 60)
     assert m.minutes[0, 2] == plain.minutes[0, 2]  # needs the cable car or the ferry

@@ -1,4 +1,4 @@
-"""Fault injection kit, shared by tests/hardening/test_faults.py and bench/fault_bench.py.
+"""Fault injection, shared by tests/hardening/test_faults.py and bench/fault_bench.py.
 
 Nothing here touches the shared services: :class:`PrivateRedis` runs a Redis server of its own
 (a free port, a temporary directory, no persistence), and :class:`TcpProxy` sits between the
