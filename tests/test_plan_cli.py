@@ -25,12 +25,12 @@ def test_plan_prints_tables_and_show_prints_it_again(runner):
         ]
     )
     assert result.exit_code == 0, result.output
-    assert "Ngày 1 — 2027-03-06 (Thứ Bảy)" in result.output
+    assert "Ngày 1 — Thứ Bảy, 06/03/2027" in result.output
     assert "Vịnh Hạ Long" in result.output
     itinerary_id = result.output.splitlines()[0].split()[-1]
     shown = runner.invoke(args=["show", itinerary_id, "--lang", "en"])
     assert shown.exit_code == 0, shown.output
-    assert "Day 2 — 2027-03-07 (Sunday)" in shown.output
+    assert "Day 2 — Sun 7 Mar 2027" in shown.output
     assert "Ha Long Bay" in shown.output
 
 

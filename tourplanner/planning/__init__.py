@@ -21,7 +21,6 @@ from tourplanner.catalogue.catalogue import Catalogue
 from tourplanner.errors import PlanningFailed
 from tourplanner.errors import TourplannerError
 from tourplanner.itinerary import Itinerary
-from tourplanner.planning.build import DROP_TEXT
 from tourplanner.planning.build import build_itinerary
 from tourplanner.planning.model import MONEY_WEIGHT
 from tourplanner.planning.model import PACES
@@ -35,7 +34,6 @@ from tourplanner.planning.model import transport_modes
 from tourplanner.tour_request import TourRequest
 
 __all__ = [
-    "DROP_TEXT",
     "MONEY_WEIGHT",
     "PACES",
     "TRAVEL_WEIGHT",
