@@ -7,8 +7,8 @@ import datetime as dt
 import io
 from zoneinfo import ZoneInfo
 
-import pytest
 import pypdf
+import pytest
 from icalendar import Calendar
 
 from tourplanner.i18n import translator
