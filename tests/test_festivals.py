@@ -7,9 +7,12 @@ import datetime as dt
 import pytest
 
 from tourplanner.catalogue.models import Festival
+from tourplanner.festivals import Holiday
 from tourplanner.festivals import LunarDate
 from tourplanner.festivals import festival_span
+from tourplanner.festivals import holidays_between
 from tourplanner.festivals import lunar_to_solar
+from tourplanner.festivals import public_holidays
 from tourplanner.festivals import solar_to_lunar
 
 
@@ -51,3 +54,33 @@ def test_festival_spans_cross_the_solar_year():
     spans = yen_tu.spans(dt.date(2027, 3, 6), dt.date(2027, 3, 8))
     assert spans == [(dt.date(2027, 2, 15), dt.date(2027, 5, 15))]
     assert yen_tu.spans(dt.date(2027, 8, 1), dt.date(2027, 8, 5)) == []
+
+
+@pytest.mark.parametrize(
+    ("day", "name_vi", "name_en"),
+    [
+        (
+            dt.date(2027, 5, 3),
+            "Ngày Quốc tế Lao động (nghỉ bù)",
+            "International Labor Day (observed)",
+        ),
+        (
+            dt.date(2026, 4, 27),
+            "Ngày Giỗ Tổ Hùng Vương (nghỉ bù)",
+            "Hung Kings' Commemoration Day (observed)",
+        ),
+        (dt.date(2027, 2, 6), "Tết Nguyên Đán", "Lunar New Year"),
+    ],
+    ids=["labour-day-2027-on-saturday", "hung-kings-2026-on-sunday", "tet-2027"],
+)
+def test_public_holidays_include_substitute_days(day, name_vi, name_en):
+    """1 May 2027 is a Saturday and the Hùng Kings' day 2026 a Sunday: the next Monday is off,
+    as the ``holidays`` package's Vietnam calendar says; Tết comes from the lunar calendar."""
+    found = {h.date: h for h in public_holidays(day.year)}
+    assert found[day] == Holiday(day, name_vi, name_en)
+
+
+def test_holidays_between_keeps_the_trip_dates_only():
+    """A trip over the 2027 Labour Day weekend meets the holiday and its substitute Monday."""
+    found = holidays_between(dt.date(2027, 5, 1), dt.date(2027, 5, 3))
+    assert [h.date for h in found] == [dt.date(2027, 5, 1), dt.date(2027, 5, 3)]

@@ -25,12 +25,12 @@ def test_plan_prints_tables_and_show_prints_it_again(runner):
         ]
     )
     assert result.exit_code == 0, result.output
-    assert "Ngày 1 — 2027-03-06 (Thứ Bảy)" in result.output
+    assert "Ngày 1 — Thứ Bảy, 06/03/2027" in result.output
     assert "Vịnh Hạ Long" in result.output
     itinerary_id = result.output.splitlines()[0].split()[-1]
     shown = runner.invoke(args=["show", itinerary_id, "--lang", "en"])
     assert shown.exit_code == 0, shown.output
-    assert "Day 2 — 2027-03-07 (Sunday)" in shown.output
+    assert "Day 2 — Sun 7 Mar 2027" in shown.output
     assert "Ha Long Bay" in shown.output
 
 
@@ -135,3 +135,34 @@ def test_plan_with_nothing_feasible_exits_3_and_says_why(runner):
         in result.output
     )
     assert "add a day or start earlier" in result.output
+
+
+def test_plan_in_english_prints_english_only(runner):
+    """`plan --lang en` prints its labels, dates, money and warnings in English, and none of
+    the Vietnamese ones; `show --lang vi` prints the same plan in Vietnamese only."""
+    from tourplanner.i18n import translator
+    from tourplanner.planning.notices import notice_text
+
+    result = runner.invoke(
+        args=["plan", "--start", "hub-ha-noi", "--date", "2027-03-06", "--days", "2",
+              "--must", "Vịnh Hạ Long", "--time-limit", "2", "--lang", "en", "--json"]
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.stdout)
+    assert body["notices"]  # warnings to look for
+    keys = ("it.day", "cli.total", "it.provinces", "it.per_person", "cli.itinerary")
+    outputs = {}
+    for lang in ("en", "vi"):
+        shown = runner.invoke(args=["show", body["id"], "--lang", lang])
+        assert shown.exit_code == 0, shown.output
+        outputs[lang] = shown.output
+    for lang, other in (("en", "vi"), ("vi", "en")):
+        texts = [translator(lang)(k, id=body["id"]) for k in keys]
+        texts += [notice_text(n, lang) for n in body["notices"]]
+        others = [translator(other)(k, id=body["id"]) for k in keys]
+        others += [notice_text(n, other) for n in body["notices"]]
+        assert all(t in outputs[lang] for t in texts)
+        assert not [t for t in others if t in outputs[lang]]
+    assert "Day 1 — Sat 6 Mar 2027" in outputs["en"]
+    assert "Ngày 1 — Thứ Bảy, 06/03/2027" in outputs["vi"]
+    assert translator("en").money(body["summary"]["cost_vnd"]) in outputs["en"]

@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
 
+import holidays
 import vnlunar
 
 VIETNAM_UTC_OFFSET_H = 7.0
@@ -81,39 +82,26 @@ def spans_overlapping(
 
 @dataclass(frozen=True, slots=True)
 class Holiday:
-    """A Vietnamese public holiday (Labour Code 2019, Article 112)."""
+    """A Vietnamese public holiday or day off, named in both languages."""
 
     date: dt.date
     name_vi: str
     name_en: str
 
 
-def public_holidays(year: int) -> list[Holiday]:
-    """Return the public holidays of solar *year* in date order.
+@lru_cache(maxsize=64)
+def public_holidays(year: int) -> tuple[Holiday, ...]:
+    """Return the public holidays and official days off of solar *year* in date order.
 
-    Tết is the last day of the lunar year and the first four days of the new one; the Hùng
-    Kings' day is the 10th of the 3rd lunar month; 2 September comes with 1 September (the law
-    lets the government pick the day before or after; 1 September is the usual choice, verify
-    each year). Government bridge days are not included.
+    They come from the ``holidays`` package (Vietnam): the Labour Code's holidays with Tết and
+    the Hùng Kings' day from the lunar calendar, the days off the government moves each year
+    (a working Saturday traded for a bridge day) and the observed days when a holiday falls on
+    a weekend.
     """
-    holidays = [
-        Holiday(dt.date(year, 1, 1), "Tết Dương lịch", "New Year's Day"),
-        Holiday(dt.date(year, 4, 30), "Ngày Giải phóng miền Nam", "Reunification Day"),
-        Holiday(dt.date(year, 5, 1), "Ngày Quốc tế Lao động", "Labour Day"),
-        Holiday(dt.date(year, 9, 1), "Nghỉ lễ Quốc khánh", "National Day holiday"),
-        Holiday(dt.date(year, 9, 2), "Quốc khánh", "National Day"),
-    ]
-    for lunar_year in (year - 1, year):
-        new_year = lunar_to_solar(lunar_year + 1, 1, 1)
-        if new_year is not None:
-            for offset in range(-1, 4):
-                day = new_year + dt.timedelta(days=offset)
-                holidays.append(Holiday(day, "Tết Nguyên Đán", "Lunar New Year (Tết)"))
-        hung_kings = lunar_to_solar(lunar_year, 3, 10)
-        if hung_kings is not None:
-            holidays.append(Holiday(hung_kings, "Giỗ Tổ Hùng Vương", "Hùng Kings' Commemoration"))
-    return sorted(
-        {h.date: h for h in holidays if h.date.year == year}.values(), key=lambda h: h.date
+    names_vi = holidays.country_holidays("VN", years=year, language="vi")
+    names_en = holidays.country_holidays("VN", years=year, language="en_US")
+    return tuple(
+        Holiday(day, name, names_en.get(day, name)) for day, name in sorted(names_vi.items())
     )
 
 

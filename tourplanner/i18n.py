@@ -1,216 +1,234 @@
-"""Two languages, Vietnamese (default) and English: the page texts and the choice of language.
+"""Two languages, Vietnamese (default) and English, through Babel's message catalogues.
 
-The language comes from ``?lang=``, then the ``lang`` cookie, then the browser's
-Accept-Language; templates call ``_("key")``. Catalogue names come in both languages from the
-data itself (``name_vi``/``name_en``).
+Every user-facing text is a message of ``tourplanner/translations/<lang>/LC_MESSAGES/
+messages.po`` (msgids are short keys such as ``it.day``; both catalogues translate every key).
+Pages use Flask-Babel: the language comes from ``?lang=``, then a posted form's ``language``,
+then the ``lang`` cookie, then the browser's Accept-Language, and templates call ``_("key")``.
+Everything outside a request (CLI, PDF, iCalendar, planner warnings, jobs) asks for
+:func:`translator` with an explicit language. Numbers, money and dates are written the
+locale's way by Babel (``1.200.000 ₫`` and ``Thứ Bảy, 06/03/2027`` in Vietnamese).
+
+Catalogue names come in both languages from the data itself (``name_vi``/``name_en``):
+:func:`name` picks one.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from babel import dates as babel_dates
+from babel import numbers as babel_numbers
+from babel import support
 from flask import g
 from flask import request
+from flask_babel import Babel
 from werkzeug.exceptions import RequestEntityTooLarge
 
 LANGUAGES = ("vi", "en")
-
-TEXTS: dict[str, tuple[str, str]] = {
-    "app.tagline": (
-        "Lịch trình liên tỉnh Hà Nội · Hải Phòng · Quảng Ninh · Bắc Ninh",
-        "Multi-province tours of Hà Nội · Hải Phòng · Quảng Ninh · Bắc Ninh",
-    ),
-    "nav.plan": ("Lập lịch trình", "Plan a trip"),
-    "nav.catalogue": ("Danh mục điểm đến", "Catalogue"),
-    "form.title": ("Lập lịch trình của bạn", "Plan your trip"),
-    "form.start": ("Điểm xuất phát", "Start from"),
-    "form.start.hint": (
-        "Thành phố, sân bay, bến tàu… (gõ không dấu cũng được)",
-        "City, airport, pier… (diacritics optional)",
-    ),
-    "form.end": (
-        "Điểm kết thúc (để trống: quay về điểm xuất phát)",
-        "End at (empty: back to the start)",
-    ),
-    "form.start_date": ("Ngày đi", "Start date"),
-    "form.days": ("Số ngày", "Days"),
-    "form.day_start": ("Bắt đầu mỗi ngày", "Days start at"),
-    "form.day_end": ("Kết thúc mỗi ngày", "Days end at"),
-    "form.pace": ("Nhịp độ", "Pace"),
-    "pace.relaxed": ("Thong thả", "Relaxed"),
-    "pace.normal": ("Vừa phải", "Normal"),
-    "pace.packed": ("Dày đặc", "Packed"),
-    "form.interests": ("Sở thích", "Interests"),
-    "form.budget": ("Ngân sách mỗi người (₫)", "Budget per person (₫)"),
-    "form.group_size": ("Số người", "People"),
-    "form.must": ("Điểm nhất định phải đến", "Must-see places"),
-    "form.must.hint": (
-        "Gõ tên rồi chọn; có thể chọn nhiều",
-        "Type a name and pick; several allowed",
-    ),
-    "form.provinces": ("Tỉnh/thành phải đi qua", "Provinces to include"),
-    "form.language": ("Ngôn ngữ", "Language"),
-    "form.submit": ("Lập lịch trình", "Plan my trip"),
-    "form.errors": ("Vui lòng sửa các ô được đánh dấu.", "Please correct the marked fields."),
-    "form.add": ("Thêm", "Add"),
-    "form.remove": ("Bỏ", "Remove"),
-    "job.title": ("Đang lập lịch trình…", "Planning your trip…"),
-    "job.wait": (
-        "Bộ giải đang tìm lịch trình tốt nhất; trang sẽ tự chuyển khi xong.",
-        "The solver is searching for the best tour; this page moves on when done.",
-    ),
-    "job.failed": ("Không lập được lịch trình", "No tour could be planned"),
-    "job.relax": (
-        "Thử nới điều kiện: thêm ngày, bớt điểm bắt buộc, tăng ngân sách.",
-        "Try relaxing: add a day, drop a must-see, raise the budget.",
-    ),
-    "job.back": ("Quay lại biểu mẫu", "Back to the form"),
-    "it.title": ("Lịch trình", "Itinerary"),
-    "it.day": ("Ngày", "Day"),
-    "it.overnight": ("Nghỉ đêm", "Overnight"),
-    "it.start": ("Xuất phát", "Start"),
-    "it.end": ("Kết thúc", "End"),
-    "it.lunch": ("Ăn trưa", "Lunch"),
-    "it.map": ("Bản đồ tuyến", "Route map"),
-    "it.totals": ("Tổng cộng", "Totals"),
-    "it.value": ("Điểm giá trị", "Value"),
-    "it.km": ("Quãng đường", "Distance"),
-    "it.travel": ("Thời gian di chuyển", "Travel time"),
-    "it.cost_pp": ("Chi phí mỗi người", "Cost per person"),
-    "it.tickets": ("Vé tham quan", "Tickets"),
-    "it.transport": ("Xe và phà/tàu", "Vehicle and crossings"),
-    "it.lodging": ("Lưu trú", "Lodging"),
-    "it.provinces": ("Tỉnh/thành đi qua", "Provinces covered"),
-    "it.dropped": ("Không xếp được", "Could not be fitted"),
-    "it.warnings": ("Lưu ý", "Notes"),
-    "it.share": ("Đường dẫn chia sẻ", "Share link"),
-    "it.exports": ("Tải về", "Download"),
-    "it.print": ("Bản in", "Printable"),
-    "it.replan": ("Sửa và lập lại", "Edit and re-plan"),
-    "it.remove_stop": ("Bỏ điểm này", "Remove this stop"),
-    "it.pin": ("Giữ ở ngày", "Pin to day"),
-    "it.add_must": ("Thêm điểm bắt buộc", "Add a must-see"),
-    "it.replan.submit": ("Lập lại lịch trình", "Re-plan"),
-    "it.parent": ("Phiên bản trước", "Previous version"),
-    "it.wait": ("chờ", "wait"),
-    "map.show": ("Xem trên bản đồ", "Show on map"),
-    "map.all": ("Cả hành trình", "Whole trip"),
-    "map.open": ("Mở bằng", "Open in"),
-    "map.phone": ("Ứng dụng bản đồ", "Maps app"),
-    "map.route": ("Chỉ đường", "Directions"),
-    "map.area": ("Khu vực trong ngày", "The day's area"),
-    "err.404": ("Không tìm thấy", "Not found"),
-    "cat.heritage": ("Di sản, di tích", "Heritage"),
-    "cat.nature": ("Thiên nhiên", "Nature"),
-    "cat.beach": ("Biển", "Beaches"),
-    "cat.spiritual": ("Tâm linh", "Spiritual"),
-    "cat.festival": ("Lễ hội", "Festivals"),
-    "cat.cuisine": ("Ẩm thực", "Cuisine"),
-    "cat.museum": ("Bảo tàng", "Museums"),
-    "cat.village": ("Làng nghề, làng cổ", "Villages"),
-    "cat.adventure": ("Khám phá, mạo hiểm", "Adventure"),
-    "cat.island": ("Đảo", "Islands"),
-    "cat.cave": ("Hang động", "Caves"),
-    "cat.bay": ("Vịnh", "Bays"),
-    "cat.landmark": ("Công trình nổi tiếng", "Landmarks"),
-    "cat.shopping": ("Mua sắm, chợ", "Shopping"),
-    "cat.family": ("Gia đình", "Families"),
-    "mode.road": ("đường bộ", "road"),
-    "mode.expressway": ("cao tốc", "expressway"),
-    "mode.ferry": ("phà", "ferry"),
-    "mode.boat": ("tàu thủy", "boat"),
-    "mode.cable_car": ("cáp treo", "cable car"),
-    "mode.walk": ("đi bộ", "walk"),
-    "mode.rail": ("tàu hỏa", "rail"),
-    "mode.air": ("máy bay", "air"),
-    "mode.coach": ("xe khách", "coach"),
-    "mode.taxi": ("taxi", "taxi"),
-    "mode.bridge": ("cầu", "bridge"),
-    "service.hired_vehicle": ("xe riêng có tài xế", "hired vehicle with driver"),
-    "it.vehicle": ("Xe thuê", "Hired vehicle"),
-    "it.day_minimum": ("tối thiểu mỗi ngày", "minimum a day"),
-    "service.taxi": ("taxi", "taxi"),
-    "service.limousine": ("xe limousine", "limousine"),
-    "service.coach": ("xe khách", "coach"),
-    "service.bus": ("xe buýt", "bus"),
-    "service.combo": ("vé xe + tàu", "bus-and-boat combo"),
-    "service.motorbike_taxi": ("xe ôm", "motorbike taxi (xe ôm)"),
-    "service.ferry": ("phà", "ferry"),
-    "service.boat": ("tàu", "boat"),
-    "service.cable_car": ("cáp treo", "cable car"),
-    "service.walk": ("đi bộ", "walk"),
-    "it.fare_pp": ("mỗi người", "per person"),
-    "it.fare_unknown": ("chưa rõ giá vé", "fare unknown"),
-    "it.ticket_unknown": ("chưa rõ giá vé", "ticket price unknown"),
-    "it.meals": ("Ăn uống", "Meals"),
-    "it.per_person": ("mỗi người", "per person"),
-    "it.cost_group": ("Cả đoàn", "Whole group"),
-    "it.unknown_prices": (
-        "Một số giá chưa rõ nên chưa tính vào tổng (xem lưu ý).",
-        "Some prices are unknown and not counted in the totals (see the notes).",
-    ),
-    "it.includes": ("Gồm", "Includes"),
-    "lodging.hotel": ("Khách sạn", "Hotel"),
-    "lodging.cruise": ("Ngủ trên du thuyền", "Overnight cruise"),
-    "lodging.room": ("phòng", "room"),
-    "lodging.person": ("người", "person"),
-    "tier.budget": ("bình dân", "budget"),
-    "tier.standard": ("tiêu chuẩn (3★)", "standard (3★)"),
-    "tier.comfort": ("cao cấp (4★)", "comfort (4★)"),
-    "tier.luxury": ("sang trọng (5★)", "luxury (5★)"),
-    "tier.typical": ("giá phổ biến (hạng chưa rõ)", "typical price (class not known)"),
-    "form.lodging": ("Hạng lưu trú", "Lodging"),
-    "form.transport": ("Phương tiện", "Transport"),
-    "transport.auto": (
-        "Tự chọn theo số người (xe khách, phà, taxi cho 1–4 người; xe riêng cho đoàn)",
-        "By group size (coaches, ferries, taxis for 1–4; a hired vehicle for groups)",
-    ),
-    "transport.public": ("Phương tiện công cộng và taxi", "Public services and taxis"),
-    "transport.private": ("Xe riêng có tài xế", "A hired vehicle with driver"),
-    "meal.breakfast": ("bữa sáng", "breakfast"),
-    "meal.brunch": ("bữa sáng muộn", "brunch"),
-    "meal.lunch": ("bữa trưa", "lunch"),
-    "meal.dinner": ("bữa tối", "dinner"),
-    "weekday.mon": ("Thứ Hai", "Monday"),
-    "weekday.tue": ("Thứ Ba", "Tuesday"),
-    "weekday.wed": ("Thứ Tư", "Wednesday"),
-    "weekday.thu": ("Thứ Năm", "Thursday"),
-    "weekday.fri": ("Thứ Sáu", "Friday"),
-    "weekday.sat": ("Thứ Bảy", "Saturday"),
-    "weekday.sun": ("Chủ Nhật", "Sunday"),
-    "weekday.all": ("hằng ngày", "every day"),
-    "svc.every": (
-        "{first}–{last}, {minutes} phút một chuyến",
-        "{first}–{last}, every {minutes} min",
-    ),
-    "place.services": ("Phương tiện đến nơi này", "Services that reach it"),
-    "place.sources": ("Nguồn", "Sources"),
-    "place.unverified": ("chưa kiểm chứng", "unverified"),
-    "place.unverified_k": (
-        "hiểu biết của người biên soạn, chưa có nguồn",
-        "the compiler's knowledge, no source yet",
-    ),
-    "place.fare": ("Giá vé", "Fare"),
-    "place.fare_unknown": ("giá chưa rõ", "fare unknown"),
-    "place.hours": ("Giờ mở cửa", "Opening hours"),
-    "place.all_day": ("cả ngày", "all day"),
-    "place.categories": ("Loại hình", "Categories"),
-    "place.visit": ("Thời gian tham quan", "Visit"),
-    "place.access": ("Tiếp cận", "Access"),
-    "access.boat": ("đi tàu", "by boat"),
-    "access.cable_car": ("đi cáp treo", "by cable car"),
-    "access.hike": ("leo bộ", "a hike"),
-    "access.ferry": ("đi phà", "by ferry"),
-    "access.permit": ("cần giấy phép", "a permit"),
-    "err.back": ("Về trang chủ", "Home"),
+DEFAULT_LANGUAGE = "vi"
+TRANSLATIONS = Path(__file__).parent / "translations"
+#: date patterns (CLDR) with and without the weekday, and the short form of a day in a list
+DATE_PATTERNS = {
+    "vi": {"weekday": "EEEE, dd/MM/yyyy", "plain": "dd/MM/yyyy", "short": "dd/MM"},
+    "en": {"weekday": "EEE d MMM yyyy", "plain": "d MMM yyyy", "short": "d MMM"},
 }
 
 
-def text(key: str, language: str) -> str:
-    """The text *key* in *language* (outside a request: the CLI, exports); the key if
-    unknown."""
-    texts = TEXTS.get(key)
-    if texts is None:
-        return key
-    return texts[LANGUAGES.index(language) if language in LANGUAGES else 0]
+def N_(msgid: str) -> str:  # noqa: N802 (the gettext convention pybabel extracts)
+    """Mark *msgid* for extraction where it is translated later (a key built at run time)."""
+    return msgid
+
+
+def language_of(lang: str | None) -> str:
+    """Return *lang* when it is a supported language, else the default (Vietnamese)."""
+    return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+
+
+@lru_cache(maxsize=len(LANGUAGES))
+def translations(lang: str) -> support.Translations:
+    """The compiled catalogue of *lang* (``messages.mo``)."""
+    return support.Translations.load(str(TRANSLATIONS), [language_of(lang)], domain="messages")
+
+
+class Translator:
+    """Texts, numbers, money and dates in one language (outside a request: CLI, exports).
+
+    ``t = translator("en"); t("it.day")`` → ``"Day"``; ``t("svc.every", first="06:00",
+    last="18:00", minutes=30)`` fills the message's ``%(name)s`` parameters.
+    """
+
+    def __init__(self, lang: str) -> None:
+        self.lang = language_of(lang)
+        self._translations = translations(self.lang)
+
+    def __call__(self, msgid: str, **params: Any) -> str:
+        """Return the message *msgid* in this language, with *params* filled in."""
+        message = self._translations.gettext(msgid)
+        return message % params if params else message
+
+    gettext = __call__
+
+    def money(self, vnd: int) -> str:
+        """*vnd* in the locale's currency format."""
+        return format_money(vnd, self.lang)
+
+    def number(self, value: float, digits: int = 0) -> str:
+        """*value* with the locale's separators and *digits* decimals."""
+        return format_number(value, self.lang, digits)
+
+    def date(self, day: dt.date | str, weekday: bool = True) -> str:
+        """*day* in the locale's format, with its weekday unless told otherwise."""
+        return format_date(day, self.lang, weekday=weekday)
+
+    def name(self, thing: Any) -> str:
+        """The ``name_vi``/``name_en`` of *thing* (object or dict) in this language."""
+        return name(thing, self.lang)
+
+
+@lru_cache(maxsize=len(LANGUAGES))
+def translator(lang: str | None) -> Translator:
+    """Return the :class:`Translator` of *lang* (the default language if unsupported)."""
+    return Translator(language_of(lang))
+
+
+def format_money(vnd: int, lang: str) -> str:
+    """Integer VND the locale's way: ``1.200.000 ₫`` (vi), ``₫1,200,000`` (en)."""
+    return babel_numbers.format_currency(vnd, "VND", locale=language_of(lang))
+
+
+def format_number(value: float, lang: str, digits: int = 0) -> str:
+    """*value* with the locale's grouping and decimal separators and *digits* decimals."""
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    return babel_numbers.format_decimal(value, format=pattern, locale=language_of(lang))
+
+
+def format_date(day: dt.date | str, lang: str, weekday: bool = True, short: bool = False) -> str:
+    """*day* (a date or an ISO string): ``Thứ Bảy, 06/03/2027`` (vi), ``Sat 6 Mar 2027`` (en);
+    without the weekday ``06/03/2027``/``6 Mar 2027``; *short* ``06/03``/``6 Mar``."""
+    if isinstance(day, str):
+        day = dt.date.fromisoformat(day[:10])
+    patterns = DATE_PATTERNS[language_of(lang)]
+    key = "short" if short else "weekday" if weekday else "plain"
+    return babel_dates.format_date(day, patterns[key], locale=language_of(lang))
+
+
+def name(thing: Any, lang: str) -> str:
+    """The ``name_en`` of *thing* in English, else its ``name_vi`` (objects or dicts)."""
+    if isinstance(thing, dict):
+        return thing.get("name_en" if lang == "en" else "name_vi") or thing.get("name_vi", "")
+    return getattr(thing, "name_en" if lang == "en" else "name_vi") or thing.name_vi
+
+
+#: keys built at run time (``"cat." + category``, ``f"mode.{mode}"``) or used inside
+#: f-strings, which pybabel does not read: listed here so that extraction keeps them
+RUNTIME_KEYS = (
+    N_("access.boat"),
+    N_("access.cable_car"),
+    N_("access.ferry"),
+    N_("access.hike"),
+    N_("access.permit"),
+    N_("cat.adventure"),
+    N_("cat.bay"),
+    N_("cat.beach"),
+    N_("cat.cave"),
+    N_("cat.cuisine"),
+    N_("cat.family"),
+    N_("cat.festival"),
+    N_("cat.heritage"),
+    N_("cat.island"),
+    N_("cat.landmark"),
+    N_("cat.museum"),
+    N_("cat.nature"),
+    N_("cat.shopping"),
+    N_("cat.spiritual"),
+    N_("cat.village"),
+    N_("cli.dropped"),
+    N_("cli.total"),
+    N_("form.add"),
+    N_("it.day_minimum"),
+    N_("it.fare_pp"),
+    N_("it.fare_unknown"),
+    N_("it.includes"),
+    N_("it.ticket_unknown"),
+    N_("lodging.cruise"),
+    N_("lodging.hotel"),
+    N_("lodging.room"),
+    N_("meal.breakfast"),
+    N_("meal.brunch"),
+    N_("mode.air"),
+    N_("mode.boat"),
+    N_("mode.bridge"),
+    N_("mode.cable_car"),
+    N_("mode.coach"),
+    N_("mode.expressway"),
+    N_("mode.ferry"),
+    N_("mode.rail"),
+    N_("mode.road"),
+    N_("mode.taxi"),
+    N_("mode.walk"),
+    N_("pace.normal"),
+    N_("pace.packed"),
+    N_("pace.relaxed"),
+    N_("service.boat"),
+    N_("service.bus"),
+    N_("service.cable_car"),
+    N_("service.coach"),
+    N_("service.combo"),
+    N_("service.ferry"),
+    N_("service.hired_vehicle"),
+    N_("service.limousine"),
+    N_("service.motorbike_taxi"),
+    N_("service.taxi"),
+    N_("service.walk"),
+    N_("tier.budget"),
+    N_("tier.comfort"),
+    N_("tier.luxury"),
+    N_("tier.standard"),
+    N_("tier.typical"),
+    N_("transport.auto"),
+    N_("transport.private"),
+    N_("transport.public"),
+)
+
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+WEEKDAY_KEYS = (
+    N_("weekday.mon"),
+    N_("weekday.tue"),
+    N_("weekday.wed"),
+    N_("weekday.thu"),
+    N_("weekday.fri"),
+    N_("weekday.sat"),
+    N_("weekday.sun"),
+)
+
+
+def weekdays_text(days, lang: str) -> str:
+    """Weekday codes in words, runs joined: ``Monday–Friday, Sunday``; all seven: every day."""
+    t = translator(lang)
+    chosen = [d for d in WEEKDAYS if d in set(days)]
+    if len(chosen) == 7:
+        return t("weekday.all")
+    runs: list[list[str]] = []
+    for d in chosen:
+        if runs and WEEKDAYS.index(d) == WEEKDAYS.index(runs[-1][-1]) + 1:
+            runs[-1].append(d)
+        else:
+            runs.append([d])
+    parts = []
+    for run in runs:
+        first = t(WEEKDAY_KEYS[WEEKDAYS.index(run[0])])
+        last = t(WEEKDAY_KEYS[WEEKDAYS.index(run[-1])])
+        if len(run) == 1:
+            parts.append(first)
+        elif len(run) == 2:
+            parts.append(f"{first}, {last}")
+        else:
+            parts.append(f"{first}–{last}")
+    return ", ".join(parts)
 
 
 def _form_language() -> str | None:
@@ -223,55 +241,33 @@ def _form_language() -> str | None:
 
 
 def get_locale() -> str:
-    """Return the language of the current request ("vi" or "en")."""
+    """Return the language of the current request ("vi" or "en"); Flask-Babel's selector."""
     if "lang" in g:
         return g.lang
     lang = request.args.get("lang") or _form_language() or request.cookies.get("lang")
     if lang not in LANGUAGES:
-        lang = request.accept_languages.best_match(LANGUAGES) or "vi"
+        lang = request.accept_languages.best_match(LANGUAGES) or DEFAULT_LANGUAGE
     g.lang = lang
     return lang
 
 
-def translate(key: str) -> str:
-    """Return the text *key* in the request's language (the key itself if unknown)."""
-    texts = TEXTS.get(key)
-    if texts is None:
-        return key
-    return texts[LANGUAGES.index(get_locale())]
-
-
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
-def weekdays_text(days, lang: str) -> str:
-    """Weekday codes in words, runs joined: ``Monday–Friday, Sunday``; all seven: every day."""
-    chosen = [d for d in WEEKDAYS if d in set(days)]
-    if len(chosen) == 7:
-        return text("weekday.all", lang)
-    runs: list[list[str]] = []
-    for d in chosen:
-        if runs and WEEKDAYS.index(d) == WEEKDAYS.index(runs[-1][-1]) + 1:
-            runs[-1].append(d)
-        else:
-            runs.append([d])
-    parts = []
-    for run in runs:
-        first = text(f"weekday.{run[0]}", lang)
-        if len(run) == 1:
-            parts.append(first)
-        elif len(run) == 2:
-            parts.append(f"{first}, {text(f'weekday.{run[1]}', lang)}")
-        else:
-            parts.append(f"{first}–{text(f'weekday.{run[-1]}', lang)}")
-    return ", ".join(parts)
-
-
 def init_app(app) -> None:
-    """Expose ``_`` and ``lang`` to templates and remember an explicit ?lang= in a cookie."""
-    app.jinja_env.globals["_"] = translate
+    """Set up Flask-Babel on the catalogues, expose the locale helpers to templates and
+    remember an explicit ?lang= in a cookie."""
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
+    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Asia/Ho_Chi_Minh")
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
+    Babel(app, locale_selector=get_locale)
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["weekdays"] = lambda days: weekdays_text(days, get_locale())
+    app.jinja_env.globals["money"] = lambda amount: format_money(amount, get_locale())
+    app.jinja_env.globals["local_date"] = lambda day, weekday=True: format_date(
+        day, get_locale(), weekday=weekday
+    )
+    app.jinja_env.globals["number"] = lambda value, digits=0: format_number(
+        value, get_locale(), digits
+    )
+    app.jinja_env.globals["pick_name"] = lambda thing: name(thing, get_locale())
 
     @app.after_request
     def remember_language(response):

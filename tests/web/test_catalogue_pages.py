@@ -13,11 +13,15 @@ def test_healthz_reports_database_and_counts(client):
 
 
 def test_catalogue_lists_places(client):
-    """The list shows Vietnamese and English names, most valuable attraction first."""
+    """The list shows the page's language's names, most valuable attraction first (the English
+    page adds the Vietnamese name, the Vietnamese page stays Vietnamese)."""
     html = client.get("/catalogue/").get_data(as_text=True)
     assert html.index("Vịnh Hạ Long") < html.index("Bảo tàng Quảng Ninh")
-    assert "Ha Long Bay" in html
+    assert "Ha Long Bay" not in html
     assert "9 kết quả" in html
+    html = client.get("/catalogue/?lang=en").get_data(as_text=True)
+    assert html.index("Ha Long Bay") < html.index("Quang Ninh Museum")
+    assert "9 results" in html
 
 
 @pytest.mark.parametrize(
@@ -81,7 +85,7 @@ def test_catalogue_escapes_catalogue_text(app, tmp_path):
     path.write_text(json.dumps(evil), encoding="utf-8")
     with app.extensions["tourplanner.storage.db"].session() as session:
         load_files(session, [path])
-    html = app.test_client().get("/catalogue/").get_data(as_text=True)
+    html = app.test_client().get("/catalogue/?lang=en").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
 
@@ -105,7 +109,7 @@ def test_place_page_shows_sources_as_readable_links(client):
     html = client.get("/catalogue/yen-tu?lang=en").get_data(as_text=True)
     assert "ref:S30" not in html
     assert 'href="http' in html
-    assert "the compiler&#39;s knowledge, no source yet" in html
+    assert "the compiler's knowledge, no source yet" in html  # a catalogue message, not data
 
 
 def test_place_page_says_weekdays_and_services_in_words(client):
@@ -116,6 +120,6 @@ def test_place_page_says_weekdays_and_services_in_words(client):
     html = client.get("/catalogue/yen-tu?lang=en").get_data(as_text=True)
     assert "Every day" in html or "every day" in html
     assert "(cable car)" in html and "cable_car" not in html
-    assert "Fare: 70,000 ₫" in html
+    assert "Fare: ₫70,000" in html
     vi = client.get("/catalogue/yen-tu?lang=vi").get_data(as_text=True)
     assert "hằng ngày" in vi and "cáp treo" in vi

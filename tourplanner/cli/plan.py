@@ -14,15 +14,17 @@ from flask.cli import with_appcontext
 from tourplanner.catalogue.service import get_catalogue
 from tourplanner.cli.common import fail
 from tourplanner.errors import TourplannerError
-from tourplanner.i18n import text
+from tourplanner.i18n import Translator
+from tourplanner.i18n import translator
 from tourplanner.planning import plan
 from tourplanner.planning.itinerary import Itinerary
+from tourplanner.planning.notices import dropped_texts
+from tourplanner.planning.notices import stop_note
+from tourplanner.planning.notices import warning_texts
 from tourplanner.planning.request import parse_tour_request
 from tourplanner.services.itineraries import load_itinerary
 from tourplanner.services.itineraries import save_itinerary
 from tourplanner.services.travel_model import get_travel_model
-
-WEEKDAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 class Progress:
@@ -68,107 +70,96 @@ def _hm(minutes: int) -> str:
     return f"{minutes // 60} h {minutes % 60:02d}" if minutes >= 60 else f"{minutes} min"
 
 
-def _services(leg, lang: str) -> str:
-    """A leg's services in words: "limousine Hà Nội – Hạ Long 250,000 ₫, taxi 5 km"."""
+def _services(leg, t: Translator) -> str:
+    """A leg's services in words: "limousine Hà Nội – Hạ Long 250.000 ₫/người, taxi 5 km"."""
     parts = []
     for s in leg.services:
-        kind = text(f"service.{s['kind']}", lang)
-        name = s["name_en"] if lang == "en" else s["name_vi"]
+        kind = t(f"service.{s['kind']}")
+        name = t.name(s)
         piece = name if name and s["kind"] not in ("taxi", "hired_vehicle") else kind
         if s["kind"] in ("taxi", "hired_vehicle", "walk"):
-            piece += f" {s['km']:.0f} km"
+            piece += f" {t.number(s['km'])} km"
         if s["fare_unknown"]:
-            piece += f" ({text('it.fare_unknown', lang)})"
+            piece += f" ({t('it.fare_unknown')})"
         elif s["fare_per_person_vnd"]:
-            piece += f" {s['fare_per_person_vnd']:,} ₫/{text('lodging.person', lang)}"
+            piece += f" {t.money(s['fare_per_person_vnd'])}/{t('lodging.person')}"
         parts.append(piece)
     return ", ".join(parts)
 
 
-def render_text(itinerary: Itinerary, english: bool) -> str:
-    """Return a readable day-by-day plan (a table per day)."""
-    import datetime as dt
-
-    lang = "en" if english else "vi"
+def render_text(itinerary: Itinerary, lang: str) -> str:
+    """Return a readable day-by-day plan (a table per day) in *lang* only."""
+    t = translator(lang)
     lines = []
     if itinerary.id:
-        lines.append(f"Itinerary {itinerary.id}" if english else f"Lịch trình {itinerary.id}")
-    names = {}
+        lines.append(t("cli.itinerary", id=itinerary.id))
+    multi_group = any(d.group for d in itinerary.days)
     for day in itinerary.days:
-        for stop in day.stops:
-            names[stop.id] = stop.name_en if english else stop.name_vi
-    for day in itinerary.days:
-        date = dt.date.fromisoformat(day.date)
-        weekday = text(f"weekday.{WEEKDAY_KEYS[date.weekday()]}", lang)
         number = sum(1 for d in itinerary.days if d.group == day.group and d.date <= day.date)
-        group = f" · group {day.group + 1}" if any(d.group for d in itinerary.days) else ""
+        group = f" · {t('it.group')} {day.group + 1}" if multi_group else ""
         lines.append("")
-        lines.append(f"{'Day' if english else 'Ngày'} {number} — {day.date} ({weekday}){group}")
+        lines.append(f"{t('it.day')} {number} — {t.date(day.date)}{group}")
         for stop, leg in day.rows():
             if leg and leg.minutes:
                 how = (
-                    _services(leg, lang)
+                    _services(leg, t)
                     if leg.services
-                    else ", ".join(text(f"mode.{m}", lang) for m in leg.modes)
+                    else ", ".join(t(f"mode.{m}") for m in leg.modes)
                 )
                 via = f" · {', '.join(leg.via)}" if leg.via else ""
                 wait = (
-                    f" (+{leg.wait_minutes} min {text('it.wait', lang)})"
+                    f" (+{t('unit.minutes', n=leg.wait_minutes)} {t('it.wait')})"
                     if leg.wait_minutes
                     else ""
                 )
-                lines.append(f"   ↓ {_hm(leg.minutes)}{wait}, {leg.km:.0f} km: {how}{via}")
+                lines.append(f"   ↓ {_hm(leg.minutes)}{wait}, {t.number(leg.km)} km: {how}{via}")
             span = (
                 f"{stop.arrive[11:]}–{stop.depart[11:]}"
                 if stop.arrive != stop.depart
                 else f"{stop.arrive[11:]}      "
             )
-            name = stop.name_en if english else stop.name_vi
-            cost = f"  {stop.cost_vnd:,} ₫" if stop.cost_vnd else ""
+            cost = f"  {t.money(stop.cost_vnd)}" if stop.cost_vnd else ""
             if stop.ticket_unknown:
-                cost += f"  ({text('it.ticket_unknown', lang)})"
+                cost += f"  ({t('it.ticket_unknown')})"
             where = f" ({stop.province})" if stop.kind in ("attraction", "overnight") else ""
-            note = f" — {stop.note}" if stop.kind == "meal" and stop.note else ""
-            lines.append(f"  {span}  {name}{where}{cost}{note}")
+            note = stop_note(stop, lang)
+            note = f" — {note}" if stop.kind == "meal" and note else ""
+            lines.append(f"  {span}  {t.name(stop)}{where}{cost}{note}")
             if stop.includes:
-                lines.append(
-                    f"               {text('it.includes', lang)}: {', '.join(stop.includes)}"
-                )
+                lines.append(f"               {t('it.includes')}: {', '.join(stop.includes)}")
             if stop.lodging:
                 info = stop.lodging
-                kind = text(f"lodging.{info['type']}", lang)
-                tier = text(f"tier.{info['tier']}", lang)
+                kind = t(f"lodging.{info['type']}")
+                tier = t(f"tier.{info['tier']}")
                 example = f", {info['example']}" if info.get("example") else ""
                 unit = ""
                 if info.get("unit_vnd"):
-                    per = text(f"lodging.{info['per']}", lang)
-                    unit = f", {info['unit_vnd']:,} ₫/{per} × {info['count']}"
+                    per = t(f"lodging.{info['per']}")
+                    unit = f", {t.money(info['unit_vnd'])}/{per} × {info['count']}"
                 lines.append(f"               {kind} {tier}{example}{unit}")
     s = itinerary
     lines.append("")
-    label = "Total" if english else "Tổng"
     c = s.costs
     lines.append(
-        f"{label}: {text('it.value', lang).lower()} {s.value:.0f} · {s.km:.0f} km · "
-        f"{_hm(s.travel_minutes)} · {c.per_person_vnd:,} ₫/{text('lodging.person', lang)} "
-        f"({text('it.tickets', lang).lower()} {c.per_person(c.tickets_vnd):,}, "
-        f"{text('it.transport', lang).lower()} {c.per_person(c.transport_vnd):,}, "
-        f"{text('it.lodging', lang).lower()} {c.per_person(c.lodging_vnd):,}, "
-        f"{text('it.meals', lang).lower()} {c.per_person(c.meals_vnd):,} "
-        f"{text('it.per_person', lang)})"
+        f"{t('cli.total')}: {t('it.value').lower()} {t.number(s.value)} · {t.number(s.km)} km · "
+        f"{_hm(s.travel_minutes)} · {t.money(c.per_person_vnd)}/{t('lodging.person')} "
+        f"({t('it.tickets').lower()} {t.money(c.per_person(c.tickets_vnd))}, "
+        f"{t('it.transport').lower()} {t.money(c.per_person(c.transport_vnd))}, "
+        f"{t('it.lodging').lower()} {t.money(c.per_person(c.lodging_vnd))}, "
+        f"{t('it.meals').lower()} {t.money(c.per_person(c.meals_vnd))} "
+        f"{t('it.per_person')})"
     )
-    lines.append(("Provinces: " if english else "Tỉnh/thành: ") + ", ".join(s.provinces))
+    lines.append(f"{t('it.provinces')}: " + ", ".join(s.provinces))
     vehicle = s.extra.get("vehicle")
     if vehicle:
-        name = vehicle["name_en"] if english else vehicle["name_vi"]
         lines.append(
-            f"{text('it.vehicle', lang)}: {vehicle['count']} × {name} "
-            f"({vehicle['vnd_per_km']:,} ₫/km, {text('it.day_minimum', lang)} "
-            f"{vehicle['day_minimum_vnd']:,} ₫)"
+            f"{t('it.vehicle')}: {vehicle['count']} × {t.name(vehicle)} "
+            f"({t.money(vehicle['vnd_per_km'])}/km, {t('it.day_minimum')} "
+            f"{t.money(vehicle['day_minimum_vnd'])})"
         )
-    for place_id, reason in s.dropped:
-        lines.append(f"{'Dropped' if english else 'Bỏ'}: {place_id} — {reason}")
-    for warning in s.warnings:
+    for place_id, reason in dropped_texts(s, lang):
+        lines.append(f"{t('cli.dropped')}: {place_id} — {reason}")
+    for warning in warning_texts(s, lang):
         lines.append(f"! {warning}")
     return "\n".join(lines)
 
@@ -261,7 +252,7 @@ def plan_command(as_json: bool, seed: int, **options) -> None:
     if as_json:
         click.echo(json.dumps(itinerary.to_dict(), ensure_ascii=False, indent=2))
     else:
-        click.echo(render_text(itinerary, request.language == "en"))
+        click.echo(render_text(itinerary, request.language))
 
 
 @click.command("show")
@@ -279,5 +270,4 @@ def show_command(itinerary_id: str, language: str | None, as_json: bool) -> None
     if as_json:
         click.echo(json.dumps(itinerary.to_dict(), ensure_ascii=False, indent=2))
     else:
-        english = (language or itinerary.request.get("language")) == "en"
-        click.echo(render_text(itinerary, english))
+        click.echo(render_text(itinerary, language or itinerary.request.get("language", "vi")))

@@ -9,7 +9,9 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar
 from icalendar import Event
 
+from tourplanner.i18n import translator
 from tourplanner.planning.itinerary import Itinerary
+from tourplanner.planning.notices import stop_note
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 #: control characters and everything some reader takes for the end of a line (str.splitlines
@@ -27,21 +29,24 @@ def _local(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text).replace(tzinfo=TZ)
 
 
-def to_ical(itinerary: Itinerary, *, english: bool = False) -> bytes:
-    """Return the itinerary as an iCalendar file."""
+def to_ical(itinerary: Itinerary, *, lang: str = "vi") -> bytes:
+    """Return the itinerary as an iCalendar file in *lang* only: events in local time with
+    ``TZID=Asia/Ho_Chi_Minh`` and the VTIMEZONE that defines it."""
+    t = translator(lang)
     calendar = Calendar()
     calendar.add("prodid", "-//tourplanner//northern Vietnam tours//EN")
     calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", "tourplanner " + (itinerary.id or ""))
+    calendar.add("x-wr-calname", f"tourplanner {t('it.title')} {itinerary.id or ''}".strip())
+    calendar.add("x-wr-timezone", TZ.key)
     stamp = dt.datetime.now(dt.UTC)
     for day in itinerary.days:
         for n, stop in enumerate(day.stops):
             if stop.kind in ("start", "end") or stop.arrive == stop.depart:
                 continue
             event = Event()
-            name = _one_line(stop.name_en if english else stop.name_vi)
+            name = _one_line(t("it.lunch") if stop.kind == "meal" else t.name(stop))
             if stop.kind == "overnight":
-                name = ("Overnight: " if english else "Nghỉ đêm: ") + name
+                name = f"{t('it.overnight')}: {name}"
             event.add("summary", name)
             event.add("dtstart", _local(stop.arrive))
             event.add("dtend", _local(stop.depart))
@@ -49,7 +54,16 @@ def to_ical(itinerary: Itinerary, *, english: bool = False) -> bytes:
             event.add("uid", f"{itinerary.id or 'draft'}-{day.group}-{day.date}-{n}@tourplanner")
             event.add("location", f"{name}, {_one_line(stop.province)}")
             event.add("geo", (stop.lat, stop.lon))
+            lines = [t.date(day.date)]
+            note = stop_note(stop, t.lang)
+            if note:
+                lines.append(_one_line(note))
             if stop.cost_vnd:
-                event.add("description", f"{stop.cost_vnd:,} VND")
+                lines.append(t.money(stop.cost_vnd))
+            event.add("description", "\n".join(lines))
             calendar.add_component(event)
+    if itinerary.days:
+        first = dt.date.fromisoformat(itinerary.days[0].date)
+        last = dt.date.fromisoformat(max(d.date for d in itinerary.days))
+        calendar.add_missing_timezones(first_date=first, last_date=last + dt.timedelta(days=2))
     return calendar.to_ical()

@@ -20,7 +20,6 @@ import solver
 from tourplanner.catalogue.catalogue import Catalogue
 from tourplanner.errors import PlanningFailed
 from tourplanner.errors import TourplannerError
-from tourplanner.planning.build import DROP_TEXT
 from tourplanner.planning.build import build_itinerary
 from tourplanner.planning.itinerary import Itinerary
 from tourplanner.planning.model import MONEY_WEIGHT
@@ -35,7 +34,6 @@ from tourplanner.planning.model import transport_modes
 from tourplanner.planning.request import TourRequest
 
 __all__ = [
-    "DROP_TEXT",
     "MONEY_WEIGHT",
     "PACES",
     "TRAVEL_WEIGHT",

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import logging
 from dataclasses import dataclass
 from dataclasses import field
@@ -22,6 +23,8 @@ import solver
 from tourplanner.catalogue.catalogue import Catalogue
 from tourplanner.catalogue.models import Place
 from tourplanner.festivals import holidays_between
+from tourplanner.i18n import translator
+from tourplanner.planning import notices
 from tourplanner.planning import pricing
 from tourplanner.planning.itinerary import Costs
 from tourplanner.planning.itinerary import Itinerary
@@ -35,25 +38,6 @@ from tourplanner.travel.modes import PUBLIC
 from tourplanner.travel.modes import is_public
 
 log = logging.getLogger(__name__)
-
-DROP_TEXT = {
-    solver.DropReason.CLOSED: (
-        "đóng cửa trong những ngày của chuyến đi",
-        "closed on every day of the trip",
-    ),
-    solver.DropReason.CANNOT_FIT: (
-        "không xếp vừa lịch trình (thời gian đi lại, giờ mở cửa, giờ tàu xe)",
-        "cannot fit the days (travel time, opening hours and departures)",
-    ),
-    solver.DropReason.OVER_BUDGET: ("vượt ngân sách", "over budget"),
-    solver.DropReason.QUOTA_FULL: ("hết suất trong ngày", "quota full on the open days"),
-    solver.DropReason.UNREACHABLE: (
-        "không có phương tiện tới được vào những ngày này",
-        "unreachable on these days (no crossing runs)",
-    ),
-    solver.DropReason.EXCLUDED: ("bị loại theo yêu cầu", "excluded by the request"),
-    solver.DropReason.NOT_SELECTED: ("không được chọn", "not selected"),
-}
 
 
 def _iso(minute_of_trip: int, start: dt.date) -> str:
@@ -94,10 +78,7 @@ class _Day:
         self.warnings = warnings
         self.provinces = provinces
         self.request = model.request
-        self.english = self.request.language == "en"
-
-    def text(self, vi: str, en: str) -> str:
-        return en if self.english else vi
+        self.lang = self.request.language
 
     def _stop(self, place: Place, kind: str, arrive: int, depart: int, **extra) -> Stop:
         start = self.request.start_date
@@ -120,8 +101,16 @@ class _Day:
         begin = self.request.start_date
         return f"{_iso(start, begin)[11:]}–{_iso(start + minutes, begin)[11:]}"
 
-    def _meal(self, g: int, d: int, where: Place, start: int, minutes: int, note: str) -> Stop:
+    def _noted(self, stop: Stop, where: str, start: int, minutes: int) -> Stop:
+        """*stop* with a note saying that lunch is eaten there (*where*: a note code)."""
+        code = notices.note(where, self._span(start, minutes))
+        return dataclasses.replace(
+            stop, note=notices.stop_note_text(code, self.lang), note_code=code
+        )
+
+    def _meal(self, g: int, d: int, where: Place, start: int, minutes: int) -> Stop:
         begin = self.request.start_date
+        code = notices.note("near", "", where)
         return Stop(
             id=f"meal-{g}-{d}",
             kind="meal",
@@ -132,7 +121,8 @@ class _Day:
             lon=where.lon,
             arrive=_iso(start, begin),
             depart=_iso(start + minutes, begin),
-            note=note,
+            note=notices.stop_note_text(code, self.lang),
+            note_code=code,
         )
 
     def _leg(self, a: Place, b: Place, t: int, arrive_by: int, mode: str, d: int) -> Leg:
@@ -161,8 +151,7 @@ class _Day:
         per_person = seats + (taxi_vnd * taxis + tolls * vehicles) / group
         for s in found.services:
             if s["fare_unknown"]:
-                name = s["name_en"] if self.english else s["name_vi"]
-                self.totals.unknown.append(f"fare:{name or s['kind']}")
+                self.totals.unknown.append(f"fare:{s['name_vi'] or s['kind']}")
         return dataclasses.replace(
             found,
             cost_vnd=int(group_cost),
@@ -195,8 +184,7 @@ class _Day:
                 and (visit is None or route.lunch_inside != visit.place_id)
             ):
                 # eaten here before leaving (the solver's lunch starts before it travels on)
-                stops.append(self._meal(g, d, previous, ls, dur, self.text(
-                    f"gần {previous.name_vi}", f"near {previous.name_en}")))  # fmt: skip
+                stops.append(self._meal(g, d, previous, ls, dur))
                 t = max(t, ls + dur)
                 lunch_done = True
             leg = self._leg(previous, target, t, planned_arrive, mode, d)
@@ -212,8 +200,7 @@ class _Day:
                 and ls + dur <= visit.start_min
             ):
                 # eaten on arrival, before the visit: the stop is reached after lunch
-                stops.append(self._meal(g, d, target, ls, dur, self.text(
-                    f"gần {target.name_vi}", f"near {target.name_en}")))  # fmt: skip
+                stops.append(self._meal(g, d, target, ls, dur))
                 ready = ls + dur
                 lunch_done = True
             if visit is None:
@@ -225,29 +212,23 @@ class _Day:
             if quote.unknown:
                 self.totals.unknown.append(f"ticket:{target.id}")
             self.totals.value += model.prizes.get(target.id, 0.0)
-            includes = ()
+            included = []
             if place.product is not None:
-                includes = tuple(
-                    (self.catalogue.places[x].name_en if self.english else self.catalogue.places[x].name_vi)
-                    for x in place.product.visits
-                    if x in self.catalogue.places
-                )  # fmt: skip
+                included = [self.catalogue.places[x] for x in place.product.visits
+                            if x in self.catalogue.places]  # fmt: skip
             stops.append(
                 self._stop(
                     target, "attraction", ready, visit.depart_min,
                     cost_vnd=quote.vnd, value=model.prizes.get(target.id, 0.0),
                     ticket_unknown=quote.unknown, reasons=tuple(model.reasons.get(target.id, ())),
-                    includes=includes,
+                    includes=tuple(p.name_vi for p in included),
+                    includes_en=tuple(p.name_en or p.name_vi for p in included),
                 )
             )  # fmt: skip
             if not lunch_done and route.lunch_inside == visit.place_id:
                 # the visit holds lunch (on board, at the site): said on the stop itself
                 on_board = place.product is not None and place.product.lunch
-                where = self.text(
-                    "ăn trưa trên tàu" if on_board else "ăn trưa tại điểm tham quan",
-                    "lunch on board" if on_board else "lunch at the site",
-                )
-                stops[-1] = dataclasses.replace(stops[-1], note=f"{where} {self._span(ls, dur)}")
+                stops[-1] = self._noted(stops[-1], "on_board" if on_board else "at_site", ls, dur)
                 lunch_done = True
             previous, t = target, visit.depart_min
         lunch_at_end = not lunch_done
@@ -258,11 +239,7 @@ class _Day:
             stops.append(self._night(plan, d, t, finish))
         if lunch_at_end:  # at the night's hub (or on board) after arriving: said on that stop
             on_board = finish.cruise is not None and "lunch" in finish.cruise.meals
-            where = self.text(
-                "ăn trưa trên tàu" if on_board else "ăn trưa tại nơi nghỉ",
-                "lunch on board" if on_board else "lunch at the hotel",
-            )
-            stops[-1] = dataclasses.replace(stops[-1], note=f"{where} {self._span(ls, dur)}")
+            stops[-1] = self._noted(stops[-1], "on_board" if on_board else "at_hotel", ls, dur)
         if t > d * DAY + request.day_end_min:
             log.error(
                 "day %d of %s ends at %s after the asked end", d, plan.group_id, _iso(t, begin)
@@ -352,12 +329,7 @@ def build_itinerary(
 ) -> Itinerary:
     """Re-time the solution with exact timetables, price it, and explain what was left out."""
     request = model.request
-    english = request.language == "en"
-
-    def text(vi: str, en: str) -> str:
-        return en if english else vi
-
-    warnings: list[str] = []
+    warnings: list[dict] = []
     provinces: dict[str, None] = {}
     totals = _Totals()
     builder = _Day(model, catalogue, travel, totals, warnings, provinces)
@@ -384,47 +356,44 @@ def build_itinerary(
         request.budget_vnd is not None
         and pricing.per_person(budget_total, travellers) > request.budget_vnd
     ):
-        warnings.append(text(
-            f"Chi phí ước tính {pricing.per_person(budget_total, travellers):,} ₫/người vượt ngân sách {request.budget_vnd:,} ₫",
-            f"The estimated cost of {pricing.per_person(budget_total, travellers):,} VND per person exceeds the budget of {request.budget_vnd:,} VND",
+        warnings.append(notices.notice(
+            "over_budget", cost_vnd=pricing.per_person(budget_total, travellers),
+            budget_vnd=request.budget_vnd,
         ))  # fmt: skip
     visited = {v for _, v in solution.visited()}
     nights = {h for plan_ in solution.plans for h in plan_.night_hubs}
     wanted = set(request.must_visit) | set(request.pins)
-    dropped: list[tuple[str, str]] = []
+    drop_codes: dict[str, str] = {}
     for drop in solution.dropped:
         if drop.place_id in visited or drop.place_id not in wanted:
             continue
-        vi, en = DROP_TEXT[drop.reason]
-        dropped.append((drop.place_id, en if english else vi))
+        drop_codes.setdefault(drop.place_id, drop.reason.value)
     for asked, alts in model.wanted_any:
         if not (alts & (visited | nights)):
-            dropped.append((asked, text(DROP_TEXT[solver.DropReason.CANNOT_FIT][0],
-                                        DROP_TEXT[solver.DropReason.CANNOT_FIT][1])))  # fmt: skip
+            drop_codes.setdefault(asked, solver.DropReason.CANNOT_FIT.value)
     visited_places = [catalogue.places[p] for p in sorted(visited)]
-    warnings.extend(_unmet_text(u, english) for u in solution.unmet if "none of" not in u)
+    multi_group = request.groups > 1
     warnings.extend(
-        n
-        for n in model.festival_notes
-        if any(n.startswith(p.name_vi + ":") for p in visited_places)
+        notices.unmet_notice(u, catalogue.places, multi_group)
+        for u in solution.unmet
+        if "none of" not in u
     )
+    warnings.extend(n for n in model.festival_notes if n["params"]["place_id"] in visited)
     for holiday in holidays_between(request.start_date, request.dates[-1]):
-        warnings.append(text(
-            f"{holiday.date:%d/%m}: {holiday.name_vi} — đông khách, giá cao",
-            f"{holiday.date:%d/%m}: {holiday.name_en} — crowds and higher prices",
+        warnings.append(notices.notice(
+            "holiday", date=holiday.date.isoformat(), name=notices.names(holiday)
         ))  # fmt: skip
-    unverified = sorted((p.name_en if english else p.name_vi) for p in visited_places
-                        if "hours" in p.uncertain)  # fmt: skip
+    unverified = [notices.names(p) for p in visited_places if "hours" in p.uncertain]
     if unverified:
-        warnings.append(text(
-            "Giờ mở cửa chưa kiểm chứng, nên gọi trước: ",
-            "Opening hours not verified, call ahead: ",
-        ) + ", ".join(unverified))  # fmt: skip
+        warnings.append(notices.notice("hours_unverified", places=unverified))
     if costs.unknown:
-        warnings.append(text(
-            "Một số giá chưa rõ nên chưa tính vào tổng: ", "Some prices are unknown and not counted: "
-        ) + ", ".join(_unknown_text(u, catalogue, english) for u in costs.unknown))  # fmt: skip
-    warnings.extend(travel.warnings())
+        warnings.append(notices.notice(
+            "unknown_prices", items=[_unknown_item(u, catalogue) for u in costs.unknown]
+        ))  # fmt: skip
+    warnings.extend(notices.travel_notice(w) for w in travel.warnings())
+    warnings = list({json.dumps(w, sort_keys=True): w for w in warnings}.values())
+    lang = request.language
+    t = translator(lang)
     return Itinerary(
         request=request.to_dict(),
         days=tuple(days),
@@ -434,14 +403,18 @@ def build_itinerary(
         km=totals.km,
         costs=costs,
         provinces=tuple(provinces),
-        dropped=tuple(dict.fromkeys(dropped)),
-        warnings=tuple(dict.fromkeys(warnings)),
+        dropped=tuple(
+            (pid, t.gettext(notices.DROP_MESSAGES[code])) for pid, code in drop_codes.items()
+        ),
+        warnings=tuple(dict.fromkeys(notices.notice_text(w, lang) for w in warnings)),
         solve_seconds=solve_seconds,
         extra={
             "modes": list(dict.fromkeys(PUBLIC if is_public(m) else m for m in model.modes)),
             "lodging": request.lodging,
             "transport": request.transport,
             "vehicle": _vehicle(request, days),
+            "notices": warnings,
+            "drop_codes": drop_codes,
         },
     )
 
@@ -466,16 +439,10 @@ def _vehicle(request, days) -> dict | None:
     }
 
 
-def _unmet_text(message: str, english: bool) -> str:
-    return message
-
-
-def _unknown_text(key: str, catalogue: Catalogue, english: bool) -> str:
+def _unknown_item(key: str, catalogue: Catalogue) -> dict:
+    """An unknown price (``ticket:<place id>``, ``lodging:<hub id>``, ``meal:lunch``,
+    ``fare:<link name>``) as a notice item naming it in both languages."""
     kind, _, what = key.partition(":")
     if kind in ("ticket", "lodging") and what in catalogue.places:
-        place = catalogue.places[what]
-        name = place.name_en if english else place.name_vi
-        return (f"vé {name}" if not english else f"ticket of {name}") if kind == "ticket" else name
-    if kind == "meal":
-        return {"lunch": ("bữa trưa", "lunch"), "dinner": ("bữa tối", "dinner")}[what][int(english)]
-    return what
+        return {"kind": kind, "name": notices.names(catalogue.places[what])}
+    return {"kind": kind, "what": what}

@@ -52,6 +52,10 @@ class Stop:
     reasons: tuple[str, ...] = ()
     #: a product's sights seen on the way (names), e.g. the caves of a bay route
     includes: tuple[str, ...] = ()
+    #: the same sights named in English (``includes`` names them in Vietnamese)
+    includes_en: tuple[str, ...] = ()
+    #: ``note`` as a code, rendered in any language (:func:`tourplanner.planning.notices.stop_note`)
+    note_code: dict[str, Any] | None = None
     #: an overnight stop: {"type": "hotel"|"cruise", "tier", "example", "unit_vnd", "per":
     #: "room"|"person", "count", "total_vnd", "uncertain", "meals"}
     lodging: dict[str, Any] | None = None
@@ -275,7 +279,7 @@ _STOP_FIELDS = set(Stop.__dataclass_fields__)
 
 def _stop_from(data: dict[str, Any]) -> Stop:
     values = {k: v for k, v in data.items() if k in _STOP_FIELDS}
-    for key in ("reasons", "includes"):
+    for key in ("reasons", "includes", "includes_en"):
         if key in values:
             values[key] = tuple(values[key])
     return Stop(**values)
@@ -299,6 +303,8 @@ def _stop_dict(stop: Stop) -> dict[str, Any]:
         "ticket_unknown": stop.ticket_unknown,
         "reasons": list(stop.reasons),
         "includes": list(stop.includes),
+        "includes_en": list(stop.includes_en),
+        "note_code": stop.note_code,
         "lodging": stop.lodging,
     }
 

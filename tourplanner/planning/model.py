@@ -30,6 +30,7 @@ import solver
 from tourplanner.catalogue.catalogue import Catalogue
 from tourplanner.catalogue.models import LODGING_TIERS
 from tourplanner.catalogue.models import Place
+from tourplanner.planning import notices
 from tourplanner.planning import pricing
 from tourplanner.planning import prizes as value_model
 from tourplanner.planning.itinerary import Leg
@@ -118,7 +119,8 @@ class Model:
     nodes: list[Place]
     prizes: dict[str, float]
     visit_minutes: dict[str, int]
-    festival_notes: list[str] = field(default_factory=list)
+    #: notices (:mod:`tourplanner.planning.notices`) of the festivals at the candidates
+    festival_notes: list[dict] = field(default_factory=list)
     #: why each candidate is in the plan: "must", "interest:<name>", "festival"
     reasons: dict[str, list[str]] = field(default_factory=dict)
     #: the requested ids behind each ``must_any`` set (for the dropped list)
@@ -425,7 +427,7 @@ def build_model(request: TourRequest, catalogue: Catalogue, travel: TravelModel)
     first, last = request.dates[0], request.dates[-1]
     forced = set(request.must_visit) | set(request.pins)
     forced_any = {pid for _, alts in any_sets for pid in alts}
-    festival_notes: list[str] = []
+    festival_notes: list[dict] = []
     prize_of: dict[str, float] = {}
     minutes_of: dict[str, int] = {}
     kinds: dict[str, str | None] = {}
@@ -443,8 +445,14 @@ def build_model(request: TourRequest, catalogue: Catalogue, travel: TravelModel)
         for festival, span_start, span_end in festivals:
             why.append("festival")
             festival_notes.append(
-                f"{place.name_vi}: {festival.name_vi} ({span_start:%d/%m}–{span_end:%d/%m}) — "
-                "đông khách, nên đi sớm / crowded, go early"
+                notices.notice(
+                    "festival",
+                    place_id=place.id,
+                    place=notices.names(place),
+                    festival=notices.names(festival),
+                    first=span_start.isoformat(),
+                    last=span_end.isoformat(),
+                )
             )
         reasons[place.id] = why
         prize_of[place.id] = value

@@ -6,8 +6,8 @@ duration,distance`` answers ``{"code": "Ok", "durations": [[s]], "distances": [[
 coordinates: the points are cut into blocks of half that size and every (source block,
 destination block) pair is one request.
 
-Network failures and 5xx answers are retried with exponential backoff; an answer that is not
-a well-formed table is an :class:`~tourplanner.errors.UpstreamError` at once.
+Network failures and 5xx answers are retried with exponential backoff by urllib3's ``Retry``
+on the session's adapter (:func:`retrying_session`); an answer that is not a well-formed table is an :class:`~tourplanner.errors.UpstreamError` at once.
 
 When a server has failed, :class:`RoadTimes` does not ask it again for :data:`BREAKER_S`
 seconds (the same warning is given at once): a server that hangs costs one round of timeouts,
@@ -24,6 +24,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util import Retry
 
 from tourplanner.errors import UpstreamError
 
@@ -35,6 +37,8 @@ MAX_COORDINATES = 100
 DEFAULT_TIMEOUT_S = 5.0
 DEFAULT_RETRIES = 2
 DEFAULT_BACKOFF_S = 0.25
+#: answers that are retried (OSRM behind a proxy: the proxy's 502/503/504, OSRM's own 500)
+RETRY_STATUSES = (500, 502, 503, 504)
 #: seconds a failed server is left alone before it is asked again
 BREAKER_S = 30.0
 
@@ -68,12 +72,13 @@ class OsrmClient:
         How many times a failed request is retried (so ``retries + 1`` attempts; default
         :data:`DEFAULT_RETRIES`).
     backoff_s
-        First pause between attempts; it doubles after each failure (default
-        :data:`DEFAULT_BACKOFF_S`).
+        urllib3's backoff factor: the pause before the n-th retry is ``backoff_s * 2**(n-1)``
+        (urllib3 makes the first retry at once; default :data:`DEFAULT_BACKOFF_S`).
     max_coordinates
         Coordinates per request; at most 100 (OSRM's default table limit).
     session
-        A ``requests.Session`` to reuse (one is made otherwise).
+        A ``requests.Session`` to reuse, which then does its own retrying (otherwise one is
+        made by :func:`retrying_session`).
     """
 
     def __init__(
@@ -95,7 +100,7 @@ class OsrmClient:
         self.backoff_s = DEFAULT_BACKOFF_S if backoff_s is None else backoff_s
         self.max_coordinates = max_coordinates
         self.profile = profile
-        self.session = session or requests.Session()
+        self.session = session or retrying_session(self.retries, self.backoff_s)
         #: number of HTTP requests made (for tests and logs)
         self.requests_made = 0
 
@@ -151,40 +156,55 @@ class OsrmClient:
                     km[p, q] = m / 1000.0
 
     def _get(self, url: str, params: dict[str, str]) -> dict:
-        pause = self.backoff_s
-        last = ""
-        for attempt in range(self.retries + 1):
-            if attempt:
-                time.sleep(pause)
-                pause *= 2
-            self.requests_made += 1
-            try:
-                response = self.session.get(url, params=params, timeout=self.timeout_s)
-            except requests.RequestException as exc:
-                last = f"{type(exc).__name__}: {exc}"
-                log.info("OSRM request failed (attempt %d): %s", attempt + 1, last)
-                continue
-            if response.status_code >= 500:
-                last = f"HTTP {response.status_code}"
-                log.info("OSRM answered %s (attempt %d)", last, attempt + 1)
-                continue
-            try:
-                body = response.json()
-            except ValueError:
-                raise UpstreamError(
-                    f"OSRM at {self.base_url} answered something that is not JSON "
-                    f"(HTTP {response.status_code})"
-                ) from None
-            if not isinstance(body, dict) or body.get("code") != "Ok":
-                code = body.get("code") if isinstance(body, dict) else None
-                message = body.get("message", "") if isinstance(body, dict) else ""
-                raise UpstreamError(
-                    f"OSRM at {self.base_url} refused the table request: {code} {message}".strip()
-                )
-            return body
-        raise UpstreamError(
-            f"OSRM at {self.base_url} failed after {self.retries + 1} attempts ({last})"
-        )
+        """One table request; the session's adapter retries failures and 5xx answers."""
+        attempts = self.retries + 1
+        try:
+            response = self.session.get(url, params=params, timeout=self.timeout_s)
+        except requests.RequestException as exc:
+            self.requests_made += attempts  # the retries were used up
+            raise UpstreamError(
+                f"OSRM at {self.base_url} failed after {attempts} attempts "
+                f"({type(exc).__name__}: {exc})"
+            ) from None
+        history = getattr(getattr(response.raw, "retries", None), "history", ())
+        self.requests_made += 1 + len(history)
+        if response.status_code in RETRY_STATUSES:
+            raise UpstreamError(
+                f"OSRM at {self.base_url} failed after {1 + len(history)} attempts "
+                f"(HTTP {response.status_code})"
+            )
+        try:
+            body = response.json()
+        except ValueError:
+            raise UpstreamError(
+                f"OSRM at {self.base_url} answered something that is not JSON "
+                f"(HTTP {response.status_code})"
+            ) from None
+        if not isinstance(body, dict) or body.get("code") != "Ok":
+            code = body.get("code") if isinstance(body, dict) else None
+            message = body.get("message", "") if isinstance(body, dict) else ""
+            raise UpstreamError(
+                f"OSRM at {self.base_url} refused the table request: {code} {message}".strip()
+            )
+        return body
+
+
+def retrying_session(retries: int, backoff_s: float) -> requests.Session:
+    """A ``requests.Session`` whose adapter retries GETs *retries* times on connection
+    errors, timeouts and 5xx answers, with exponential backoff from *backoff_s* (urllib3's
+    :class:`~urllib3.util.Retry`); the last 5xx answer is returned, not raised."""
+    retry = Retry(
+        total=retries,
+        backoff_factor=backoff_s,
+        status_forcelist=RETRY_STATUSES,
+        allowed_methods=["GET"],
+        raise_on_status=False,
+    )
+    session = requests.Session()
+    adapter = HTTPAdapter(max_retries=retry)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
 
 
 def _is_table(rows: object, n_rows: int, n_cols: int) -> bool:

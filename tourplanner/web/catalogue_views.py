@@ -11,10 +11,10 @@ from tourplanner.catalogue.catalogue import Match
 from tourplanner.catalogue.citations import resolve
 from tourplanner.catalogue.service import get_catalogue
 from tourplanner.errors import NotFound
-from tourplanner.i18n import TEXTS
 from tourplanner.i18n import get_locale
-from tourplanner.i18n import text
+from tourplanner.i18n import translator
 from tourplanner.i18n import weekdays_text
+from tourplanner.planning.itinerary import SERVICE_KINDS
 from tourplanner.travel.attach import as_point
 from tourplanner.travel.attach import attach
 from tourplanner.travel.network import FARE_MODES
@@ -86,6 +86,7 @@ MAX_SERVICES = 8
 def services_near(place, lang: str) -> list[dict]:
     """The scheduled services (ferries, boats, cable cars, coach and bus lines) at the network
     nodes a place is reached from, with fares and hours in words."""
+    t = translator(lang)
     network = default_network()
     access = attach(as_point(place, network), network)
     nodes = {leg.node for leg in access.legs}
@@ -94,16 +95,14 @@ def services_near(place, lang: str) -> list[dict]:
         if link.mode not in FARE_MODES or not nodes & {link.source_node, link.target_node}:
             continue
         kind = link.service_kind or link.mode
-        key = f"service.{kind}" if f"service.{kind}" in TEXTS else f"mode.{link.mode}"
+        key = f"service.{kind}" if kind in SERVICE_KINDS else f"mode.{link.mode}"
         hours = []
         for service in link.services:
             if service.departures:
                 times = ", ".join(format_time(t) for t in service.departures)
             elif service.headway_min:
-                times = text("svc.every", lang).format(
-                    first=format_time(service.first), last=format_time(service.last),
-                    minutes=service.headway_min,
-                )  # fmt: skip
+                times = t("svc.every", first=format_time(service.first),
+                          last=format_time(service.last), minutes=service.headway_min)  # fmt: skip
             else:
                 times = f"{format_time(service.first)}–{format_time(service.last)}"
             when = weekdays_text(service.days, lang)
@@ -111,8 +110,8 @@ def services_near(place, lang: str) -> list[dict]:
             hours.append(", ".join(x for x in (times, when, season) if x))
         out.append(
             {
-                "name": link.name_en if lang == "en" else link.name_vi,
-                "kind": text(key, lang),
+                "name": t.name(link),
+                "kind": t(key),
                 "fare_vnd": link.fare_vnd,
                 "fare_unknown": link.fare_unknown,
                 "fare_year": link.fare_year,

@@ -21,6 +21,7 @@ from tourplanner.errors import ValidationError
 from tourplanner.i18n import get_locale
 from tourplanner.jobs.runner import get_job
 from tourplanner.jobs.runner import submit
+from tourplanner.planning import notices
 from tourplanner.planning.itinerary import Itinerary
 from tourplanner.planning.request import LODGING
 from tourplanner.planning.request import PACES
@@ -186,6 +187,24 @@ def _map_context() -> dict:
 
 
 @bp.app_template_global()
+def warning_texts(itinerary) -> list[str]:
+    """The itinerary's warnings in the page's language."""
+    return notices.warning_texts(itinerary, get_locale())
+
+
+@bp.app_template_global()
+def dropped_texts(itinerary) -> list[tuple[str, str]]:
+    """The dropped places with their reasons in the page's language."""
+    return notices.dropped_texts(itinerary, get_locale())
+
+
+@bp.app_template_global()
+def note_of(stop) -> str:
+    """A stop's note (where lunch is eaten) in the page's language."""
+    return notices.stop_note(stop, get_locale())
+
+
+@bp.app_template_global()
 def stop_map_links(stop) -> dict[str, str]:
     """Open-in-maps links of a stop, in the page's language."""
     return maplinks.stop_links(stop, english=get_locale() == "en")
@@ -286,7 +305,7 @@ def itinerary_ics(itinerary_id: str):
     """One calendar event per stop."""
     from tourplanner.exports.ical import to_ical
 
-    body = to_ical(_load(itinerary_id), english=get_locale() == "en")
+    body = to_ical(_load(itinerary_id), lang=get_locale())
     return _download(itinerary_id, body, "text/calendar", "ics")
 
 
@@ -295,7 +314,7 @@ def itinerary_pdf(itinerary_id: str):
     """The plan as a PDF."""
     from tourplanner.exports.pdf import to_pdf  # fpdf is heavy: load it on first PDF
 
-    body = to_pdf(_load(itinerary_id), english=get_locale() == "en")
+    body = to_pdf(_load(itinerary_id), lang=get_locale())
     return _download(itinerary_id, body, "application/pdf", "pdf")
 
 
