@@ -965,7 +965,9 @@ class Search:
         m = self.m
         # the fastest ranking first (a first plan early), the per-mode rankings after it
         count = max(1, self.params.hub_candidates)
+        ranked = time.perf_counter()
         choices = self.initial_choices(count, per_mode=False)
+        ranking_s = time.perf_counter() - ranked
         if not choices and m.n_modes > 1:
             choices = self.initial_choices(count)
         if not choices:
@@ -985,7 +987,15 @@ class Search:
             spent = time.perf_counter() - started
             if self.should_stop() or (rank > 0 and spent > CONSTRUCT_SHARE * self.left()):
                 break
-            for allowed in mode_sets if rank < 2 else mode_sets[:1]:
+            for index, allowed in enumerate(mode_sets if rank < 2 else mode_sets[:1]):
+                if self.best is not None and (index or rank) and self.should_stop():
+                    break
+                if (
+                    self.best is not None
+                    and index
+                    and time.perf_counter() - started > CONSTRUCT_SHARE * self.left()
+                ):
+                    break  # a construction of a big trip takes seconds: leave them to the LNS
                 m.allowed_modes = allowed
                 plan = Plan(m, choice)
                 if not all(r.ok for r in plan.routes):
@@ -999,7 +1009,10 @@ class Search:
                 self.offer(plan, "construct")
             if not extended:
                 extended = True
-                choices += [c for c in self.initial_choices(count) if c not in choices]
+                # the per-mode rankings cost about one fast ranking per mode: on a big trip
+                # (8 days, 4 groups) that is seconds the LNS uses better
+                if ranking_s * m.n_modes < CONSTRUCT_SHARE * self.left():
+                    choices += [c for c in self.initial_choices(count) if c not in choices]
         m.allowed_modes = mode_sets[0]
         # 1b. requirements still open: try nights that serve them
         can_move = any(len(n) > 1 for n in self.p.nights)
