@@ -108,7 +108,14 @@ def _rank(m: AppModel, count: int, modes: tuple[int, ...] | None) -> list[HubCho
     p = m.problem
     n_nights = len(p.nights)
     per_group: list[list[tuple[int, ...]]] = []
+    # the estimate sees a group only through its places: groups open to the same places (the
+    # groups of one request) share one beam search
+    searched: dict[bytes, list[tuple[int, ...]]] = {}
     for g in range(m.n_groups):
+        key = m.group_places(g).tobytes()
+        if key in searched:
+            per_group.append(searched[key])
+            continue
         beam: list[tuple[float, tuple[int, ...], frozenset[int]]] = [(0.0, (), frozenset())]
         for n in range(n_nights):
             out = []
@@ -138,6 +145,7 @@ def _rank(m: AppModel, count: int, modes: tuple[int, ...] | None) -> list[HubCho
         seqs = [s for _, s in finals]
         if not seqs:
             seqs = [tuple(0 for _ in range(n_nights))]
+        searched[key] = seqs
         per_group.append(seqs)
     out: list[HubChoice] = []
     for i in range(count):
