@@ -33,7 +33,9 @@ from dataclasses import field
 from enum import Enum
 
 from solver.problem import UNREACHABLE
+from solver.problem import Group
 from solver.problem import Hub
+from solver.problem import Lunch
 from solver.problem import Mode
 from solver.problem import Place
 from solver.problem import Problem
@@ -100,6 +102,58 @@ class _Totals:
     quota_groups: dict[tuple[str, int], set[str]] = field(default_factory=dict)
 
 
+@dataclass
+class _Trip:
+    """What the walk over one group's days adds up: spending, places seen, kinds per trip."""
+
+    spent: float = 0.0
+    seen: set[str] = field(default_factory=set)
+    kinds: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class _Day:
+    """What the checks of one group-day read: the problem, the route, its travel and bounds.
+
+    ``lunch_start`` is the route's stated lunch start and ``lunch_min`` the duration of the
+    lunch the day still owes (0 when it has none or had it on board)."""
+
+    p: Problem
+    group: Group
+    route: DayRoute
+    mode: Mode
+    m: TravelMatrix
+    places: dict[str, Place]
+    start: int
+    end: int
+    deadline: int
+    lunch: Lunch | None
+    lunch_start: int | None
+    lunch_min: int
+
+    @property
+    def gid(self) -> str:
+        return self.group.id
+
+    @property
+    def d(self) -> int:
+        return self.route.day
+
+
+@dataclass
+class _Walk:
+    """The running state of the walk along one day's stops."""
+
+    node: int
+    free: int
+    lunch_placed: bool
+    drive: int = 0
+    km: float = 0.0
+    legs: float = 0.0
+    spent: float = 0.0
+    kinds: dict[str, int] = field(default_factory=dict)
+
+
 def validate(problem: Problem, solution: Solution) -> list[Violation]:
     """Check ``solution`` against ``problem``; return every violation (empty list: valid).
 
@@ -114,27 +168,51 @@ def validate(problem: Problem, solution: Solution) -> list[Violation]:
     -------
     list of Violation
     """
-    out: list[Violation] = []
     p = problem
     if not solution.plans:
-        if (p.must_visit or p.must_any) and solution.status is Status.FEASIBLE:
-            out.append(Violation(ViolationKind.STATUS, 1, "FEASIBLE without any plan"))
-        return out
-    group_ids = [g.id for g in p.groups]
-    if [pl.group_id for pl in solution.plans] != group_ids:
-        out.append(
-            Violation(ViolationKind.STRUCTURE, 1, f"plans must be for groups {group_ids} in order")
-        )
+        return _check_without_plans(p, solution)
+    out = _check_plan_order(p, solution)
+    if out:
         return out
     places = {pl.id: pl for pl in p.places}
     modes = {m.id: m for m in p.travel_modes}
     totals = _Totals()
-    for g, plan in enumerate(solution.plans):
-        _check_group(p, g, plan, places, modes, totals, out)
-    _check_quotas(p, totals, out)
-    _check_objective(p, solution, totals, out)
-    _check_requirements(p, solution, places, totals, out)
+    for group, plan in zip(p.groups, solution.plans, strict=True):
+        out += _check_group(p, group, plan, places, modes, totals)
+    out += _check_quotas(p, totals)
+    out += _check_objective(p, solution, totals)
+    out += _check_dropped(p, solution, totals)
+    out += _check_status(p, solution, places, totals)
     return out
+
+
+# -- structure ------------------------------------------------------------------------------
+
+
+def _check_without_plans(p: Problem, solution: Solution) -> list[Violation]:
+    """A solution with no plan may only claim FEASIBLE when nothing is required."""
+    if (p.must_visit or p.must_any) and solution.status is Status.FEASIBLE:
+        return [Violation(ViolationKind.STATUS, 1, "FEASIBLE without any plan")]
+    return []
+
+
+def _check_plan_order(p: Problem, solution: Solution) -> list[Violation]:
+    """One plan per group, in the problem's group order."""
+    group_ids = [g.id for g in p.groups]
+    if [pl.group_id for pl in solution.plans] != group_ids:
+        message = f"plans must be for groups {group_ids} in order"
+        return [Violation(ViolationKind.STRUCTURE, 1, message)]
+    return []
+
+
+def _check_group_shape(p: Problem, plan: GroupPlan) -> list[Violation]:
+    """One route per day in day order, and one hub per night."""
+    gid = plan.group_id
+    if len(plan.days) != len(p.days) or [d.day for d in plan.days] != list(range(len(p.days))):
+        return [Violation(ViolationKind.STRUCTURE, 1, "one route per day, in order", gid)]
+    if len(plan.night_hubs) != len(p.nights):
+        return [Violation(ViolationKind.STRUCTURE, 1, "one hub per night", gid)]
+    return []
 
 
 # -- one group ------------------------------------------------------------------------------
@@ -142,57 +220,56 @@ def validate(problem: Problem, solution: Solution) -> list[Violation]:
 
 def _check_group(
     p: Problem,
-    g: int,
+    group: Group,
     plan: GroupPlan,
     places: dict[str, Place],
     modes: dict[str, Mode],
     totals: _Totals,
-    out: list[Violation],
-) -> None:
-    gid = plan.group_id
-    if len(plan.days) != len(p.days) or [d.day for d in plan.days] != list(range(len(p.days))):
-        out.append(Violation(ViolationKind.STRUCTURE, 1, "one route per day, in order", gid))
-        return
-    if len(plan.night_hubs) != len(p.nights):
-        out.append(Violation(ViolationKind.STRUCTURE, 1, "one hub per night", gid))
-        return
+) -> list[Violation]:
+    """Check one group's trip (nights, days, families, budget); add to ``totals``."""
+    out = _check_group_shape(p, plan)
+    if out:
+        return out
+    hubs, out = _night_hubs(p, plan)
+    lodging = _add_nights(hubs, totals)
+    trip = _Trip(spent=float(lodging))
+    for day_route in plan.days:
+        out += _check_day(p, group, day_route, hubs, places, modes, trip, totals)
+    for rule in p.variety:
+        totals.variety += rule.trip_extra(trip.kinds.get(rule.kind, 0))
+    out += _check_families(plan.group_id, trip.seen, hubs, places)
+    out += _check_budget(p, plan.group_id, trip.spent)
+    return out
+
+
+def _night_hubs(p: Problem, plan: GroupPlan) -> tuple[list[Hub | None], list[Violation]]:
+    """The hub of each night (``None``: not a candidate of that night) and its violations."""
     hubs: list[Hub | None] = []
+    out: list[Violation] = []
     for n, hub_id in enumerate(plan.night_hubs):
         hub = next((h for h in p.nights[n] if h.id == hub_id), None)
         if hub is None:
-            out.append(
-                Violation(ViolationKind.HUB, 1, f"night {n}: {hub_id!r} is not a candidate", gid)
-            )
+            message = f"night {n}: {hub_id!r} is not a candidate"
+            out.append(Violation(ViolationKind.HUB, 1, message, plan.group_id))
         hubs.append(hub)
+    return hubs, out
+
+
+def _add_nights(hubs: list[Hub | None], totals: _Totals) -> int:
+    """Add the nights' lodging and prize (once per stay at a hub) to ``totals``; return the
+    lodging."""
     lodging = sum(h.lodging_cost for h in hubs if h is not None)
     totals.lodging += lodging
     for n, h in enumerate(hubs):
         if h is not None and (n == 0 or hubs[n - 1] is None or hubs[n - 1].id != h.id):
             totals.hub_prize += h.prize
-    spent = float(lodging)
-    seen_group: set[str] = set()
-    trip_kinds: dict[str, int] = {}
-    for day_route in plan.days:
-        spent += _check_day(
-            p, p.groups[g], day_route, hubs, places, modes, seen_group, trip_kinds, totals, out
-        )
-    for rule in p.variety:
-        totals.variety += rule.trip_extra(trip_kinds.get(rule.kind, 0))
-    _check_families(p, gid, seen_group, hubs, places, out)
-    if p.budget is not None and spent > p.budget + 1e-6:
-        out.append(
-            Violation(ViolationKind.BUDGET, spent - p.budget, f"spends {spent:.0f} VND", gid)
-        )
+    return lodging
 
 
 def _check_families(
-    p: Problem,
-    gid: str,
-    visited: set[str],
-    hubs: list[Hub | None],
-    places: dict[str, Place],
-    out: list[Violation],
-) -> None:
+    gid: str, visited: set[str], hubs: list[Hub | None], places: dict[str, Place]
+) -> list[Violation]:
+    """At most one member of a family (places and hubs) in a group's trip."""
     members: dict[str, set[str]] = {}
     for pid in visited:
         fam = places[pid].family
@@ -201,16 +278,22 @@ def _check_families(
     for h in hubs:
         if h is not None and h.family is not None:
             members.setdefault(h.family, set()).add(h.id)
+    out: list[Violation] = []
     for fam, used in sorted(members.items()):
         if len(used) > 1:
-            out.append(
-                Violation(
-                    ViolationKind.FAMILY,
-                    len(used) - 1,
-                    f"family {fam!r} used {len(used)} times: {sorted(used)}",
-                    gid,
-                )
-            )
+            message = f"family {fam!r} used {len(used)} times: {sorted(used)}"
+            out.append(Violation(ViolationKind.FAMILY, len(used) - 1, message, gid))
+    return out
+
+
+def _check_budget(p: Problem, gid: str, spent: float) -> list[Violation]:
+    """A group's tickets, lodging and travel within the budget."""
+    if p.budget is not None and spent > p.budget + 1e-6:
+        return [Violation(ViolationKind.BUDGET, spent - p.budget, f"spends {spent:.0f} VND", gid)]
+    return []
+
+
+# -- one day --------------------------------------------------------------------------------
 
 
 def _terminals(p: Problem, d: int, hubs: list[Hub | None]) -> tuple[int, int, int, int, bool]:
@@ -235,159 +318,154 @@ def _terminals(p: Problem, d: int, hubs: list[Hub | None]) -> tuple[int, int, in
 
 def _check_day(
     p: Problem,
-    group,
+    group: Group,
     day_route: DayRoute,
     hubs: list[Hub | None],
     places: dict[str, Place],
     modes: dict[str, Mode],
-    seen_group: set[str],
-    trip_kinds: dict[str, int],
+    trip: _Trip,
     totals: _Totals,
-    out: list[Violation],
-) -> float:
-    """Check one day; add to ``totals``; return the day's spending (tickets + travel)."""
+) -> list[Violation]:
+    """Check one day: its mode and ends, lunch, every leg and visit, caps and stated totals;
+    add to ``trip`` and ``totals``."""
     gid, d = group.id, day_route.day
-    day = p.days[d]
     mode = modes.get(day_route.mode)
     if mode is None:
-        out.append(
-            Violation(ViolationKind.MODE, 1, f"day {d}: unknown mode {day_route.mode!r}", gid, d)
-        )
-        return 0.0
-    m = mode.matrix(d)
+        message = f"day {d}: unknown mode {day_route.mode!r}"
+        return [Violation(ViolationKind.MODE, 1, message, gid, d)]
     start, end, ready, deadline, lunch_done = _terminals(p, d, hubs)
     if day_route.start_node != start or day_route.end_node != end:
+        message = f"day {d} must run from node {start} to node {end}"
+        return [Violation(ViolationKind.HUB, 1, message, gid, d)]
+    lunch = p.days[d].lunch if not lunch_done else None
+    ctx = _Day(
+        p, group, day_route, mode, mode.matrix(d), places, start, end, deadline, lunch,
+        day_route.lunch_start_min, lunch.duration_min if lunch is not None else 0,
+    )  # fmt: skip
+    out = _check_departure(ctx, ready)
+    out += _check_lunch_window(ctx)
+    walk = _Walk(start, day_route.depart_min, lunch is None or ctx.lunch_start is None)
+    stops_out, complete = _check_stops(ctx, walk, trip, totals)
+    out += stops_out
+    if not complete:
+        trip.spent += walk.spent
+        return out
+    if not walk.lunch_placed:
         out.append(
-            Violation(
-                ViolationKind.HUB, 1, f"day {d} must run from node {start} to node {end}", gid, d
-            )
+            Violation(ViolationKind.LUNCH, ctx.lunch_min, "lunch is not inside a leg", gid, d)
         )
-        return 0.0
-    if day_route.depart_min < ready:
-        out.append(
-            Violation(
-                ViolationKind.DAY_BOUNDS,
-                ready - day_route.depart_min,
-                f"day {d} leaves before the day starts",
-                gid,
-                d,
-            )
-        )
-    lunch = day.lunch if not lunch_done else None
-    ls = day_route.lunch_start_min
-    dur = lunch.duration_min if lunch is not None else 0
-    if lunch is not None:
-        if ls is None:
-            out.append(Violation(ViolationKind.LUNCH, dur, "no lunch", gid, d))
-        elif ls < lunch.earliest_start_min or ls + dur > lunch.latest_end_min:
-            out.append(
-                Violation(
-                    ViolationKind.LUNCH,
-                    max(lunch.earliest_start_min - ls, ls + dur - lunch.latest_end_min),
-                    "lunch outside its window",
-                    gid,
-                    d,
-                )
-            )
-    placed = lunch is None or ls is None
-    kinds: dict[str, int] = {}
-    drive = 0
-    km = 0.0
-    legs = 0.0
-    spent = 0.0
-    prev_node, prev_free = start, day_route.depart_min
-    stops = [(v.place_id, v.arrive_min, v.start_min, v.depart_min) for v in day_route.visits]
-    stops.append((None, day_route.return_min, day_route.return_min, day_route.return_min))
-    for pid, arrive, begin, depart in stops:
-        if pid is not None and pid not in places:
-            out.append(Violation(ViolationKind.UNKNOWN_PLACE, 1, f"unknown place {pid!r}", gid, d))
-            return spent
-        node = end if pid is None else places[pid].node
-        if m.minutes[prev_node, node] == UNREACHABLE:
-            out.append(
-                Violation(
-                    ViolationKind.UNREACHABLE_LEG,
-                    1,
-                    f"leg {prev_node} -> {node} does not exist",
-                    gid,
-                    d,
-                    pid,
-                )
-            )
-        else:
-            drive += int(m.minutes[prev_node, node])
-            if m.km is not None and not math.isnan(m.km[prev_node, node]):
-                km += float(m.km[prev_node, node])
-            legs += m.leg_money(prev_node, node, p.cost_per_km)
-        here = False
-        if not placed and pid is not None and day_route.lunch_inside == pid:
-            pass  # checked with the visit below
-        elif not placed:
-            here = _lunch_in_leg(m, prev_node, node, prev_free, arrive, begin, ls, dur, pid is None)
-            placed = here
-        if not here:
-            expected = m.arrival(prev_node, node, prev_free)
-            if not math.isfinite(expected):
-                out.append(
-                    Violation(
-                        ViolationKind.TRAVEL_TIME,
-                        1,
-                        f"no connection to {pid or 'the day end'} at that time",
-                        gid,
-                        d,
-                        pid,
-                    )
-                )
-            elif arrive < expected:
-                out.append(
-                    Violation(
-                        ViolationKind.TRAVEL_TIME,
-                        expected - arrive,
-                        f"arrives {expected - arrive:g} min too early at {pid or 'the day end'}",
-                        gid,
-                        d,
-                        pid,
-                    )
-                )
-        if begin < arrive:
-            out.append(
-                Violation(
-                    ViolationKind.SERVICE, arrive - begin, "starts before arriving", gid, d, pid
-                )
-            )
-        if pid is None:
-            if arrive > deadline:
-                out.append(
-                    Violation(
-                        ViolationKind.DAY_BOUNDS,
-                        arrive - deadline,
-                        f"day {d} returns after the day ends",
-                        gid,
-                        d,
-                    )
-                )
-            break
-        pl = places[pid]
-        _check_visit(p, group, pl, day_route, begin, depart, ls, dur, seen_group, totals, out)
-        if not placed and day_route.lunch_inside == pid and pl.lunch_inside:
-            placed = begin <= ls and ls + dur <= depart  # type: ignore[operator]
-        if pl.kind is not None:
-            kinds[pl.kind] = kinds.get(pl.kind, 0) + 1
-        if pl.quota_key is not None:
-            totals.quota_groups.setdefault((pl.quota_key, d), set()).add(gid)
-        totals.prize += pl.prize
-        totals.tickets += pl.cost
-        spent += pl.cost
-        prev_node, prev_free = node, depart
-    if not placed:
-        out.append(Violation(ViolationKind.LUNCH, dur, "lunch is not inside a leg", gid, d))
-    money = max(legs, float(mode.day_minimum))
+    money = max(walk.legs, float(mode.day_minimum))
     totals.mode_penalty += mode.day_penalty
-    _check_day_caps(p, gid, day_route, drive, money, kinds, trip_kinds, totals, out)
-    totals.drive += drive
-    totals.km += km
+    out += _check_day_caps(ctx, walk, trip, totals)
+    out += _check_day_totals(ctx, walk.drive, money)
+    totals.drive += walk.drive
+    totals.km += walk.km
     totals.travel_cost += money
-    return spent + money
+    trip.spent += walk.spent + money
+    return out
+
+
+def _check_departure(ctx: _Day, ready: int) -> list[Violation]:
+    """The day leaves its start no earlier than the day starts (and a cruise disembarks)."""
+    depart = ctx.route.depart_min
+    if depart < ready:
+        message = f"day {ctx.d} leaves before the day starts"
+        return [Violation(ViolationKind.DAY_BOUNDS, ready - depart, message, ctx.gid, ctx.d)]
+    return []
+
+
+def _check_lunch_window(ctx: _Day) -> list[Violation]:
+    """A day that owes a lunch states one, inside the lunch window."""
+    lunch, ls, dur = ctx.lunch, ctx.lunch_start, ctx.lunch_min
+    if lunch is None:
+        return []
+    if ls is None:
+        return [Violation(ViolationKind.LUNCH, dur, "no lunch", ctx.gid, ctx.d)]
+    if ls < lunch.earliest_start_min or ls + dur > lunch.latest_end_min:
+        amount = max(lunch.earliest_start_min - ls, ls + dur - lunch.latest_end_min)
+        return [Violation(ViolationKind.LUNCH, amount, "lunch outside its window", ctx.gid, ctx.d)]
+    return []
+
+
+def _check_stops(
+    ctx: _Day, walk: _Walk, trip: _Trip, totals: _Totals
+) -> tuple[list[Violation], bool]:
+    """Walk the day's visits and its end: each leg, then each visit. Return the violations and
+    whether the walk reached the end (``False``: it stopped at an unknown place)."""
+    route = ctx.route
+    stops = [(v.place_id, v.arrive_min, v.start_min, v.depart_min) for v in route.visits]
+    out: list[Violation] = []
+    for pid, arrive, begin, depart in stops:
+        if pid not in ctx.places:
+            message = f"unknown place {pid!r}"
+            out.append(Violation(ViolationKind.UNKNOWN_PLACE, 1, message, ctx.gid, ctx.d))
+            return out, False
+        pl = ctx.places[pid]
+        out += _check_leg(ctx, walk, pl.node, pid, arrive, begin)
+        out += _check_visit(ctx, pl, begin, depart, trip, totals)
+        _record_visit(ctx, walk, pl, begin, depart, totals)
+    arrive = route.return_min
+    out += _check_leg(ctx, walk, ctx.end, None, arrive, arrive)
+    out += _check_return(ctx, arrive)
+    return out, True
+
+
+# -- legs -----------------------------------------------------------------------------------
+
+
+def _check_leg(
+    ctx: _Day, walk: _Walk, node: int, pid: str | None, arrive: int, begin: int
+) -> list[Violation]:
+    """The leg from the walk's node to ``node`` (``pid``; ``None``: the day's end): it exists,
+    the arrival is no earlier than travel (and a lunch taken in the leg) allows, and service
+    starts after arriving. Adds the leg to ``walk``."""
+    out = _add_leg(ctx, walk, node, pid)
+    here = False
+    if walk.lunch_placed or (pid is not None and ctx.route.lunch_inside == pid):
+        pass  # lunch already placed, or checked with the visit that holds it
+    else:
+        here = _lunch_in_leg(
+            ctx.m, walk.node, node, walk.free, arrive, begin, ctx.lunch_start, ctx.lunch_min,
+            pid is None,
+        )  # fmt: skip
+        walk.lunch_placed = here
+    if not here:
+        out += _check_travel_time(ctx, walk, node, pid, arrive)
+    if begin < arrive:
+        message = "starts before arriving"
+        out.append(Violation(ViolationKind.SERVICE, arrive - begin, message, ctx.gid, ctx.d, pid))
+    return out
+
+
+def _add_leg(ctx: _Day, walk: _Walk, node: int, pid: str | None) -> list[Violation]:
+    """Add the leg to ``node`` to the day's driving, km and money; a missing leg is a
+    violation."""
+    m, a = ctx.m, walk.node
+    if m.minutes[a, node] == UNREACHABLE:
+        message = f"leg {a} -> {node} does not exist"
+        return [Violation(ViolationKind.UNREACHABLE_LEG, 1, message, ctx.gid, ctx.d, pid)]
+    walk.drive += int(m.minutes[a, node])
+    if m.km is not None and not math.isnan(m.km[a, node]):
+        walk.km += float(m.km[a, node])
+    walk.legs += m.leg_money(a, node, ctx.p.cost_per_km)
+    return []
+
+
+def _check_travel_time(
+    ctx: _Day, walk: _Walk, node: int, pid: str | None, arrive: int
+) -> list[Violation]:
+    """The arrival is no earlier than the earliest arrival of the leg (timetables included)."""
+    expected = ctx.m.arrival(walk.node, node, walk.free)
+    where = pid or "the day end"
+    if not math.isfinite(expected):
+        message = f"no connection to {where} at that time"
+        return [Violation(ViolationKind.TRAVEL_TIME, 1, message, ctx.gid, ctx.d, pid)]
+    if arrive < expected:
+        message = f"arrives {expected - arrive:g} min too early at {where}"
+        return [
+            Violation(ViolationKind.TRAVEL_TIME, expected - arrive, message, ctx.gid, ctx.d, pid)
+        ]
+    return []
 
 
 def _lunch_in_leg(
@@ -416,32 +494,36 @@ def _lunch_in_leg(
     return False
 
 
+def _check_return(ctx: _Day, arrive: int) -> list[Violation]:
+    """The day reaches its end by the day's end (and a cruise's boarding)."""
+    if arrive > ctx.deadline:
+        message = f"day {ctx.d} returns after the day ends"
+        return [Violation(ViolationKind.DAY_BOUNDS, arrive - ctx.deadline, message, ctx.gid, ctx.d)]
+    return []
+
+
+# -- visits ---------------------------------------------------------------------------------
+
+
 def _check_visit(
-    p: Problem,
-    group,
-    pl: Place,
-    day_route: DayRoute,
-    begin: int,
-    depart: int,
-    ls: int | None,
-    dur: int,
-    seen_group: set[str],
-    totals: _Totals,
-    out: list[Violation],
-) -> None:
-    gid, d, pid = group.id, day_route.day, pl.id
-    day = p.days[d]
+    ctx: _Day, pl: Place, begin: int, depart: int, trip: _Trip, totals: _Totals
+) -> list[Violation]:
+    """One visit: its timing, the lunch around it, and whether the group may make it."""
+    out = _check_visit_timing(ctx, pl, begin, depart)
+    out += _check_visit_lunch(ctx, pl, begin, depart)
+    out += _check_visit_allowed(ctx, pl, trip, totals)
+    return out
+
+
+def _check_visit_timing(ctx: _Day, pl: Place, begin: int, depart: int) -> list[Violation]:
+    """Stays exactly ``visit_min``, starts inside a window, lies inside the day."""
+    gid, d, pid = ctx.gid, ctx.d, pl.id
+    day = ctx.p.days[d]
+    out: list[Violation] = []
     if depart - begin != pl.visit_min:
-        out.append(
-            Violation(
-                ViolationKind.SERVICE,
-                abs(depart - begin - pl.visit_min),
-                f"stays {depart - begin} min instead of {pl.visit_min}",
-                gid,
-                d,
-                pid,
-            )
-        )
+        amount = abs(depart - begin - pl.visit_min)
+        message = f"stays {depart - begin} min instead of {pl.visit_min}"
+        out.append(Violation(ViolationKind.SERVICE, amount, message, gid, d, pid))
     if pl.windows is not None:
         gap = min(
             (
@@ -453,119 +535,122 @@ def _check_visit(
             default=math.inf,
         )
         if gap > 0:
-            out.append(
-                Violation(ViolationKind.TIME_WINDOW, gap, "starts outside its windows", gid, d, pid)
-            )
+            message = "starts outside its windows"
+            out.append(Violation(ViolationKind.TIME_WINDOW, gap, message, gid, d, pid))
     if not (day.start_min <= begin and depart <= day.end_min):
         out.append(Violation(ViolationKind.DAY_BOUNDS, 1, "visit outside the day", gid, d, pid))
-    if ls is not None and ls < depart and begin < ls + dur:
-        inside = day_route.lunch_inside == pid and pl.lunch_inside
-        if not inside or not (begin <= ls and ls + dur <= depart):
-            out.append(Violation(ViolationKind.LUNCH, 1, "lunch overlaps a visit", gid, d, pid))
-    if day_route.lunch_inside == pid and not pl.lunch_inside:
-        out.append(
-            Violation(ViolationKind.LUNCH, 1, "lunch inside a visit that has none", gid, d, pid)
-        )
+    return out
+
+
+def _check_visit_lunch(ctx: _Day, pl: Place, begin: int, depart: int) -> list[Violation]:
+    """The lunch does not overlap the visit, unless the route names it and it holds lunch."""
+    gid, d, pid = ctx.gid, ctx.d, pl.id
+    ls, dur, named = ctx.lunch_start, ctx.lunch_min, ctx.route.lunch_inside == pid
+    out: list[Violation] = []
+    overlaps = ls is not None and ls < depart and begin < ls + dur
+    # held inside: the route names this visit, it can hold lunch, and the lunch fits in it
+    can_hold = named and pl.lunch_inside
+    if overlaps and not (can_hold and begin <= ls and ls + dur <= depart):  # type: ignore[operator]
+        out.append(Violation(ViolationKind.LUNCH, 1, "lunch overlaps a visit", gid, d, pid))
+    if named and not pl.lunch_inside:
+        message = "lunch inside a visit that has none"
+        out.append(Violation(ViolationKind.LUNCH, 1, message, gid, d, pid))
+    return out
+
+
+def _check_visit_allowed(ctx: _Day, pl: Place, trip: _Trip, totals: _Totals) -> list[Violation]:
+    """Not excluded, allowed to the group, not visited before; marks the place seen."""
+    p, gid, d, pid = ctx.p, ctx.gid, ctx.d, pl.id
+    allowed = ctx.group.allowed_places
+    out: list[Violation] = []
     if pid in p.exclude:
         out.append(Violation(ViolationKind.EXCLUDED_VISIT, 1, "excluded place", gid, d, pid))
-    if group.allowed_places is not None and pid not in group.allowed_places:
+    if allowed is not None and pid not in allowed:
         out.append(Violation(ViolationKind.NOT_ALLOWED, 1, "not allowed to group", gid, d, pid))
-    if pid in seen_group or (p.shared_places and pid in totals.seen_all):
+    if pid in trip.seen or (p.shared_places and pid in totals.seen_all):
         out.append(Violation(ViolationKind.DUPLICATE_VISIT, 1, "visited twice", gid, d, pid))
-    seen_group.add(pid)
+    trip.seen.add(pid)
     totals.seen_all[pid] = gid
+    return out
 
 
-def _check_day_caps(
-    p: Problem,
-    gid: str,
-    day_route: DayRoute,
-    drive: int,
-    money: float,
-    kinds: dict[str, int],
-    trip_kinds: dict[str, int],
-    totals: _Totals,
-    out: list[Violation],
+def _record_visit(
+    ctx: _Day, walk: _Walk, pl: Place, begin: int, depart: int, totals: _Totals
 ) -> None:
-    d = day_route.day
-    if p.max_drive_min_per_day is not None and drive > p.max_drive_min_per_day:
-        out.append(
-            Violation(
-                ViolationKind.MAX_DRIVE,
-                drive - p.max_drive_min_per_day,
-                f"drives {drive} min",
-                gid,
-                d,
-            )
-        )
-    if p.max_stops_per_day is not None and len(day_route.visits) > p.max_stops_per_day:
-        out.append(
-            Violation(
-                ViolationKind.MAX_STOPS,
-                len(day_route.visits) - p.max_stops_per_day,
-                f"{len(day_route.visits)} visits",
-                gid,
-                d,
-            )
-        )
+    """Move the walk past the visit: a lunch held inside it, its kind, quota, prize and
+    ticket."""
+    if not walk.lunch_placed and ctx.route.lunch_inside == pl.id and pl.lunch_inside:
+        ls, dur = ctx.lunch_start, ctx.lunch_min
+        walk.lunch_placed = begin <= ls and ls + dur <= depart  # type: ignore[operator]
+    if pl.kind is not None:
+        walk.kinds[pl.kind] = walk.kinds.get(pl.kind, 0) + 1
+    if pl.quota_key is not None:
+        totals.quota_groups.setdefault((pl.quota_key, ctx.d), set()).add(ctx.gid)
+    totals.prize += pl.prize
+    totals.tickets += pl.cost
+    walk.spent += pl.cost
+    walk.node, walk.free = pl.node, depart
+
+
+# -- a day's caps and totals ----------------------------------------------------------------
+
+
+def _check_day_caps(ctx: _Day, walk: _Walk, trip: _Trip, totals: _Totals) -> list[Violation]:
+    """Driving minutes, stops and places per kind within the day's caps; adds the variety
+    penalty of the day to ``totals`` and its kinds to ``trip``."""
+    p, gid, d, n_visits = ctx.p, ctx.gid, ctx.d, len(ctx.route.visits)
+    out: list[Violation] = []
+    if p.max_drive_min_per_day is not None and walk.drive > p.max_drive_min_per_day:
+        amount = walk.drive - p.max_drive_min_per_day
+        out.append(Violation(ViolationKind.MAX_DRIVE, amount, f"drives {walk.drive} min", gid, d))
+    if p.max_stops_per_day is not None and n_visits > p.max_stops_per_day:
+        amount = n_visits - p.max_stops_per_day
+        out.append(Violation(ViolationKind.MAX_STOPS, amount, f"{n_visits} visits", gid, d))
     rules = {r.kind: r for r in p.variety}
-    for kind, n in kinds.items():
-        trip_kinds[kind] = trip_kinds.get(kind, 0) + n
+    for kind, n in walk.kinds.items():
+        trip.kinds[kind] = trip.kinds.get(kind, 0) + n
         rule = rules.get(kind)
         if rule is None:
             continue
         totals.variety += rule.day_penalty(n)
         if rule.day_cap is not None and n > rule.day_cap:
-            out.append(
-                Violation(
-                    ViolationKind.KIND_CAP,
-                    n - rule.day_cap,
-                    f"{n} places of kind {kind!r} in one day (at most {rule.day_cap})",
-                    gid,
-                    d,
-                )
-            )
-    if day_route.drive_min != drive:
-        out.append(
-            Violation(
-                ViolationKind.OBJECTIVE,
-                abs(day_route.drive_min - drive),
-                f"day {d} states {day_route.drive_min} driving minutes, recomputed {drive}",
-                gid,
-                d,
-            )
-        )
-    if p.application and not math.isclose(day_route.money, money, rel_tol=1e-9, abs_tol=1e-6):
-        out.append(
-            Violation(
-                ViolationKind.OBJECTIVE,
-                abs(day_route.money - money),
-                f"day {d} states {day_route.money} travel money, recomputed {money}",
-                gid,
-                d,
-            )
-        )
+            message = f"{n} places of kind {kind!r} in one day (at most {rule.day_cap})"
+            out.append(Violation(ViolationKind.KIND_CAP, n - rule.day_cap, message, gid, d))
+    return out
+
+
+def _check_day_totals(ctx: _Day, drive: int, money: float) -> list[Violation]:
+    """The day's stated driving minutes and (application model) travel money."""
+    route, gid, d = ctx.route, ctx.gid, ctx.d
+    out: list[Violation] = []
+    if route.drive_min != drive:
+        amount = abs(route.drive_min - drive)
+        message = f"day {d} states {route.drive_min} driving minutes, recomputed {drive}"
+        out.append(Violation(ViolationKind.OBJECTIVE, amount, message, gid, d))
+    if ctx.p.application and not math.isclose(route.money, money, rel_tol=1e-9, abs_tol=1e-6):
+        amount = abs(route.money - money)
+        message = f"day {d} states {route.money} travel money, recomputed {money}"
+        out.append(Violation(ViolationKind.OBJECTIVE, amount, message, gid, d))
+    return out
 
 
 # -- the whole plan -------------------------------------------------------------------------
 
 
-def _check_quotas(p: Problem, totals: _Totals, out: list[Violation]) -> None:
+def _check_quotas(p: Problem, totals: _Totals) -> list[Violation]:
+    """No more groups on a quota's places on its day than its capacity."""
     caps = {(q.key, q.day): q.capacity for q in p.quotas}
+    out: list[Violation] = []
     for (key, d), groups in sorted(totals.quota_groups.items()):
         cap = caps.get((key, d))
         if cap is not None and len(groups) > cap:
-            out.append(
-                Violation(
-                    ViolationKind.QUOTA,
-                    len(groups) - cap,
-                    f"quota {key!r} on day {d}: {len(groups)} groups for capacity {cap}",
-                    day=d,
-                )
-            )
+            message = f"quota {key!r} on day {d}: {len(groups)} groups for capacity {cap}"
+            out.append(Violation(ViolationKind.QUOTA, len(groups) - cap, message, day=d))
+    return out
 
 
-def _check_objective(p: Problem, solution: Solution, t: _Totals, out: list[Violation]) -> None:
+def _check_objective(p: Problem, solution: Solution, t: _Totals) -> list[Violation]:
+    """Every stated objective part equals the recomputed one (``total`` with the weights)."""
     total = (
         t.prize
         + t.hub_prize
@@ -575,6 +660,7 @@ def _check_objective(p: Problem, solution: Solution, t: _Totals, out: list[Viola
         - p.money_weight * (t.tickets + t.lodging + t.travel_cost)
     )
     obj = solution.objective
+    out: list[Violation] = []
     for name, stated, real in (
         ("prize", obj.prize, t.prize),
         ("hub_prize", obj.hub_prize, t.hub_prize),
@@ -588,51 +674,84 @@ def _check_objective(p: Problem, solution: Solution, t: _Totals, out: list[Viola
         ("total", obj.total, total),
     ):
         if not math.isclose(stated, real, rel_tol=1e-9, abs_tol=1e-6):
-            out.append(
-                Violation(
-                    ViolationKind.OBJECTIVE,
-                    abs(stated - real),
-                    f"objective {name} stated {stated}, recomputed {real}",
-                )
-            )
+            message = f"objective {name} stated {stated}, recomputed {real}"
+            out.append(Violation(ViolationKind.OBJECTIVE, abs(stated - real), message))
+    return out
 
 
-def _check_requirements(
-    p: Problem, solution: Solution, places: dict[str, Place], t: _Totals, out: list[Violation]
-) -> None:
-    visited_by = {
+# -- requirements ---------------------------------------------------------------------------
+
+
+def _visited_by(solution: Solution) -> dict[str, set[str]]:
+    """The places each group's plan visits (as stated)."""
+    return {
         plan.group_id: {v.place_id for d in plan.days for v in d.visits} for plan in solution.plans
     }
-    nights_by = {plan.group_id: set(plan.night_hubs) for plan in solution.plans}
-    visited_ids = set(t.seen_all)
-    dropped_keys = {(x.place_id, x.group_id) for x in solution.dropped}
+
+
+def _missing_must(p: Problem, solution: Solution, t: _Totals) -> list[tuple[str, str | None]]:
+    """``(place, group)`` of each must-visit not visited (group ``None`` for shared places)."""
     if p.shared_places:
-        missing_must = [(pid, None) for pid in sorted(p.must_visit - visited_ids)]
-    else:
-        missing_must = [
-            (pid, gid) for gid, seen in visited_by.items() for pid in sorted(p.must_visit - seen)
-        ]
-    for pid, gid in missing_must:
+        return [(pid, None) for pid in sorted(p.must_visit - set(t.seen_all))]
+    return [
+        (pid, gid)
+        for gid, seen in _visited_by(solution).items()
+        for pid in sorted(p.must_visit - seen)
+    ]
+
+
+def _check_dropped(p: Problem, solution: Solution, t: _Totals) -> list[Violation]:
+    """Every missing must-visit is declared dropped, and no dropped place is visited."""
+    visited_by = _visited_by(solution)
+    dropped_keys = {(x.place_id, x.group_id) for x in solution.dropped}
+    out: list[Violation] = []
+    for pid, gid in _missing_must(p, solution, t):
         if (pid, gid) not in dropped_keys:
-            out.append(
-                Violation(ViolationKind.DROPPED, 1, f"must-visit {pid!r} missing from dropped", gid)
-            )
+            message = f"must-visit {pid!r} missing from dropped"
+            out.append(Violation(ViolationKind.DROPPED, 1, message, gid))
     for pid, gid in sorted(dropped_keys, key=str):
-        visited_here = pid in visited_ids if p.shared_places else pid in visited_by.get(gid, ())
+        visited_here = pid in t.seen_all if p.shared_places else pid in visited_by.get(gid, ())
         if visited_here:
-            out.append(Violation(ViolationKind.DROPPED, 1, f"{pid!r} is visited and dropped", gid))
-    unmet = bool(missing_must)
+            message = f"{pid!r} is visited and dropped"
+            out.append(Violation(ViolationKind.DROPPED, 1, message, gid))
+    return out
+
+
+def _check_status(
+    p: Problem, solution: Solution, places: dict[str, Place], t: _Totals
+) -> list[Violation]:
+    """FEASIBLE only when every requirement holds: must-visits, must-any sets, provinces."""
+    unmet = (
+        bool(_missing_must(p, solution, t))
+        or _must_any_unmet(p, solution, t)
+        or _provinces_unmet(p, solution, places)
+    )
+    if unmet and solution.status is Status.FEASIBLE:
+        return [Violation(ViolationKind.STATUS, 1, "FEASIBLE although a requirement is unmet")]
+    return []
+
+
+def _must_any_unmet(p: Problem, solution: Solution, t: _Totals) -> bool:
+    """Whether some must-any set has no member visited or slept at (by each group, or by some
+    group with shared places)."""
+    visited_by = _visited_by(solution)
+    nights_by = {plan.group_id: set(plan.night_hubs) for plan in solution.plans}
     for s in p.must_any:
         if p.shared_places:
-            used = visited_ids | {h for n in nights_by.values() for h in n}
-            unmet |= not (s & used)
-        else:
-            unmet |= any(not (s & (visited_by[g] | nights_by[g])) for g in visited_by)
+            used = set(t.seen_all) | {h for n in nights_by.values() for h in n}
+            if not (s & used):
+                return True
+        elif any(not (s & (visited_by[g] | nights_by[g])) for g in visited_by):
+            return True
+    return False
+
+
+def _provinces_unmet(p: Problem, solution: Solution, places: dict[str, Place]) -> bool:
+    """Whether some group's plan misses a required province or the minimum number of them."""
     for plan in solution.plans:
         provinces = {places[v.place_id].province for d in plan.days for v in d.visits
                      if v.place_id in places}  # fmt: skip
         provinces.discard(None)
         if p.required_provinces - provinces or len(provinces) < p.min_provinces:
-            unmet = True
-    if unmet and solution.status is Status.FEASIBLE:
-        out.append(Violation(ViolationKind.STATUS, 1, "FEASIBLE although a requirement is unmet"))
+            return True
+    return False

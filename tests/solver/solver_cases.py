@@ -15,13 +15,16 @@ from solver import Day
 from solver import Group
 from solver import Hub
 from solver import Lunch
+from solver import Mode
 from solver import Place
 from solver import Problem
 from solver import Quota
 from solver import Solution
 from solver import SolveParams
+from solver import Timetable
 from solver import TimeWindow
 from solver import TravelMatrix
+from solver import VarietyRule
 from solver import solve
 from solver import validate
 
@@ -275,3 +278,47 @@ def hub_beyond_drive_cap() -> Problem:
 
 
 INSTANCES[hub_beyond_drive_cap.__name__] = hub_beyond_drive_cap
+
+
+def application_features() -> Problem:
+    """Two days with every part of the application model the validator checks: a lunch break,
+    a boat trip that holds lunch inside, a timetabled ferry (every leg to or from the island, hourly from 8:00), two
+    modes (a car with a day minimum, a bus with a day penalty), two temples under a variety
+    rule, a family of two bay routes, and a cruise night (board by 17:00, leave from 9:00 with
+    brunch on board) beside a plain inn."""
+    pts = [(0, 0), (20, 0), (30, 0), (0, 25), (40, 30), (25, 20), (10, 10)]
+    car = matrix(pts)
+    legs = [(a, 4) for a in range(7) if a != 4] + [(4, b) for b in range(7) if b != 4]
+    sailings = [[8 * 60 + 60 * k + int(car.minutes[a, b]) for k in range(9)] for a, b in legs]
+    car_ferry = TravelMatrix(car.minutes, car.km, timetable=Timetable(8 * 60, 60, legs, sailings))
+    bus = TravelMatrix(car.minutes * 2, car.km)
+    travel = (car_ferry, car_ferry)
+    lunch0 = Lunch(11 * 60, 13 * 60 + 30, 60)
+    lunch1 = Lunch(1440 + 11 * 60, 1440 + 13 * 60 + 30, 60)
+    return Problem(
+        places=(
+            Place("temple-a", 1, 20, 30, kind="temple", province="North"),
+            Place("temple-b", 2, 20, 30, kind="temple", province="North"),
+            Place("boat", 3, 30, 180, lunch_inside=True, family="bay", province="Bay"),
+            Place("island", 4, 25, 60, province="Island"),
+            Place("bay-route-2", 6, 28, 120, family="bay", province="Bay"),
+        ),
+        days=(Day(8 * 60, 18 * 60, lunch0), Day(1440 + 8 * 60, 1440 + 18 * 60, lunch1)),
+        travel=travel,
+        start_node=0,
+        end_node=0,
+        nights=(
+            (
+                Hub("cruise", 5, 1_000_000, 15, 17 * 60, 1440 + 9 * 60, True),
+                Hub("inn", 0, 300_000),
+            ),
+        ),
+        modes=(Mode("car", travel, day_minimum=200_000), Mode("bus", bus, day_penalty=1.0)),
+        variety=(VarietyRule("temple", (5.0,), day_cap=2, trip_free=1, trip_penalty=2.0),),
+        cost_per_km=1_000,
+        money_weight=1e-6,
+        travel_weight=0.01,
+    )
+
+
+INSTANCES[application_features.__name__] = application_features
