@@ -86,8 +86,7 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(planner.bp)
     app.register_blueprint(batch_views.bp)
 
+    # one process at a time: gunicorn -w N on a fresh database
     with app.app_context(), app.extensions["tourplanner.storage.db"].startup_lock():
-        catalogue_service.prepare_database(
-            app
-        )  # one process at a time: gunicorn -w N on a fresh database
+        catalogue_service.prepare_database(app)
     return app
