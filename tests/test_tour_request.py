@@ -247,3 +247,14 @@ def test_schema_bounds_keep_their_reasons(catalogue, changes, field, reason):
     with pytest.raises(ValidationError) as caught:
         parse_tour_request(body, catalogue)
     assert _reasons(caught.value) == {field: reason}
+
+
+def test_parse_lists_errors_in_the_order_of_the_fields(catalogue):
+    """Errors of the schema and of the catalogue step come in the fields' order (a summary
+    that shows the first one shows the first field), not grouped by the step that found them."""
+    with pytest.raises(ValidationError) as caught:
+        parse_tour_request(
+            {"start": "Nowhere", "start_date": "2027-13-01", "days": "x", "provinces": ["?"]},
+            catalogue,
+        )
+    assert [e.field for e in caught.value.errors] == ["start", "start_date", "days", "provinces[0]"]

@@ -443,6 +443,10 @@ def parse_tour_request(data: Mapping[str, Any], catalogue: Catalogue) -> TourReq
             quotas[place_id] = capacity
 
     if f.errors:
+        # in the order of the fields, whichever step found them (summaries show the first)
+        order = {name: i for i, name in enumerate(schema.fields)}
+        head = re.compile(r"[^.\[]*")
+        f.errors.sort(key=lambda e: order.get(head.match(e.field).group(), -1))
         raise ValidationError(f.errors)
     return TourRequest(
         start=start,
