@@ -25,6 +25,7 @@ LAYERS: list[tuple[str, ...]] = [
         "tourplanner.i18n",
         "tourplanner.log",
         "tourplanner.text",
+        "tourplanner.validation",
     ),
     ("solver",),
 ]

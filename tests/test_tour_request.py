@@ -206,3 +206,55 @@ def test_start_prefers_an_overnight_base_over_sights_of_the_same_name(catalogue)
     )
     assert request.start == "hub-bai-chay"
     assert request.must_visit == ("ha-long-bay",)
+
+
+def test_parse_names_each_bad_item_by_its_position_as_sent(catalogue):
+    """A bad item and an unknown name in one list are each named by the index the client
+    sent, not by their place among the items that survived (blank items count too)."""
+    with pytest.raises(ValidationError) as caught:
+        parse_tour_request(
+            {
+                "start": "hub-ha-noi",
+                "start_date": "2027-03-06",
+                "days": 2,
+                "must_visit": [5, "  ", "Atlantis", "yen-tu"],
+            },
+            catalogue,
+        )
+    reasons = _reasons(caught.value)
+    assert set(reasons) == {"must_visit[0]", "must_visit[2]"}
+    assert reasons["must_visit[0]"] == "must be text"
+    assert reasons["must_visit[2]"].startswith("no place is called 'Atlantis'")
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "reason"),
+    [
+        ({"min_provinces": 8}, "min_provinces", "must be between 1 and 7"),
+        ({"budget_vnd": 10**13}, "budget_vnd", "must be at most 1,000,000,000,000"),
+        ({"time_limit_s": 0}, "time_limit_s", "must be more than 0 and at most 120"),
+        ({"time_limit_s": "soon"}, "time_limit_s", "must be a number, not 'soon'"),
+        ({"days": "two"}, "days", "must be a whole number, not 'two'"),
+        ({"pins": [1]}, "pins", "must map place ids to day numbers"),
+        ({"start_date": "2100-01-01"}, "start_date", "must be between 2000 and 2099"),
+    ],
+    ids=["min-provinces", "budget", "time-limit-0", "time-limit-text", "days-text", "pins", "2100"],
+)
+def test_schema_bounds_keep_their_reasons(catalogue, changes, field, reason):
+    """The bounds the schema declares give the reasons the parser always gave (the largest
+    min_provinces comes from the catalogue: 7 current provinces in the test one)."""
+    body = {"start": "hub-ha-noi", "start_date": "2027-03-06", "days": 2, **changes}
+    with pytest.raises(ValidationError) as caught:
+        parse_tour_request(body, catalogue)
+    assert _reasons(caught.value) == {field: reason}
+
+
+def test_parse_lists_errors_in_the_order_of_the_fields(catalogue):
+    """Errors of the schema and of the catalogue step come in the fields' order (a summary
+    that shows the first one shows the first field), not grouped by the step that found them."""
+    with pytest.raises(ValidationError) as caught:
+        parse_tour_request(
+            {"start": "Nowhere", "start_date": "2027-13-01", "days": "x", "provinces": ["?"]},
+            catalogue,
+        )
+    assert [e.field for e in caught.value.errors] == ["start", "start_date", "days", "provinces[0]"]

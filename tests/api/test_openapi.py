@@ -93,6 +93,86 @@ def test_packaged_contracts_extend_shared(name):
     assert _extends(shared, packaged, name) == []
 
 
+#: what the contract and the schema must agree on, property by property, in both directions
+KEYWORDS = (
+    "format",
+    "pattern",
+    "enum",
+    "default",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "minLength",
+    "maxLength",
+    "minItems",
+    "maxItems",
+    "description",
+)
+#: request fields the parser reads beyond the contract (re-plan pins, agency quotas)
+BEYOND_CONTRACT = {"pins", "quotas"}
+
+
+def _disagreements(contract: dict, generated: dict, where: str) -> list[str]:
+    """Where the property *generated* (from the marshmallow schema) differs from *contract*."""
+    problems = [
+        f"{where}.{key}: contract {contract.get(key)!r}, schema {generated.get(key)!r}"
+        for key in KEYWORDS
+        if contract.get(key) != generated.get(key)
+    ]
+    if "type" in contract and contract["type"] != generated.get("type"):
+        problems.append(
+            f"{where}.type: contract {contract['type']!r}, schema {generated.get('type')!r}"
+        )
+    if "items" in contract or "items" in generated:
+        problems += _disagreements(
+            contract.get("items", {}), generated.get("items", {}), f"{where}.items"
+        )
+    return problems
+
+
+def test_openapi_tour_request_is_the_parser_schema_and_matches_the_contract(client):
+    """The request body of POST /plans is generated from TourRequestSchema (the schema the
+    parser loads through) and agrees with the packaged contract: the same properties (plus
+    the undocumented pins and quotas), the same required fields, and per property the same
+    type, enum, default, pattern, format, description and bounds, both ways, so neither can
+    drift from the other."""
+    spec = client.get("/api/v1/openapi.json").get_json()
+    body = spec["paths"]["/api/v1/plans"]["post"]["requestBody"]
+    ref = body["content"]["application/json"]["schema"]["$ref"]
+    assert ref == "#/components/schemas/TourRequest"
+    generated = spec["components"]["schemas"]["TourRequest"]
+    contract = json.loads((PACKAGED / "tour_request.schema.json").read_text(encoding="utf-8"))
+
+    assert set(generated["properties"]) - set(contract["properties"]) == BEYOND_CONTRACT
+    assert set(contract["properties"]) <= set(generated["properties"])
+    assert sorted(generated["required"]) == sorted(contract["required"])
+    assert contract["additionalProperties"] is True
+    assert generated.get("additionalProperties", True) is True  # unknown fields are ignored
+    problems = [
+        problem
+        for name, prop in contract["properties"].items()
+        for problem in _disagreements(prop, generated["properties"][name], name)
+    ]
+    assert problems == []
+
+
+def test_contract_comparison_sees_a_drift():
+    """The comparison above fails on a changed bound, enum or default, or a lost item bound
+    (a guard that it can fail at all)."""
+    prop = {"type": "array", "maxItems": 50, "items": {"type": "string", "maxLength": 200}}
+    assert _disagreements(prop, prop, "x") == []
+    assert _disagreements(prop, {**prop, "maxItems": 60}, "x") == [
+        "x.maxItems: contract 50, schema 60"
+    ]
+    assert _disagreements(prop, {**prop, "items": {"type": "string"}}, "x") == [
+        "x.items.maxLength: contract 200, schema None"
+    ]
+    assert _disagreements({"enum": ["a", "b"]}, {"enum": ["a"], "type": "string"}, "y") == [
+        "y.enum: contract ['a', 'b'], schema ['a']"
+    ]
+
+
 def test_schemathesis_finds_no_server_error_and_no_spec_violation(app, keys):
     """Generated requests to every operation (20 examples each, editor key) never get a 500,
     and every answer conforms to the document: status, content type, headers, body."""

@@ -237,3 +237,44 @@ def test_lunar_season_decides_yen_tu_cable_car_hours(network):
     regular = cable.day_service(dt.date(2027, 8, 20), "forward")
     assert festival.window == (5 * 60, 20 * 60)
     assert regular.window == (7 * 60, 18 * 60)
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "reason"),
+    [
+        (
+            lambda d: d["links"][0].update({"minutes": None}),
+            "links[city-pier]",
+            "needs minutes or speed_kmh",
+        ),
+        (
+            lambda d: d["links"][0].update({"minutes": 10**400}),
+            "links[city-pier].minutes",
+            f"must be a number, not {10**400!r}",
+        ),
+        (
+            lambda d: d["links"][1].update({"fare_vnd": 10**400}),
+            "links[ferry].fare_vnd",
+            f"must lie between 0 and 10000000, not {10**400!r}",
+        ),
+        (lambda d: d.update({"nodes": None}), "nodes", "must be a list"),
+        (
+            lambda d: d["nodes"][2].update({"area": ["isle"]}),
+            "nodes[isle-pier].area",
+            "unknown area ['isle']",
+        ),
+        (
+            lambda d: d["links"][1]["timetable"][1].update({"last": None}),
+            "links[ferry].timetable[1].last",
+            "None is not a time of day HH:MM",
+        ),
+    ],
+    ids=["null-minutes", "huge-minutes", "huge-fare", "null-nodes", "list-area", "null-time"],
+)
+def test_parse_network_names_odd_values_instead_of_crashing(change, field, reason):
+    """Values the hand-written reader dropped silently (a null time) or crashed on (an int
+    beyond every float, a list where an id belongs) are each named with their field."""
+    data = copy.deepcopy(tiny_network_data())
+    change(data)
+    errors = _errors(data)
+    assert errors.get(field) == reason, errors

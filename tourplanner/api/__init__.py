@@ -36,7 +36,9 @@ def init_app(app: Flask) -> None:
     from tourplanner.api import plans
     from tourplanner.api.common import PREFIX
     from tourplanner.api.common import TourplannerApi
+    from tourplanner.api.schemas import TourRequestSchema
     from tourplanner.api.schemas import contract_schema
+    from tourplanner.validation import json_schema_bounds
 
     app.config.setdefault("API_TITLE", "tourplanner")
     app.config.setdefault("API_VERSION", "v1")
@@ -46,7 +48,9 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("API_SPEC_OPTIONS", SPEC_OPTIONS)
     plans.init_sync_slots(app)
     api = TourplannerApi(app)
-    api.spec.components.schema("TourRequest", contract_schema("tour_request"))
+    api.ma_plugin.converter.add_attribute_function(json_schema_bounds)
+    # the request body is the parser's own schema; tests hold it to the contract
+    api.spec.components.schema("TourRequest", schema=TourRequestSchema)
     api.spec.components.schema("Itinerary", contract_schema("itinerary"))
     api.register_blueprint(plans.bp)
     api.register_blueprint(places.bp)

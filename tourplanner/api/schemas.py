@@ -1,6 +1,7 @@
 """Marshmallow schemas of the API: they validate query strings and generate the OpenAPI
-document. Request bodies are checked by the domain parsers (``parse_tour_request``,
-``parse_place``), which report every bad field; the schemas here describe those bodies."""
+document. The tour request's body is :class:`TourRequestSchema` itself, the schema that
+``parse_tour_request`` loads through (re-exported here); the place schemas below describe
+the bodies ``parse_place`` checks."""
 
 from __future__ import annotations
 
@@ -13,6 +14,9 @@ from marshmallow import fields
 from marshmallow import validate
 
 from tourplanner.catalogue.records import KINDS
+from tourplanner.planning.request import TourRequestSchema
+
+__all__ = ["TourRequestSchema"]  # the API's request body, declared in planning.request
 
 #: copies of ``shared/contracts`` shipped with the package (a test keeps them identical)
 CONTRACTS = Path(__file__).resolve().parent / "contracts"

@@ -1,20 +1,29 @@
 """TourRequest: what a traveller or an agency asks for, parsed once and checked field by field.
 
-The shape is ``shared/contracts/tour_request.schema.json``. :func:`parse_tour_request` accepts
-a mapping from any edge (web form, JSON API, CLI, batch file), resolves place and province
-names against the catalogue (ids, Vietnamese with or without diacritics, English) and reports
-every bad field together in one :class:`~tourplanner.errors.ValidationError`.
+The shape is declared once, by :class:`TourRequestSchema` (marshmallow), which the OpenAPI
+document is generated from and which a test holds to the contract
+``tourplanner/api/contracts/tour_request.schema.json``. :func:`parse_tour_request` accepts a
+mapping from any edge (web form, JSON API, CLI, batch file), loads it through the schema,
+resolves place and province names against the catalogue (ids, Vietnamese with or without
+diacritics, English) and reports every bad field together in one
+:class:`~tourplanner.errors.ValidationError`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
+
+import marshmallow
+from marshmallow import EXCLUDE
+from marshmallow import Schema
+from marshmallow import fields
+from marshmallow import pre_load
+from marshmallow import validates_schema
 
 from tourplanner.catalogue.catalogue import AmbiguousName
 from tourplanner.catalogue.catalogue import Catalogue
@@ -22,7 +31,17 @@ from tourplanner.catalogue.catalogue import UnknownName
 from tourplanner.errors import FieldError
 from tourplanner.errors import ValidationError
 from tourplanner.text import fold
-from tourplanner.text import nfc
+from tourplanner.validation import Between
+from tourplanner.validation import Choice
+from tourplanner.validation import FiniteNumber
+from tourplanner.validation import KeyedMap
+from tourplanner.validation import MaxItems
+from tourplanner.validation import NameList
+from tourplanner.validation import Text
+from tourplanner.validation import WholeNumber
+from tourplanner.validation import load
+from tourplanner.validation import max_length
+from tourplanner.validation import one_of
 
 PACES = ("relaxed", "normal", "packed")
 LANGUAGES = ("vi", "en")
@@ -36,11 +55,13 @@ MAX_NAME = 200
 MAX_GROUPS = 20
 MAX_GROUP_SIZE = 200
 MAX_TIME_LIMIT_S = 120.0
+MAX_BUDGET_VND = 10**12
+#: the contract's pattern of a clock time (the parser then also refuses 24:00 to 29:59)
+CLOCK_PATTERN = "^[0-2][0-9]:[0-5][0-9]$"
 _CLOCK = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])$")
 #: the contract's ``format: date`` (RFC 3339 full-date); fromisoformat alone would also take
 #: "20270306" and week dates such as "2027-W10-6"
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_DIGITS = re.compile(r"[+-]?[0-9]+")
 #: a trip day must leave room for at least this much touring
 MIN_DAY_MINUTES = 180
 
@@ -118,128 +139,191 @@ class TourRequest:
         return body
 
 
-class _Fields:
-    """Collects field errors while values are read."""
+def _in_years(low: int, high: int):
+    """A validator: a date in the years *low* to *high*."""
 
-    def __init__(self, data: Mapping[str, Any]) -> None:
-        self.data = data
-        self.errors: list[FieldError] = []
+    def check(value: dt.date) -> None:
+        if not low <= value.year <= high:
+            raise marshmallow.ValidationError(f"must be between {low} and {high}")
+
+    return check
+
+
+class IsoDate(fields.Date):
+    """The contract's ``format: date`` (RFC 3339 full-date) as text; fromisoformat alone would
+    also take "20270306" and week dates such as "2027-W10-6"."""
+
+    default_error_messages = {
+        "required": "is required",
+        "null": "is required",
+        "invalid": "must be a date as YYYY-MM-DD",
+        "format": "{text} is not a date (use YYYY-MM-DD)",
+    }
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> dt.date:
+        if not isinstance(value, str):
+            raise self.make_error("invalid")
+        try:
+            if not _DATE.fullmatch(value.strip()):
+                raise ValueError(value)
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            raise self.make_error("format", text=repr(value[:20])) from None
+
+
+class Clock(fields.String):
+    """A time of day as ``HH:MM``, loaded as minutes after midnight (and dumped back)."""
+
+    default_error_messages = {
+        "required": "is required",
+        "null": "is required",
+        "invalid": "must be a time of day as HH:MM, e.g. 08:00",
+    }
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
+        match = _CLOCK.match(value.strip()) if isinstance(value, str) else None
+        if not match:
+            raise self.make_error("invalid")
+        return int(match.group(1)) * 60 + int(match.group(2))
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+        return None if value is None else f"{value // 60:02d}:{value % 60:02d}"
+
+
+class TourRequestSchema(Schema):
+    """The tour request's fields, their types, bounds and defaults: the one declaration the
+    parser loads through and the OpenAPI document (``TourRequest``) is generated from. It is
+    tested against the contract ``tourplanner/api/contracts/tour_request.schema.json``.
+
+    What needs the catalogue (names, provinces, interests, pins, quotas, the largest
+    ``min_provinces``) is checked by :func:`parse_tour_request` after the schema.
+
+    :param province_count: the catalogue's current provinces, the bound of ``min_provinces``.
+    """
+
+    class Meta:
+        unknown = EXCLUDE  # the contract's additionalProperties: true, ignored
+
+    start = Text(
+        required=True,
+        validate=max_length(MAX_NAME),
+        metadata={
+            "description": "hub or attraction id, or a place name (Vietnamese with or without "
+            "diacritics, or English), where day 1 begins"
+        },
+    )
+    end = Text(
+        validate=max_length(MAX_NAME),
+        metadata={"description": "where the last day ends; defaults to start"},
+    )
+    start_date = IsoDate(required=True, validate=_in_years(2000, 2099))
+    days = WholeNumber(required=True, validate=Between(1, MAX_DAYS))
+    day_start = Clock(load_default=8 * 60, metadata={"pattern": CLOCK_PATTERN})
+    day_end = Clock(load_default=18 * 60 + 30, metadata={"pattern": CLOCK_PATTERN})
+    pace = Choice(load_default="normal", validate=one_of(PACES))
+    interests = NameList(
+        max_name=MAX_NAME,
+        validate=MaxItems(MAX_LIST),
+        metadata={
+            "description": "catalogue categories or tags, e.g. heritage, nature, beach, "
+            "spiritual, cuisine, festival"
+        },
+    )
+    must_visit = NameList(max_name=MAX_NAME, validate=MaxItems(MAX_LIST))
+    exclude = NameList(max_name=MAX_NAME, validate=MaxItems(MAX_LIST))
+    provinces = NameList(
+        max_name=MAX_NAME,
+        validate=MaxItems(MAX_LIST),
+        metadata={"description": "provinces the tour must touch"},
+    )
+    min_provinces = WholeNumber(validate=Between(1))
+    group_size = WholeNumber(load_default=2, validate=Between(1, MAX_GROUP_SIZE))
+    groups = WholeNumber(
+        load_default=1,
+        validate=Between(1, MAX_GROUPS),
+        metadata={
+            "description": "agency: several groups on the same dates sharing capacity quotas"
+        },
+    )
+    budget_vnd = WholeNumber(
+        validate=Between(0, MAX_BUDGET_VND),
+        metadata={"description": "per person, tickets + transport + lodging"},
+    )
+    max_drive_minutes_per_day = WholeNumber(validate=Between(30, 24 * 60))
+    language = Choice(load_default="vi", validate=one_of(LANGUAGES))
+    time_limit_s = FiniteNumber(validate=Between(0, MAX_TIME_LIMIT_S, min_inclusive=False))
+    lodging = Choice(
+        load_default="standard",
+        validate=one_of(LODGING),
+        metadata={
+            "description": "lodging tier of the nights: budget (guesthouse, 1–2★), standard "
+            "(3★), comfort (4★), luxury (5★); cruises by the same tiers"
+        },
+    )
+    transport = Choice(
+        load_default="auto",
+        validate=one_of(TRANSPORT),
+        metadata={
+            "description": "auto: public services (seats, ferries, taxis) for 1–4 travellers "
+            "where the day allows, a hired vehicle sized to the group otherwise; public or "
+            "private forces one"
+        },
+    )
+    pins = KeyedMap(
+        validate=MaxItems(MAX_LIST, "places"),
+        error_messages={"invalid": "must map place ids to day numbers"},
+        metadata={"description": "re-plan: attraction id -> trip day index (0-based)"},
+    )
+    quotas = KeyedMap(
+        validate=MaxItems(MAX_LIST, "places"),
+        error_messages={"invalid": "must map places to the number of groups allowed there per day"},
+        metadata={"description": "agency: place -> at most this many groups there per day"},
+    )
+
+    def __init__(self, *, province_count: int | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if province_count:
+            self.fields["min_provinces"].validators = [Between(1, province_count)]
+
+    @pre_load
+    def _blank_is_not_given(self, data: Mapping[str, Any], **kwargs: Any) -> dict[str, Any]:
+        """A field that is null or empty is not given (forms send every field); so is a
+        blank place name."""
+        return {
+            key: value
+            for key, value in data.items()
+            if not (
+                value is None
+                or value == ""
+                or (isinstance(self.fields.get(key), Text) and isinstance(value, str)
+                    and not value.strip())
+            )
+        }  # fmt: skip
+
+    @validates_schema(skip_on_field_errors=False)
+    def _day_is_long_enough(self, data: dict[str, Any], **kwargs: Any) -> None:
+        """A day leaves room for touring (a bad clock time counts as its default)."""
+        begin = data.get("day_start", 8 * 60)
+        end = data.get("day_end", 18 * 60 + 30)
+        if end - begin < MIN_DAY_MINUTES:
+            raise marshmallow.ValidationError(
+                f"must be at least {MIN_DAY_MINUTES // 60} hours after day_start", "day_end"
+            )
+
+
+class _Errors:
+    """Field errors of the steps after the schema, in the schema's error shape."""
+
+    def __init__(self, errors: list[FieldError]) -> None:
+        self.errors = errors
 
     def fail(self, name: str, reason: str) -> None:
         self.errors.append(FieldError(name, reason))
 
-    def text(self, name: str, *, required: bool = False) -> str | None:
-        value = self.data.get(name)
-        if value is None or (isinstance(value, str) and not value.strip()):
-            if required:
-                self.fail(name, "is required")
-            return None
-        if not isinstance(value, str):
-            self.fail(name, "must be text")
-            return None
-        if len(value) > MAX_NAME:
-            self.fail(name, f"is longer than {MAX_NAME} characters")
-            return None
-        return nfc(value)
-
-    def integer(self, name: str, lo: int, hi: int, *, default: int | None = None) -> int | None:
-        value = self.data.get(name)
-        if value is None or value == "":
-            return default
-        if isinstance(value, str):
-            text = value.strip()
-            if _DIGITS.fullmatch(text) and len(text) > 18:
-                # out of every range; int() would refuse 4,300 digits and more anyway
-                value = -(10**18) if text.startswith("-") else 10**18
-            else:
-                try:
-                    value = int(text)
-                except ValueError:
-                    self.fail(name, f"must be a whole number, not {value[:20]!r}")
-                    return default
-        if isinstance(value, float) and math.isfinite(value) and value.is_integer():
-            value = int(value)
-        if isinstance(value, bool) or not isinstance(value, int):
-            self.fail(name, "must be a whole number")
-            return default
-        if not lo <= value <= hi:
-            if hi < 10**12:
-                self.fail(name, f"must be between {lo} and {hi:,}")
-            else:
-                self.fail(
-                    name, f"must be at least {lo}" if value < lo else f"must be at most {hi:,}"
-                )
-            return default
-        return value
-
-    def number(self, name: str, lo: float, hi: float) -> float | None:
-        value = self.data.get(name)
-        if value is None or value == "":
-            return None
-        if isinstance(value, str):
-            try:
-                value = float(value.strip())
-            except ValueError:
-                self.fail(name, f"must be a number, not {value[:20]!r}")
-                return None
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int | float)
-            # an int is always finite; math.isfinite() would overflow on a huge one
-            or (isinstance(value, float) and not math.isfinite(value))
-        ):
-            self.fail(name, "must be a finite number")
-            return None
-        if not lo < value <= hi:  # exact for ints of any size
-            self.fail(name, f"must be more than {lo:g} and at most {hi:g}")
-            return None
-        return float(value)
-
-    def clock(self, name: str, default: int) -> int:
-        value = self.data.get(name)
-        if value is None or value == "":
-            return default
-        match = _CLOCK.match(value.strip()) if isinstance(value, str) else None
-        if not match:
-            self.fail(name, "must be a time of day as HH:MM, e.g. 08:00")
-            return default
-        return int(match.group(1)) * 60 + int(match.group(2))
-
-    def choice(self, name: str, choices: tuple[str, ...], default: str) -> str:
-        value = self.data.get(name)
-        if value is None or value == "":
-            return default
-        if value not in choices:
-            self.fail(name, f"must be one of {', '.join(choices)}")
-            return default
-        return value
-
-    def strings(self, name: str) -> list[str]:
-        value = self.data.get(name)
-        if value is None or value == "":
-            return []
-        if isinstance(value, str):
-            value = [v for v in value.split(",")]
-        if not isinstance(value, list | tuple):
-            self.fail(name, "must be a list of names")
-            return []
-        if len(value) > MAX_LIST:
-            self.fail(name, f"has {len(value)} items; at most {MAX_LIST} are allowed")
-            return []
-        out = []
-        for i, item in enumerate(value):
-            if not isinstance(item, str):
-                self.fail(f"{name}[{i}]", "must be text")
-            elif len(item) > MAX_NAME:
-                self.fail(f"{name}[{i}]", f"is longer than {MAX_NAME} characters")
-            elif item.strip():
-                out.append(nfc(item))
-        return out
-
 
 def _resolve(
     catalogue: Catalogue,
-    fields: _Fields,
+    fields: _Errors,
     name: str,
     value: str,
     kinds: tuple[str, ...] | None = None,
@@ -257,7 +341,7 @@ def _resolve(
     return None
 
 
-def _resolve_must(catalogue: Catalogue, fields: _Fields, name: str, value: str) -> str | None:
+def _resolve_must(catalogue: Catalogue, fields: _Errors, name: str, value: str) -> str | None:
     """A must-visit: an attraction, or an overnight cruise (a night aboard it)."""
     try:
         return catalogue.resolve(value, kinds=("attraction",)).id
@@ -280,49 +364,26 @@ def _resolve_must(catalogue: Catalogue, fields: _Fields, name: str, value: str) 
 def parse_tour_request(data: Mapping[str, Any], catalogue: Catalogue) -> TourRequest:
     """Check *data* against the contract and the catalogue and build a :class:`TourRequest`.
 
+    The values load through :class:`TourRequestSchema`; the names then resolve against the
+    catalogue. Both steps report into one list, so every bad field is named at once.
+
     :raise ValidationError: listing every bad field with its reason.
     """
     if not isinstance(data, Mapping):
         raise ValidationError([FieldError("request", "must be a JSON object")])
-    f = _Fields(data)
-    start_name = f.text("start", required=True)
-    end_name = f.text("end")
+    schema = TourRequestSchema(province_count=len(catalogue.current_provinces()) or 1)
+    values, errors = load(schema, data, root="request")
+    f = _Errors(errors)
     bases = ("hub", "gateway")
-    start = _resolve(catalogue, f, "start", start_name, prefer=bases) if start_name else None
-    end = _resolve(catalogue, f, "end", end_name, prefer=bases) if end_name else None
-
-    start_date = None
-    raw_date = data.get("start_date")
-    if raw_date is None or raw_date == "":
-        f.fail("start_date", "is required")
-    elif not isinstance(raw_date, str):
-        f.fail("start_date", "must be a date as YYYY-MM-DD")
-    else:
-        try:
-            if not _DATE.fullmatch(raw_date.strip()):
-                raise ValueError(raw_date)
-            start_date = dt.date.fromisoformat(raw_date.strip())
-        except ValueError:
-            f.fail("start_date", f"{raw_date[:20]!r} is not a date (use YYYY-MM-DD)")
-        else:
-            if not 2000 <= start_date.year <= 2099:
-                f.fail("start_date", "must be between 2000 and 2099")
-                start_date = None
-    if "days" not in data or data.get("days") in (None, ""):
-        f.fail("days", "is required")
-    days = f.integer("days", 1, MAX_DAYS, default=None)
-    day_start = f.clock("day_start", 8 * 60)
-    day_end = f.clock("day_end", 18 * 60 + 30)
-    if day_end - day_start < MIN_DAY_MINUTES:
-        f.fail("day_end", f"must be at least {MIN_DAY_MINUTES // 60} hours after day_start")
-    pace = f.choice("pace", PACES, "normal")
-    language = f.choice("language", LANGUAGES, "vi")
-    lodging = f.choice("lodging", LODGING, "standard")
-    transport = f.choice("transport", TRANSPORT, "auto")
+    start = end = None
+    if values.get("start"):
+        start = _resolve(catalogue, f, "start", values["start"], prefer=bases)
+    if values.get("end"):
+        end = _resolve(catalogue, f, "end", values["end"], prefer=bases)
 
     known = {fold(c) for p in catalogue.attractions() for c in (*p.categories, *p.tags)}
     interests = []
-    for i, interest in enumerate(f.strings("interests")):
+    for i, interest in _named(values, "interests"):
         key = fold(interest).replace(" ", "-")
         if key in known:
             interests.append(key)
@@ -333,19 +394,18 @@ def parse_tour_request(data: Mapping[str, Any], catalogue: Catalogue) -> TourReq
             )
 
     must = [
-        _resolve_must(catalogue, f, f"must_visit[{i}]", n)
-        for i, n in enumerate(f.strings("must_visit"))
+        _resolve_must(catalogue, f, f"must_visit[{i}]", n) for i, n in _named(values, "must_visit")
     ]
     exclude = [
         _resolve(catalogue, f, f"exclude[{i}]", n, ("attraction",))
-        for i, n in enumerate(f.strings("exclude"))
+        for i, n in _named(values, "exclude")
     ]
     both = sorted({m for m in must if m} & {e for e in exclude if e})
     if both:
         f.fail("exclude", f"{', '.join(both)} is both a must-visit and excluded")
 
     provinces = []
-    for i, name in enumerate(f.strings("provinces")):
+    for i, name in _named(values, "provinces"):
         province = catalogue.province(name)
         if province is None:
             names = ", ".join(p.name_vi for p in catalogue.current_provinces())
@@ -356,76 +416,64 @@ def parse_tour_request(data: Mapping[str, Any], catalogue: Catalogue) -> TourReq
                 if province.status == "current"
                 else catalogue.provinces[province.merged_into].name_vi
             )
-    min_provinces = f.integer("min_provinces", 1, len(catalogue.current_provinces()) or 1)
-    group_size = f.integer("group_size", 1, MAX_GROUP_SIZE, default=2)
-    groups = f.integer("groups", 1, MAX_GROUPS, default=1)
-    budget = f.integer("budget_vnd", 0, 10**12)
-    max_drive = f.integer("max_drive_minutes_per_day", 30, 24 * 60)
-    time_limit = f.number("time_limit_s", 0, MAX_TIME_LIMIT_S)
 
+    days = values.get("days")
     pins: dict[str, int] = {}
-    raw_pins = data.get("pins") or {}
-    if not isinstance(raw_pins, Mapping):
-        f.fail("pins", "must map place ids to day numbers")
-    elif len(raw_pins) > MAX_LIST:
-        f.fail("pins", f"has {len(raw_pins)} places; at most {MAX_LIST} are allowed")
-    else:
-        for place_id, day in raw_pins.items():
-            place = catalogue.places.get(place_id) if isinstance(place_id, str) else None
-            if place is None or place.kind != "attraction":
-                f.fail(f"pins.{str(place_id)[:20]}", "is not the id of an attraction")
-            elif place_id in exclude:
-                f.fail(f"pins.{place_id}", "is pinned and excluded at once")
-            elif (
-                isinstance(day, bool)
-                or not isinstance(day, int)
-                or not 0 <= day < (days or MAX_DAYS)
-            ):
-                f.fail(f"pins.{place_id}", "must be a day index of the trip (0-based)")
-            else:
-                pins[place_id] = day
+    for place_id, day in values.get("pins", {}).items():
+        place = catalogue.places.get(place_id) if isinstance(place_id, str) else None
+        if place is None or place.kind != "attraction":
+            f.fail(f"pins.{str(place_id)[:20]}", "is not the id of an attraction")
+        elif place_id in exclude:
+            f.fail(f"pins.{place_id}", "is pinned and excluded at once")
+        elif isinstance(day, bool) or not isinstance(day, int) or not 0 <= day < (days or MAX_DAYS):
+            f.fail(f"pins.{place_id}", "must be a day index of the trip (0-based)")
+        else:
+            pins[place_id] = day
 
     quotas: dict[str, int] = {}
-    raw_quotas = data.get("quotas") or {}
-    if not isinstance(raw_quotas, Mapping):
-        f.fail("quotas", "must map places to the number of groups allowed there per day")
-    elif len(raw_quotas) > MAX_LIST:  # each name is resolved: bound the work a request makes
-        f.fail("quotas", f"has {len(raw_quotas)} places; at most {MAX_LIST} are allowed")
-    else:
-        for key, capacity in raw_quotas.items():
-            name = str(key)
-            if len(name) > MAX_NAME:
-                f.fail(f"quotas.{name[:20]}…", f"is longer than {MAX_NAME} characters")
-                continue
-            place_id = _resolve(catalogue, f, f"quotas.{name}", name, ("attraction",))
-            if isinstance(capacity, bool) or not isinstance(capacity, int) or capacity < 0:
-                f.fail(f"quotas.{name}", "must be a whole number of groups (0 or more)")
-            elif place_id:
-                quotas[place_id] = capacity
+    for key, capacity in values.get("quotas", {}).items():
+        name = str(key)
+        if len(name) > MAX_NAME:
+            f.fail(f"quotas.{name[:20]}…", f"is longer than {MAX_NAME} characters")
+            continue
+        place_id = _resolve(catalogue, f, f"quotas.{name}", name, ("attraction",))
+        if isinstance(capacity, bool) or not isinstance(capacity, int) or capacity < 0:
+            f.fail(f"quotas.{name}", "must be a whole number of groups (0 or more)")
+        elif place_id:
+            quotas[place_id] = capacity
 
     if f.errors:
+        # in the order of the fields, whichever step found them (summaries show the first)
+        order = {name: i for i, name in enumerate(schema.fields)}
+        head = re.compile(r"[^.\[]*")
+        f.errors.sort(key=lambda e: order.get(head.match(e.field).group(), -1))
         raise ValidationError(f.errors)
     return TourRequest(
         start=start,
         end=end if end != start else None,
-        start_date=start_date,
+        start_date=values["start_date"],
         days=days,
-        day_start_min=day_start,
-        day_end_min=day_end,
-        pace=pace,
+        day_start_min=values["day_start"],
+        day_end_min=values["day_end"],
+        pace=values["pace"],
         interests=tuple(dict.fromkeys(interests)),
         must_visit=tuple(dict.fromkeys(m for m in must if m)),
         exclude=tuple(dict.fromkeys(e for e in exclude if e)),
         provinces=tuple(dict.fromkeys(provinces)),
-        min_provinces=min_provinces,
-        group_size=group_size,
-        groups=groups,
-        budget_vnd=budget,
-        max_drive_minutes_per_day=max_drive,
-        language=language,
-        time_limit_s=time_limit,
+        min_provinces=values.get("min_provinces"),
+        group_size=values["group_size"],
+        groups=values["groups"],
+        budget_vnd=values.get("budget_vnd"),
+        max_drive_minutes_per_day=values.get("max_drive_minutes_per_day"),
+        language=values["language"],
+        time_limit_s=values.get("time_limit_s"),
         pins=pins,
         quotas=quotas,
-        lodging=lodging,
-        transport=transport,
+        lodging=values["lodging"],
+        transport=values["transport"],
     )
+
+
+def _named(values: Mapping[str, Any], name: str) -> list[tuple[int, str]]:
+    """(index as sent, name) of the non-blank, valid items of the name list *name*."""
+    return [(i, item) for i, item in enumerate(values.get(name) or ()) if item]

@@ -1,9 +1,12 @@
 """The embedded multimodal network: nodes, links, timetables, areas and scenarios.
 
 The network lives in ``tourplanner/data/network.json``, a human-edited file in which every link
-names its source. This module reads it into frozen dataclasses and validates it completely:
-every problem is reported at once as a :class:`~tourplanner.errors.FieldError` whose field
-names the item, e.g. ``links[got-cai-vieng-ferry].timetable[0].departures[3]``.
+names its source. Each kind of object in it (node, link, timetable service,
+season, area, attachment, scenario, taxi tariff, access rules) is declared once as a marshmallow
+schema that checks it and builds its frozen dataclass; :func:`parse_network` loads the file
+through :class:`NetworkSchema`, then checks what the items say about each other. Every problem
+is reported at once as a :class:`~tourplanner.errors.FieldError` whose field names the item,
+e.g. ``links[got-cai-vieng-ferry].timetable[0].departures[3]``.
 
 Times of day are minutes after midnight. Money is integer VND. A link runs from ``from`` to
 ``to``; "forward" is that direction and "backward" the other one (when it is bidirectional).
@@ -23,9 +26,20 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from marshmallow import EXCLUDE
+from marshmallow import Schema
+from marshmallow import ValidationError as MarshmallowError
+from marshmallow import fields
+from marshmallow import missing
+from marshmallow import post_load
+from marshmallow import validate
+from marshmallow import validates_schema
+
 from tourplanner.errors import FieldError
 from tourplanner.errors import ValidationError
 from tourplanner.festivals import solar_to_lunar
+from tourplanner.validation import Item
+from tourplanner.validation import load
 
 log = logging.getLogger(__name__)
 
@@ -437,518 +451,808 @@ class Network:
 # --------------------------------------------------------------------------- parsing
 
 
-class _Reader:
-    """Collects field errors while reading the raw JSON."""
+# -- the file's shapes: one marshmallow schema per kind of object -------------------------------
+#
+# Each schema checks its object's own fields and rules and builds its dataclass (post_load);
+# what one object says about another (a link's nodes, a scenario's links and seasons, an
+# attachment's nodes and area) is checked by parse_network once every item is loaded.
 
-    def __init__(self) -> None:
-        self.errors: list[FieldError] = []
 
-    def fail(self, where: str, reason: str) -> None:
-        self.errors.append(FieldError(where, reason))
+class _NotGiven:
+    """A field for which ``null`` (and, with ``blank=True``, ``""``) means "not given"."""
 
-    def text(self, raw: dict, key: str, where: str, *, required: bool = True) -> str:
-        value = raw.get(key)
-        if value is None or value == "":
-            if required:
-                self.fail(f"{where}.{key}", "is required")
-            return ""
+    blank = False
+
+    def deserialize(self, value: Any, attr: str | None = None, data: Any = None, **kwargs: Any):
+        if value is None or (self.blank and isinstance(value, str) and value == ""):
+            value = missing
+        return super().deserialize(value, attr, data, **kwargs)  # type: ignore[misc]
+
+
+class _NullIsAValue:
+    """A field for which ``null`` is one more wrong value, refused with the field's own
+    reason (not marshmallow's "Field may not be null.")."""
+
+    def deserialize(self, value: Any, attr: str | None = None, data: Any = None, **kwargs: Any):
+        if value is None and not self.allow_none:  # type: ignore[attr-defined]
+            output = self._deserialize(None, attr, data, **kwargs)  # type: ignore[attr-defined]
+            self._validate(output)  # type: ignore[attr-defined]
+            return output
+        return super().deserialize(value, attr, data, **kwargs)  # type: ignore[misc]
+
+
+class _Text(_NotGiven, fields.String):
+    """Text; null or ``""`` is not given."""
+
+    blank = True
+    default_error_messages = {"required": "is required", "invalid": "must be text, not {value}"}
+
+    def __init__(self, **kwargs: Any) -> None:
+        if not kwargs.get("required"):
+            kwargs.setdefault("load_default", "")
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
         if not isinstance(value, str):
-            self.fail(f"{where}.{key}", f"must be text, not {value!r}")
-            return ""
+            raise self.make_error("invalid", value=repr(value))
         return value
 
-    def number(
-        self,
-        raw: dict,
-        key: str,
-        where: str,
-        *,
-        required: bool = True,
-        low: float | None = None,
-        high: float | None = None,
-        positive: bool = False,
-    ) -> float | None:
-        value = raw.get(key)
-        if value is None:
-            if required:
-                self.fail(f"{where}.{key}", "is required")
-            return None
-        if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
-            self.fail(f"{where}.{key}", f"must be a number, not {value!r}")
-            return None
-        if positive and value <= 0:
-            self.fail(f"{where}.{key}", f"must be positive, not {value!r}")
-            return None
-        if (low is not None and value < low) or (high is not None and value > high):
-            self.fail(f"{where}.{key}", f"must lie between {low} and {high}, not {value!r}")
-            return None
-        return float(value)
 
-    def date(self, raw: dict, key: str, where: str) -> dt.date | None:
-        value = raw.get(key)
-        if value is None:
-            return None
+class _Bounds(validate.Range):
+    """``must be positive, not 0``; ``must lie between 0 and 2000, not 2500``."""
+
+    def __init__(self, low: float | None = None, high: float | None = None, *, positive=False):
+        super().__init__(low, high)
+        self.low, self.high, self.positive = low, high, positive
+
+    def __call__(self, value: Any) -> Any:
+        if self.positive and value <= 0:
+            raise MarshmallowError(f"must be positive, not {value!r}")
+        if (self.low is not None and value < self.low) or (
+            self.high is not None and value > self.high
+        ):
+            raise MarshmallowError(f"must lie between {self.low} and {self.high}, not {value!r}")
+        return value
+
+
+class _Number(_NotGiven, fields.Float):
+    """A JSON number (not a bool, not NaN), compared exactly, then a float; null: not given."""
+
+    default_error_messages = {"required": "is required", "invalid": "must be a number, not {value}"}
+
+    def __init__(self, low=None, high=None, *, positive=False, **kwargs: Any) -> None:
+        if low is not None or high is not None or positive:
+            kwargs["validate"] = _Bounds(low, high, positive=positive)
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or (isinstance(value, float) and math.isnan(value))
+        ):
+            raise self.make_error("invalid", value=repr(value))
+        return value
+
+    def deserialize(self, value: Any, attr: str | None = None, data: Any = None, **kwargs: Any):
+        out = super().deserialize(value, attr, data, **kwargs)
+        if not isinstance(out, int | float):
+            return out
         try:
-            return dt.date.fromisoformat(str(value))
-        except ValueError:
-            self.fail(f"{where}.{key}", f"{value!r} is not a date YYYY-MM-DD")
-            return None
+            return float(out)
+        except OverflowError:  # an int beyond every float, with no bound to refuse it
+            raise MarshmallowError(f"must be a number, not {out!r}") from None
 
-    def time(self, value: object, where: str) -> int | None:
+
+class _Flag(fields.Boolean):
+    """true or false, nothing else."""
+
+    default_error_messages = {"invalid": "must be true or false", "null": "must be true or false"}
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
+
+
+def _one_of(choices: tuple[str, ...], *, show: bool = False):
+    """A validator: one of *choices*; with *show*, the reason quotes the bad value."""
+    reason = f"must be one of {', '.join(choices)}"
+
+    def check(value: Any) -> None:
+        if not (isinstance(value, str) and value in choices):
+            raise MarshmallowError(f"{reason}, not {value!r}" if show else reason)
+
+    return check
+
+
+class _Choice(fields.Field):
+    """One of *choices* (of any JSON type, the reason is the same); see :func:`_one_of`."""
+
+    def __init__(self, choices: tuple[str, ...], *, show: bool = False, **kwargs: Any) -> None:
+        null = f"must be one of {', '.join(choices)}" + (", not None" if show else "")
+        kwargs.setdefault("error_messages", {}).setdefault("null", null)
+        super().__init__(validate=_one_of(choices, show=show), **kwargs)
+
+
+class _Time(_NullIsAValue, fields.Field):
+    """``HH:MM`` (``24:00`` closes a day), as minutes after midnight."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
         try:
             return parse_time(value)
         except ValueError as exc:
-            self.fail(where, str(exc))
-            return None
+            raise MarshmallowError(str(exc)) from None
 
 
-def _read_season(reader: _Reader, raw: object, where: str) -> Season | None:
-    if not isinstance(raw, dict):
-        reader.fail(where, "must be an object with from, to and optionally calendar")
-        return None
-    bounds = []
-    for key in ("from", "to"):
-        value = raw.get(key)
-        if not isinstance(value, str) or not _MONTH_DAY.match(value):
-            reader.fail(f"{where}.{key}", f"{value!r} is not a day MM-DD")
-        bounds.append(value)
-    calendar = raw.get("calendar", "solar")
-    if calendar not in ("solar", "lunar"):
-        reader.fail(f"{where}.calendar", f"must be solar or lunar, not {calendar!r}")
-    if len(reader.errors) and any(e.field.startswith(where) for e in reader.errors):
-        return None
-    return Season(bounds[0], bounds[1], calendar)
+class _Date(fields.Field):
+    """``YYYY-MM-DD``; null is not given."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(load_default=None, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> dt.date:
+        try:
+            return dt.date.fromisoformat(str(value))
+        except ValueError:
+            raise MarshmallowError(f"{value!r} is not a date YYYY-MM-DD") from None
 
 
-def _read_service(reader: _Reader, raw: object, where: str, bidirectional: bool) -> Service | None:
-    if not isinstance(raw, dict):
-        reader.fail(where, "must be an object")
-        return None
-    before = len(reader.errors)
-    direction = raw.get("direction", "both")
-    if direction not in DIRECTIONS:
-        reader.fail(f"{where}.direction", f"must be one of {', '.join(DIRECTIONS)}")
-    elif direction == "backward" and not bidirectional:
-        reader.fail(f"{where}.direction", "backward on a one-way link")
-    departures: list[int] = []
-    first = last = headway = None
-    if "departures" in raw:
-        values = raw["departures"]
-        if not isinstance(values, list) or not values:
-            reader.fail(f"{where}.departures", "must be a non-empty list of HH:MM times")
-        else:
-            for i, value in enumerate(values):
-                minute = reader.time(value, f"{where}.departures[{i}]")
-                if minute is not None:
-                    departures.append(minute)
-            if departures != sorted(departures) and len(departures) == len(values):
-                reader.fail(f"{where}.departures", "must be in increasing order")
-    else:
-        if "first" not in raw or "last" not in raw:
-            reader.fail(where, "needs departures, or first and last (and headway_min)")
-        else:
-            first = reader.time(raw["first"], f"{where}.first")
-            last = reader.time(raw["last"], f"{where}.last")
-            if first is not None and last is not None and last < first:
-                reader.fail(f"{where}.last", "is before first")
-        headway_raw = reader.number(raw, "headway_min", where, required=False, low=0, high=1440)
-        headway = int(headway_raw) if headway_raw is not None else 0
-    days = raw.get("days", list(WEEKDAYS))
-    if not isinstance(days, list) or any(d not in WEEKDAYS for d in days) or not days:
-        reader.fail(f"{where}.days", f"must list days among {', '.join(WEEKDAYS)}")
-        days = list(WEEKDAYS)
-    season = None
-    if "season" in raw:
-        season = _read_season(reader, raw["season"], f"{where}.season")
-    season_name = raw.get("name")
-    if season_name is not None and not isinstance(season_name, str):
-        reader.fail(f"{where}.name", "must be text")
-    if len(reader.errors) > before:
-        return None
-    return Service(
-        direction=direction,
-        departures=tuple(departures),
-        first=first,
-        last=last,
-        headway_min=headway,
-        season=season,
-        season_name=season_name,
-        days=tuple(days),
+class _Strings(_NullIsAValue, fields.Field):
+    """A list of texts; *reason* when it is anything else."""
+
+    def __init__(self, reason: str, **kwargs: Any) -> None:
+        self.reason = reason
+        super().__init__(load_default=(), **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any):
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise MarshmallowError(self.reason)
+        return tuple(value)
+
+
+class _Objects(_NullIsAValue, fields.Field):
+    """A list of objects loaded by *schema*, errors keyed by index; a failed item is None."""
+
+    def __init__(self, schema: type[Schema], reason: str, item_reason: str, **kwargs: Any):
+        self.schema, self.reason, self.item_reason = schema, reason, item_reason
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> list:
+        if not isinstance(value, list) or not value:
+            raise MarshmallowError(self.reason)
+        out: list[Any] = []
+        errors: dict[int, Any] = {}
+        for i, raw in enumerate(value):
+            if not isinstance(raw, dict):
+                errors[i] = [self.item_reason]
+                out.append(None)
+                continue
+            try:
+                out.append(self.schema().load(raw))
+            except MarshmallowError as exc:
+                errors[i] = exc.messages
+                out.append(None)
+        if errors:
+            raise MarshmallowError(errors, valid_data=out)
+        return out
+
+
+class _ById(_NullIsAValue, fields.Field):
+    """A list of objects with unique text ids, loaded by *schema* into ``{id: item}``;
+    errors are keyed ``[id]`` (``[i]`` for an item without an id); a failed item is None."""
+
+    def __init__(self, schema: type[Schema], **kwargs: Any) -> None:
+        self.schema = schema
+        super().__init__(load_default=dict, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> dict:
+        if not isinstance(value, list):
+            raise MarshmallowError("must be a list")
+        out: dict[str, Any] = {}
+        errors: dict[Any, Any] = {}
+        for i, raw in enumerate(value):
+            if not isinstance(raw, dict) or not isinstance(raw.get("id"), str) or not raw["id"]:
+                errors[i] = ["must be an object with a text id"]
+                continue
+            key = Item(raw["id"])
+            if raw["id"] in out:
+                if isinstance(errors.get(key), dict):  # the first of them is bad too
+                    errors[key].setdefault("_schema", []).append("duplicate id")
+                else:
+                    errors[key] = ["duplicate id"]
+                continue
+            try:
+                out[raw["id"]] = self.schema().load(raw)
+            except MarshmallowError as exc:
+                errors[key] = exc.messages
+                out[raw["id"]] = None
+        if errors:
+            raise MarshmallowError(errors, valid_data=out)
+        return out
+
+
+class _ByKey(_NullIsAValue, fields.Field):
+    """An object whose values are objects loaded by *schema*; errors keyed ``[key]``."""
+
+    def __init__(self, schema: type[Schema], reason: str, item_reason: str, **kwargs: Any):
+        self.schema, self.reason, self.item_reason = schema, reason, item_reason
+        super().__init__(load_default=dict, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> dict:
+        if not isinstance(value, dict):
+            raise MarshmallowError(self.reason)
+        out: dict[str, Any] = {}
+        errors: dict[Any, Any] = {}
+        for key, raw in value.items():
+            if not isinstance(raw, dict):
+                errors[Item(key)] = [self.item_reason]
+                continue
+            try:
+                out[key] = self.schema().load(raw)
+            except MarshmallowError as exc:
+                errors[Item(key)] = exc.messages
+                out[key] = None
+        if errors:
+            raise MarshmallowError(errors, valid_data=out)
+        return out
+
+
+class _Departures(_NullIsAValue, fields.Field):
+    """A non-empty list of increasing ``HH:MM`` times, as minutes."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> tuple:
+        if not isinstance(value, list) or not value:
+            raise MarshmallowError("must be a non-empty list of HH:MM times")
+        out, errors = [], {}
+        for i, text in enumerate(value):
+            try:
+                out.append(parse_time(text))
+            except ValueError as exc:
+                errors[i] = [str(exc)]
+        if errors:
+            raise MarshmallowError(errors)
+        if out != sorted(out):
+            raise MarshmallowError("must be in increasing order")
+        return tuple(out)
+
+
+class _Hours(_NullIsAValue, fields.Field):
+    """``[first, last]`` as ``HH:MM``, as a pair of minutes."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> tuple:
+        if not isinstance(value, list) or len(value) != 2:
+            raise MarshmallowError("must be [first, last] as HH:MM")
+        out, errors = [], {}
+        for i, text in enumerate(value):
+            try:
+                out.append(parse_time(text))
+            except ValueError as exc:
+                errors[i] = [str(exc)]
+        if errors:
+            raise MarshmallowError(errors)
+        return tuple(out)
+
+
+class _Days(_NullIsAValue, fields.Field):
+    """Weekdays among :data:`WEEKDAYS`, at least one."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(load_default=WEEKDAYS, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> tuple:
+        if not isinstance(value, list) or not value or any(d not in WEEKDAYS for d in value):
+            raise MarshmallowError(f"must list days among {', '.join(WEEKDAYS)}")
+        return tuple(value)
+
+
+class _Raw(fields.Field):
+    """A value checked by its schema's rules (or taken as it is); null is a value too."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(allow_none=True, **kwargs)
+
+
+class _Shape(Schema):
+    """An object of the network file: unknown keys are ignored (notes, comments)."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+
+class SeasonSchema(_Shape):
+    """When a seasonal service runs: ``from`` and ``to`` as MM-DD, solar or lunar."""
+
+    start = _Raw(data_key="from", load_default=None)
+    end = _Raw(data_key="to", load_default=None)
+    calendar = _Raw(load_default="solar")
+
+    @validates_schema
+    def _check(self, data: dict[str, Any], **kwargs: Any) -> None:
+        errors: dict[str, list[str]] = {}
+        for key, name in (("start", "from"), ("end", "to")):
+            value = data[key]
+            if not isinstance(value, str) or not _MONTH_DAY.match(value):
+                errors[name] = [f"{value!r} is not a day MM-DD"]
+        if data["calendar"] not in ("solar", "lunar"):
+            errors["calendar"] = [f"must be solar or lunar, not {data['calendar']!r}"]
+        if errors:
+            raise MarshmallowError(errors)
+
+    @post_load
+    def _build(self, data: dict[str, Any], **kwargs: Any) -> Season:
+        return Season(data["start"], data["end"], data["calendar"])
+
+
+class _Object(fields.Nested):
+    """A nested object; anything else is *reason*."""
+
+    def __init__(self, schema: type[Schema], reason: str, **kwargs: Any) -> None:
+        self.reason = reason
+        kwargs.setdefault("error_messages", {}).setdefault("null", reason)
+        super().__init__(schema, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any):
+        if not isinstance(value, dict):
+            raise MarshmallowError(self.reason)
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class ServiceSchema(_Shape):
+    """One service of a timetable: its departures (or first, last and headway), weekdays,
+    season and direction."""
+
+    direction = _Choice(DIRECTIONS, load_default="both")
+    departures = _Departures()
+    first = _Time()
+    last = _Time()
+    headway_min = _Number(0, 1440, load_default=None)
+    days = _Days()
+    season = _Object(SeasonSchema, "must be an object with from, to and optionally calendar")
+    name = _Raw(load_default=None)
+
+    @validates_schema(skip_on_field_errors=False, pass_original=True)
+    def _check(self, data: dict[str, Any], original: dict[str, Any], **kwargs: Any) -> None:
+        errors: dict[str, list[str]] = {}
+        if original.get("name") is not None and not isinstance(original["name"], str):
+            errors["name"] = ["must be text"]
+        if "departures" not in original:
+            if "first" not in original or "last" not in original:
+                errors["_schema"] = ["needs departures, or first and last (and headway_min)"]
+            elif "first" in data and "last" in data and data["last"] < data["first"]:
+                errors["last"] = ["is before first"]
+        if errors:
+            raise MarshmallowError(errors)
+
+    @post_load
+    def _build(self, data: dict[str, Any], **kwargs: Any) -> Service:
+        scheduled = "departures" in data
+        headway = data["headway_min"]
+        return Service(
+            direction=data["direction"],
+            departures=data.get("departures", ()),
+            first=None if scheduled else data["first"],
+            last=None if scheduled else data["last"],
+            headway_min=None if scheduled else int(headway) if headway is not None else 0,
+            season=data.get("season"),
+            season_name=data["name"],
+            days=data["days"],
+        )
+
+
+_FARE = {"low": 0, "high": 10_000_000, "load_default": None}
+
+
+class LinkSchema(_Shape):
+    """A link between two nodes: its mode, length, time, prices, timetable and status."""
+
+    id = _Text(required=True)
+    source_node = _Text(data_key="from", required=True)
+    target_node = _Text(data_key="to", required=True)
+    mode = _Text(required=True, validate=_one_of(MODES, show=True))
+    km = _Number(0, 2000, required=True)
+    minutes = _Number(positive=True, load_default=None)
+    speed_kmh = _Number(high=300, positive=True, load_default=None)
+    minutes_back = _Number(positive=True, load_default=None)
+    toll_vnd = _Number(**_FARE)
+    fare_vnd = _Number(**_FARE)
+    fare_child_vnd = _Number(**_FARE)
+    fare_year = _Number(1990, 2100, load_default=None)
+    fare_unknown = _Flag(load_default=False)
+    service_kind = _Raw(load_default="")
+    operators = _Strings("must be a list of names")
+    bidirectional = _Flag(load_default=True)
+    timetable = _Objects(
+        ServiceSchema,
+        "must be a non-empty list of services",
+        "must be an object",
+        load_default=None,
     )
+    hours = _Hours(load_default=None)
+    status = _Choice(STATUSES, show=True, load_default="open")
+    opened = _Date()
+    expected = _Date()
+    closed_since = _Date()
+    source = _Text(required=True)
+    uncertain = _Flag(load_default=False)
+    name_vi = _Text()
+    name_en = _Text()
+    note = _Raw(load_default="")
+
+    @validates_schema(skip_on_field_errors=False, pass_original=True)
+    def _check(self, data: dict[str, Any], original: dict[str, Any], **kwargs: Any) -> None:
+        errors: dict[str, Any] = {}
+        mode = data.get("mode", "")
+        # a bad minutes or speed_kmh has its own error; neither given (or null) is this one
+        if data.get("minutes", 0) is None and data.get("speed_kmh", 0) is None:
+            errors["_schema"] = ["needs minutes or speed_kmh"]
+        # a key missing from data had its own error; None is "not given"
+        fare, fare_unknown = data.get("fare_vnd", 0), data.get("fare_unknown", False)
+        if mode in FARE_MODES and fare is None and not fare_unknown:
+            errors["fare_vnd"] = [f"a {mode} link needs its fare per person, or fare_unknown: true"]
+        if mode in FARE_MODES and fare is not None and fare_unknown:
+            errors["fare_unknown"] = ["a link with a fare cannot be fare_unknown"]
+        if mode == "coach" and data.get("service_kind") not in COACH_SERVICE_KINDS:
+            errors["service_kind"] = [f"must be one of {', '.join(COACH_SERVICE_KINDS)}"]
+        timetable, hours = original.get("timetable"), original.get("hours")
+        if not data.get("bidirectional", True):
+            backward = {
+                i: {"direction": ["backward on a one-way link"]}
+                for i, service in enumerate(data.get("timetable") or ())
+                if service is not None and service.direction == "backward"
+            }
+            if backward:
+                errors["timetable"] = backward
+        if hours is not None and timetable is not None:
+            errors["hours"] = ["give either hours or a timetable, not both"]
+        if mode in SCHEDULED_MODES and timetable is None and hours is None:
+            errors["timetable"] = [f"a {mode} link needs a timetable or hours"]
+        if data.get("status") == "planned" and "expected" not in original:
+            errors["expected"] = ["a planned link needs its expected opening date"]
+        if data.get("source") == "K" and original.get("uncertain", False) is not True:
+            errors["uncertain"] = ["a figure sourced only as K must be marked uncertain"]
+        if mode not in ("road", "walk"):
+            for key in ("name_vi", "name_en"):
+                if not data.get(key) and key in data:
+                    errors[key] = ["is required"]
+        if errors:
+            raise MarshmallowError(errors)
+
+    @post_load
+    def _build(self, data: dict[str, Any], **kwargs: Any) -> Link:
+        minutes, speed = data["minutes"], data["speed_kmh"]
+        if minutes is None and speed is not None:
+            minutes = data["km"] / speed * 60.0
+        services = [s for s in data.get("timetable") or () if s is not None]
+        if data.get("hours") is not None:
+            first, last = data["hours"]
+            services.append(Service("both", first=first, last=last, headway_min=0))
+        optional_int = {
+            key: None if data[key] is None else int(data[key])
+            for key in ("fare_child_vnd", "fare_year")
+        }
+        return Link(
+            id=data["id"],
+            source_node=data["source_node"],
+            target_node=data["target_node"],
+            mode=data["mode"],
+            km=data["km"],
+            minutes=minutes,
+            minutes_back=data["minutes_back"] if data["minutes_back"] is not None else minutes,
+            name_vi=data["name_vi"],
+            name_en=data["name_en"],
+            toll_vnd=int(data["toll_vnd"] or 0),
+            fare_vnd=int(data["fare_vnd"] or 0),
+            bidirectional=data["bidirectional"],
+            services=tuple(services),
+            fare_unknown=data["fare_unknown"],
+            service_kind=str(data["service_kind"] or ""),
+            operators=data["operators"],
+            status=data["status"],
+            opened=data["opened"],
+            expected=data["expected"],
+            closed_since=data["closed_since"],
+            source=data["source"],
+            uncertain=data["uncertain"],
+            note=str(data["note"]),
+            **optional_int,
+        )
 
 
-def _read_link(reader: _Reader, raw: dict, where: str, nodes: set[str]) -> Link | None:
-    before = len(reader.errors)
-    link_id = raw["id"]
-    ends = []
-    for key in ("from", "to"):
-        node_id = reader.text(raw, key, where)
-        if node_id and node_id not in nodes:
-            reader.fail(f"{where}.{key}", f"unknown node {node_id!r}")
-        ends.append(node_id)
-    mode = reader.text(raw, "mode", where)
-    if mode and mode not in MODES:
-        reader.fail(f"{where}.mode", f"must be one of {', '.join(MODES)}, not {mode!r}")
-    km = reader.number(raw, "km", where, low=0, high=2000)
-    minutes = reader.number(raw, "minutes", where, required=False, positive=True)
-    speed = reader.number(raw, "speed_kmh", where, required=False, positive=True, high=300)
-    if minutes is None and speed is None and "minutes" not in raw and "speed_kmh" not in raw:
-        reader.fail(where, "needs minutes or speed_kmh")
-    if minutes is None and speed is not None and km is not None:
-        minutes = km / speed * 60.0
-    minutes_back = reader.number(raw, "minutes_back", where, required=False, positive=True)
-    toll = reader.number(raw, "toll_vnd", where, required=False, low=0, high=10_000_000)
-    fare = reader.number(raw, "fare_vnd", where, required=False, low=0, high=10_000_000)
-    fare_child = reader.number(raw, "fare_child_vnd", where, required=False, low=0, high=10_000_000)
-    fare_year = reader.number(raw, "fare_year", where, required=False, low=1990, high=2100)
-    fare_unknown = raw.get("fare_unknown", False)
-    if not isinstance(fare_unknown, bool):
-        reader.fail(f"{where}.fare_unknown", "must be true or false")
-        fare_unknown = False
-    if mode in FARE_MODES:
-        if fare is None and not fare_unknown:
-            reader.fail(
-                f"{where}.fare_vnd",
-                f"a {mode} link needs its fare per person, or fare_unknown: true",
+class NodeSchema(_Shape):
+    """A node: a city, pier, junction or station, where links meet."""
+
+    id = _Text(required=True)
+    lat = _Number(-90, 90, required=True)
+    lon = _Number(-180, 180, required=True)
+    kind = _Text(required=True, validate=_one_of(NODE_KINDS, show=True))
+    area = _Raw(load_default="mainland")
+    place_ids = _Strings("must be a list of place ids")
+    name_vi = _Text(required=True)
+    name_en = _Text(required=True)
+    source = _Text(required=True)
+    uncertain = _Raw(load_default=False)
+
+    @post_load
+    def _build(self, data: dict[str, Any], **kwargs: Any) -> Node:
+        return Node(**{**data, "uncertain": bool(data["uncertain"])})
+
+
+def _coordinate(value: Any) -> bool:
+    """Tell whether *value* is a number a coordinate can be (finite, and not a bool)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return math.isfinite(value) if isinstance(value, float) else abs(value) < 10**6
+
+
+class _Polygon(_NullIsAValue, fields.Field):
+    """At least 3 ``[lat, lon]`` vertices."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> tuple:
+        if not isinstance(value, list) or len(value) < 3:
+            raise MarshmallowError("needs at least 3 [lat, lon] vertices")
+        errors = {
+            i: ["must be [lat, lon]"]
+            for i, vertex in enumerate(value)
+            if not (
+                isinstance(vertex, list)
+                and len(vertex) == 2
+                and all(_coordinate(v) for v in vertex)
             )
-        if fare is not None and fare_unknown:
-            reader.fail(f"{where}.fare_unknown", "a link with a fare cannot be fare_unknown")
-    service_kind = raw.get("service_kind", "")
-    if mode == "coach" and service_kind not in COACH_SERVICE_KINDS:
-        reader.fail(f"{where}.service_kind", f"must be one of {', '.join(COACH_SERVICE_KINDS)}")
-    operators = raw.get("operators", [])
-    if not isinstance(operators, list) or not all(isinstance(o, str) for o in operators):
-        reader.fail(f"{where}.operators", "must be a list of names")
-        operators = []
-    bidirectional = raw.get("bidirectional", True)
-    if not isinstance(bidirectional, bool):
-        reader.fail(f"{where}.bidirectional", "must be true or false")
-        bidirectional = True
-    services: list[Service] = []
-    timetable = raw.get("timetable")
-    hours = raw.get("hours")
-    if timetable is not None:
-        if not isinstance(timetable, list) or not timetable:
-            reader.fail(f"{where}.timetable", "must be a non-empty list of services")
-        else:
-            for i, entry in enumerate(timetable):
-                service = _read_service(reader, entry, f"{where}.timetable[{i}]", bidirectional)
-                if service:
-                    services.append(service)
-    if hours is not None:
-        if timetable is not None:
-            reader.fail(f"{where}.hours", "give either hours or a timetable, not both")
-        elif not isinstance(hours, list) or len(hours) != 2:
-            reader.fail(f"{where}.hours", "must be [first, last] as HH:MM")
-        else:
-            first = reader.time(hours[0], f"{where}.hours[0]")
-            last = reader.time(hours[1], f"{where}.hours[1]")
-            if first is not None and last is not None:
-                services.append(Service("both", first=first, last=last, headway_min=0))
-    if mode in SCHEDULED_MODES and timetable is None and hours is None:
-        reader.fail(f"{where}.timetable", f"a {mode} link needs a timetable or hours")
-    status = raw.get("status", "open")
-    if status not in STATUSES:
-        reader.fail(f"{where}.status", f"must be one of {', '.join(STATUSES)}, not {status!r}")
-    opened = reader.date(raw, "opened", where)
-    expected = reader.date(raw, "expected", where)
-    closed_since = reader.date(raw, "closed_since", where)
-    if status == "planned" and "expected" not in raw:
-        reader.fail(f"{where}.expected", "a planned link needs its expected opening date")
-    source = reader.text(raw, "source", where)
-    uncertain = raw.get("uncertain", False)
-    if not isinstance(uncertain, bool):
-        reader.fail(f"{where}.uncertain", "must be true or false")
-    if source == "K" and uncertain is not True:
-        reader.fail(f"{where}.uncertain", "a figure sourced only as K must be marked uncertain")
-    name_vi = reader.text(raw, "name_vi", where, required=mode not in ("road", "walk"))
-    name_en = reader.text(raw, "name_en", where, required=mode not in ("road", "walk"))
-    if len(reader.errors) > before or minutes is None or km is None:
-        return None
-    return Link(
-        id=link_id,
-        source_node=ends[0],
-        target_node=ends[1],
-        mode=mode,
-        km=km,
-        minutes=minutes,
-        minutes_back=minutes_back if minutes_back is not None else minutes,
-        name_vi=name_vi,
-        name_en=name_en,
-        toll_vnd=int(toll or 0),
-        fare_vnd=int(fare or 0),
-        bidirectional=bidirectional,
-        services=tuple(services),
-        fare_child_vnd=None if fare_child is None else int(fare_child),
-        fare_year=None if fare_year is None else int(fare_year),
-        fare_unknown=bool(fare_unknown),
-        service_kind=str(service_kind or ""),
-        operators=tuple(operators),
-        status=status,
-        opened=opened,
-        expected=expected,
-        closed_since=closed_since,
-        source=source,
-        uncertain=bool(uncertain),
-        note=str(raw.get("note", "")),
+        }
+        if errors:
+            raise MarshmallowError(errors)
+        return tuple((float(lat), float(lon)) for lat, lon in value)
+
+
+class AreaSchema(_Shape):
+    """An island, a water body or a mountain, reached by its access mode."""
+
+    id = _Text(required=True)
+    kind = _Choice(AREA_KINDS, load_default="island")
+    name_vi = _Raw(load_default=None)
+    name_en = _Raw(load_default=None)
+    polygon = _Polygon(
+        required=True, error_messages={"required": "needs at least 3 [lat, lon] vertices"}
+    )
+    access_mode = _Choice(MODES, load_default="")
+    access_kmh = _Number(positive=True, load_default=None)
+
+    @post_load
+    def _build(self, data: dict[str, Any], **kwargs: Any) -> Area:
+        water = data["kind"] == "water"
+        return Area(
+            id=data["id"],
+            kind=data["kind"],
+            name_vi=str(data["name_vi"] if data["name_vi"] is not None else data["id"]),
+            name_en=str(data["name_en"] if data["name_en"] is not None else data["id"]),
+            polygon=data["polygon"],
+            access_mode=data["access_mode"] or ("boat" if water else "road"),
+            access_kmh=data["access_kmh"] or (15.0 if water else 30.0),
+        )
+
+
+class AttachmentSchema(_Shape):
+    """How a place reaches the network: its nodes or its area, and the minutes to get there."""
+
+    nodes = _Raw(load_default=list)
+    area = _Raw(load_default=None)
+    minutes = _Number(0, 600, load_default=None)
+    mode = _Choice(MODES, load_default=None, allow_none=True)
+    note = _Raw(load_default="")
+
+    @validates_schema(skip_on_field_errors=False)
+    def _check(self, data: dict[str, Any], **kwargs: Any) -> None:
+        errors: dict[str, list[str]] = {}
+        nodes = data.get("nodes")
+        if not isinstance(nodes, list):
+            errors["nodes"] = ["must be a list of node ids"]
+        if not (isinstance(nodes, list) and nodes) and data.get("area") is None:
+            errors["_schema"] = ["needs nodes or an area"]
+        if errors:
+            raise MarshmallowError(errors)
+
+
+class ScenarioSchema(_Shape):
+    """A what-if: links opened or closed, or seasons forced."""
+
+    open = _Raw(load_default=list)
+    close = _Raw(load_default=list)
+    seasons = _Raw(load_default=dict)
+    description = _Raw(load_default="")
+
+    @validates_schema(skip_on_field_errors=False, pass_original=True)
+    def _check(self, data: dict[str, Any], original: dict[str, Any], **kwargs: Any) -> None:
+        errors: dict[str, list[str]] = {}
+        for key in ("open", "close"):
+            if not isinstance(data[key], list):
+                errors[key] = ["must be a list of link ids"]
+        if not isinstance(data["seasons"], dict):
+            errors["seasons"] = ["must map link ids to season names"]
+        elif not original.get("open") and not original.get("close") and not data["seasons"]:
+            errors["_schema"] = ["changes nothing: give open, close or seasons"]
+        if errors:
+            raise MarshmallowError(errors)
+
+
+class TaxiSchema(_Shape):
+    """The metered taxi tariff."""
+
+    open_vnd = _Number(0, 1e6, required=True)
+    open_km = _Number(0, 10, required=True)
+    per_km_vnd = _Number(0, 1e5, required=True)
+    per_km_long_vnd = _Number(0, 1e5, required=True)
+    long_from_km = _Number(0, 500, required=True)
+    max_km = _Number(0, 500, required=True)
+    seats = _Number(0, 16, required=True)
+    year = _Number(1990, 2100, load_default=None)
+    source = _Text(required=True)
+
+    @post_load
+    def _build(self, data: dict[str, Any], **kwargs: Any) -> TaxiTariff:
+        ints = ("open_vnd", "per_km_vnd", "per_km_long_vnd", "seats")
+        values = {k: int(v) if k in ints else v for k, v in data.items()}
+        values["year"] = None if data["year"] is None else int(data["year"])
+        return TaxiTariff(**values)
+
+
+class AccessSchema(_Shape):
+    """How places are attached to the network (detours, walking, speeds)."""
+
+    detour_factor = _Number(positive=True)
+    walk_max_km = _Number(positive=True)
+    walk_kmh = _Number(positive=True)
+    road_kmh_short = _Number(positive=True)
+    road_kmh_long = _Number(positive=True)
+    long_km = _Number(positive=True)
+    attach_nodes = _Number(positive=True)
+    nearby_km = _Number(positive=True)
+
+    @post_load
+    def _build(self, data: dict[str, Any], **kwargs: Any) -> AccessRules:
+        if "attach_nodes" in data:
+            data["attach_nodes"] = int(data["attach_nodes"])
+        return AccessRules(**data)
+
+
+class _Access(fields.Nested):
+    """A non-object ``access`` is ignored (the defaults hold), as it always was."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any):
+        return super()._deserialize(value if isinstance(value, dict) else {}, attr, data, **kwargs)
+
+
+class _Mapping(_NullIsAValue, fields.Field):
+    """Any JSON object; anything else is *reason*."""
+
+    def __init__(self, reason: str, **kwargs: Any) -> None:
+        self.reason = reason
+        super().__init__(load_default=dict, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> dict:
+        if not isinstance(value, dict):
+            raise MarshmallowError(self.reason)
+        return value
+
+
+class NetworkSchema(_Shape):
+    """The network file: every shape above, each item named by its id in errors."""
+
+    version = _Raw(load_default="")
+    access = _Access(AccessSchema, load_default=AccessRules)
+    areas = _ById(AreaSchema)
+    nodes = _ById(NodeSchema)
+    links = _ById(LinkSchema)
+    attachments = _ByKey(
+        AttachmentSchema, "must be an object keyed by place id", "must be an object"
+    )
+    scenarios = _ByKey(
+        ScenarioSchema,
+        "must be an object keyed by scenario name",
+        "must be an object with open, close, seasons and description",
+    )
+    sources = _Mapping("must be an object keyed by source id")
+    taxi = _Object(
+        TaxiSchema, "must be an object with the taxi tariff", load_default=None, allow_none=True
     )
 
 
-def _items(reader: _Reader, data: dict, key: str) -> list[tuple[str, dict]]:
-    """Return (where, raw) for each object with a unique id in the list ``data[key]``."""
-    raw_list = data.get(key, [])
-    if not isinstance(raw_list, list):
-        reader.fail(key, "must be a list")
-        return []
-    seen: set[str] = set()
-    out = []
-    for i, raw in enumerate(raw_list):
-        if not isinstance(raw, dict) or not isinstance(raw.get("id"), str) or not raw["id"]:
-            reader.fail(f"{key}[{i}]", "must be an object with a text id")
+def _references(values: dict[str, Any]) -> list[FieldError]:
+    """What items say about each other: the nodes of links and attachments, the areas of
+    nodes and attachments, the links and seasons of scenarios."""
+    errors: list[FieldError] = []
+    fail = lambda where, reason: errors.append(FieldError(where, reason))  # noqa: E731
+    area_ids = set(values.get("areas", {})) | {"mainland"}
+    node_ids = set(values.get("nodes", {}))
+    links = values.get("links", {})
+    for node_id, node in values.get("nodes", {}).items():
+        if node is not None and not (isinstance(node.area, str) and node.area in area_ids):
+            fail(f"nodes[{node_id}].area", f"unknown area {node.area!r}")
+    for link_id, link in links.items():
+        for key, end in (("from", link and link.source_node), ("to", link and link.target_node)):
+            if link is not None and end not in node_ids:
+                fail(f"links[{link_id}].{key}", f"unknown node {end!r}")
+    for place_id, attachment in values.get("attachments", {}).items():
+        where = f"attachments[{place_id}]"
+        if attachment is None:
             continue
-        if raw["id"] in seen:
-            reader.fail(f"{key}[{raw['id']}]", "duplicate id")
+        for i, node_id in enumerate(attachment["nodes"]):
+            if not (isinstance(node_id, str) and node_id in node_ids):
+                fail(f"{where}.nodes[{i}]", f"unknown node {node_id!r}")
+        area = attachment["area"]
+        if area is not None and not (isinstance(area, str) and area in area_ids):
+            fail(f"{where}.area", f"unknown area {area!r}")
+    for name, scenario in values.get("scenarios", {}).items():
+        where = f"scenarios[{name}]"
+        if scenario is None:
             continue
-        seen.add(raw["id"])
-        out.append((f"{key}[{raw['id']}]", raw))
-    return out
+        for key in ("open", "close"):
+            for i, link_id in enumerate(scenario[key]):
+                if not (isinstance(link_id, str) and link_id in links):
+                    fail(f"{where}.{key}[{i}]", f"unknown link {link_id!r}")
+        for link_id, season in scenario["seasons"].items():
+            if link_id not in links:
+                fail(f"{where}.seasons[{link_id}]", f"unknown link {link_id!r}")
+            elif links[link_id] is not None and (
+                not isinstance(season, str) or season not in links[link_id].season_names()
+            ):
+                known = ", ".join(sorted(links[link_id].season_names())) or "none"
+                fail(
+                    f"{where}.seasons[{link_id}]",
+                    f"link {link_id!r} has no season {season!r} (seasons: {known})",
+                )
+    return errors
 
 
 def parse_network(data: object, *, version: str = "") -> Network:
     """Build a :class:`Network` from the decoded JSON *data*, validating everything.
 
+    The file loads through :class:`NetworkSchema`; then the items' references to each other
+    are checked. Both report into one list.
+
     :raise ValidationError: listing every bad item, each field named like
         ``links[got-cai-vieng-ferry].timetable[0].departures[3]``.
     """
-    reader = _Reader()
     if not isinstance(data, dict):
         raise ValidationError([FieldError("network", "must be a JSON object")])
-    access_raw = data.get("access", {})
-    access = AccessRules()
-    if isinstance(access_raw, dict):
-        values = {}
-        for name in AccessRules.__dataclass_fields__:
-            if name in access_raw:
-                number = reader.number(access_raw, name, "access", positive=True)
-                if number is not None:
-                    values[name] = int(number) if name == "attach_nodes" else number
-        access = AccessRules(**values)
-    areas: list[Area] = []
-    for where, raw in _items(reader, data, "areas"):
-        kind = raw.get("kind", "island")
-        if kind not in AREA_KINDS:
-            reader.fail(f"{where}.kind", f"must be one of {', '.join(AREA_KINDS)}")
-        polygon = raw.get("polygon")
-        points: list[tuple[float, float]] = []
-        if not isinstance(polygon, list) or len(polygon) < 3:
-            reader.fail(f"{where}.polygon", "needs at least 3 [lat, lon] vertices")
-        else:
-            for i, vertex in enumerate(polygon):
-                ok = isinstance(vertex, list) and len(vertex) == 2
-                ok = ok and all(isinstance(v, int | float) for v in vertex)
-                if not ok:
-                    reader.fail(f"{where}.polygon[{i}]", "must be [lat, lon]")
-                else:
-                    points.append((float(vertex[0]), float(vertex[1])))
-        access_mode = raw.get("access_mode", "boat" if kind == "water" else "road")
-        if access_mode not in MODES:
-            reader.fail(f"{where}.access_mode", f"must be one of {', '.join(MODES)}")
-        kmh = reader.number(raw, "access_kmh", where, required=False, positive=True)
-        areas.append(
-            Area(
-                id=raw["id"],
-                kind=kind,
-                name_vi=str(raw.get("name_vi", raw["id"])),
-                name_en=str(raw.get("name_en", raw["id"])),
-                polygon=tuple(points),
-                access_mode=access_mode,
-                access_kmh=kmh or (15.0 if kind == "water" else 30.0),
-            )
-        )
-    area_ids = {a.id for a in areas} | {"mainland"}
-    nodes: dict[str, Node] = {}
-    node_items = _items(reader, data, "nodes")
-    node_ids = {raw["id"] for _, raw in node_items}
-    for where, raw in node_items:
-        before = len(reader.errors)
-        lat = reader.number(raw, "lat", where, low=-90, high=90)
-        lon = reader.number(raw, "lon", where, low=-180, high=180)
-        kind = reader.text(raw, "kind", where)
-        if kind and kind not in NODE_KINDS:
-            reader.fail(f"{where}.kind", f"must be one of {', '.join(NODE_KINDS)}, not {kind!r}")
-        area = raw.get("area", "mainland")
-        if area not in area_ids:
-            reader.fail(f"{where}.area", f"unknown area {area!r}")
-        place_ids = raw.get("place_ids", [])
-        if not isinstance(place_ids, list) or not all(isinstance(p, str) for p in place_ids):
-            reader.fail(f"{where}.place_ids", "must be a list of place ids")
-            place_ids = []
-        name_vi = reader.text(raw, "name_vi", where)
-        name_en = reader.text(raw, "name_en", where)
-        source = reader.text(raw, "source", where)
-        if len(reader.errors) > before or lat is None or lon is None:
-            continue
-        nodes[raw["id"]] = Node(
-            id=raw["id"],
-            name_vi=name_vi,
-            name_en=name_en,
-            lat=lat,
-            lon=lon,
-            kind=kind,
-            area=area,
-            place_ids=tuple(place_ids),
-            source=source,
-            uncertain=bool(raw.get("uncertain", False)),
-        )
-    links: dict[str, Link] = {}
-    link_items = _items(reader, data, "links")
-    link_ids = {raw["id"] for _, raw in link_items}
-    for where, raw in link_items:
-        link = _read_link(reader, raw, where, node_ids)
-        if link is not None:
-            links[link.id] = link
-    attachments: dict[str, Attachment] = {}
-    raw_attachments = data.get("attachments", {})
-    if not isinstance(raw_attachments, dict):
-        reader.fail("attachments", "must be an object keyed by place id")
-        raw_attachments = {}
-    for place_id, raw in raw_attachments.items():
-        where = f"attachments[{place_id}]"
-        if not isinstance(raw, dict):
-            reader.fail(where, "must be an object")
-            continue
-        attached = raw.get("nodes", [])
-        if not isinstance(attached, list):
-            reader.fail(f"{where}.nodes", "must be a list of node ids")
-            attached = []
-        for i, node_id in enumerate(attached):
-            if node_id not in node_ids:
-                reader.fail(f"{where}.nodes[{i}]", f"unknown node {node_id!r}")
-        area = raw.get("area")
-        if area is not None and area not in area_ids:
-            reader.fail(f"{where}.area", f"unknown area {area!r}")
-        if not attached and area is None:
-            reader.fail(where, "needs nodes or an area")
-        minutes = reader.number(raw, "minutes", where, required=False, low=0, high=600)
-        mode = raw.get("mode")
-        if mode is not None and mode not in MODES:
-            reader.fail(f"{where}.mode", f"must be one of {', '.join(MODES)}")
-        attachments[place_id] = Attachment(
-            place_id=place_id,
-            nodes=tuple(n for n in attached if isinstance(n, str)),
-            area=area,
-            minutes=minutes,
-            mode=mode,
-            note=str(raw.get("note", "")),
-        )
-    scenarios: dict[str, Scenario] = {}
-    raw_scenarios = data.get("scenarios", {})
-    if not isinstance(raw_scenarios, dict):
-        reader.fail("scenarios", "must be an object keyed by scenario name")
-        raw_scenarios = {}
-    for name, raw in raw_scenarios.items():
-        scenario = _read_scenario(reader, name, raw, links, link_ids)
-        if scenario is not None:
-            scenarios[name] = scenario
-    sources = data.get("sources", {})
-    if not isinstance(sources, dict):
-        reader.fail("sources", "must be an object keyed by source id")
-        sources = {}
-    taxi = _read_taxi(reader, data.get("taxi"))
-    if reader.errors:
+    values, errors = load(NetworkSchema(), data, root="network")
+    errors += _references(values)
+    if errors:
         raise ValidationError(
-            reader.errors,
-            f"network: {len(reader.errors)} problem(s): "
-            + "; ".join(str(e) for e in reader.errors[:20]),
+            errors,
+            f"network: {len(errors)} problem(s): " + "; ".join(str(e) for e in errors[:20]),
         )
+    attachments = {
+        place_id: Attachment(
+            place_id=place_id,
+            nodes=tuple(raw["nodes"]),
+            area=raw["area"],
+            minutes=raw["minutes"],
+            mode=raw["mode"],
+            note=str(raw["note"]),
+        )
+        for place_id, raw in values["attachments"].items()
+    }
+    scenarios = {
+        name: Scenario(
+            name=name,
+            description=str(raw["description"]),
+            open=tuple(raw["open"]),
+            close=tuple(raw["close"]),
+            seasons=tuple(sorted(raw["seasons"].items())),
+        )
+        for name, raw in values["scenarios"].items()
+    }
     return Network(
-        version=version or str(data.get("version", "")),
-        nodes=nodes,
-        links=links,
-        areas=tuple(areas),
+        version=version or str(values["version"]),
+        nodes=values["nodes"],
+        links=values["links"],
+        areas=tuple(values["areas"].values()),
         attachments=attachments,
         scenarios=scenarios,
-        sources={str(k): str(v) for k, v in sources.items()},
-        access=access,
-        taxi=taxi,
-    )
-
-
-def _read_taxi(reader: _Reader, raw: object) -> TaxiTariff | None:
-    if raw is None:
-        return None
-    if not isinstance(raw, dict):
-        reader.fail("taxi", "must be an object with the taxi tariff")
-        return None
-    values = {}
-    for key, high in (
-        ("open_vnd", 1e6),
-        ("open_km", 10),
-        ("per_km_vnd", 1e5),
-        ("per_km_long_vnd", 1e5),
-        ("long_from_km", 500),
-        ("max_km", 500),
-        ("seats", 16),
-    ):
-        values[key] = reader.number(raw, key, "taxi", low=0, high=high)
-    source = reader.text(raw, "source", "taxi")
-    year = reader.number(raw, "year", "taxi", required=False, low=1990, high=2100)
-    if any(v is None for v in values.values()):
-        return None
-    return TaxiTariff(
-        open_vnd=int(values["open_vnd"]),
-        open_km=float(values["open_km"]),
-        per_km_vnd=int(values["per_km_vnd"]),
-        per_km_long_vnd=int(values["per_km_long_vnd"]),
-        long_from_km=float(values["long_from_km"]),
-        max_km=float(values["max_km"]),
-        seats=int(values["seats"]),
-        year=None if year is None else int(year),
-        source=source,
-    )
-
-
-def _read_scenario(
-    reader: _Reader, name: str, raw: object, links: dict[str, Link], link_ids: set[str]
-) -> Scenario | None:
-    where = f"scenarios[{name}]"
-    if not isinstance(raw, dict):
-        reader.fail(where, "must be an object with open, close, seasons and description")
-        return None
-    before = len(reader.errors)
-    lists: dict[str, list[str]] = {}
-    for key in ("open", "close"):
-        values = raw.get(key, [])
-        if not isinstance(values, list):
-            reader.fail(f"{where}.{key}", "must be a list of link ids")
-            values = []
-        for i, link_id in enumerate(values):
-            if link_id not in link_ids:
-                reader.fail(f"{where}.{key}[{i}]", f"unknown link {link_id!r}")
-        lists[key] = values
-    seasons = raw.get("seasons", {})
-    if not isinstance(seasons, dict):
-        reader.fail(f"{where}.seasons", "must map link ids to season names")
-        seasons = {}
-    for link_id, season in seasons.items():
-        if link_id not in link_ids:
-            reader.fail(f"{where}.seasons[{link_id}]", f"unknown link {link_id!r}")
-        elif link_id in links and season not in links[link_id].season_names():
-            known = ", ".join(sorted(links[link_id].season_names())) or "none"
-            reader.fail(
-                f"{where}.seasons[{link_id}]",
-                f"link {link_id!r} has no season {season!r} (seasons: {known})",
-            )
-    if not raw.get("open") and not raw.get("close") and not seasons:
-        reader.fail(where, "changes nothing: give open, close or seasons")
-    if len(reader.errors) > before:
-        return None
-    return Scenario(
-        name=name,
-        description=str(raw.get("description", "")),
-        open=tuple(lists["open"]),
-        close=tuple(lists["close"]),
-        seasons=tuple(sorted(seasons.items())),
+        sources={str(k): str(v) for k, v in values["sources"].items()},
+        access=values["access"],
+        taxi=values["taxi"],
     )
 
 

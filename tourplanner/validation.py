@@ -1,0 +1,295 @@
+"""One way to declare input: marshmallow schemas, whose errors become :class:`FieldError` items.
+
+Every input shape (a tour request, a catalogue record, the network file) is a marshmallow
+``Schema``. The schema parses and checks the values, and generates the OpenAPI and JSON Schema
+documents (through apispec). :func:`field_errors` turns marshmallow's nested error messages
+into the project's one error shape, each error naming its field by a dotted and indexed path
+(``must_visit[2]``, ``pins.yen-tu``, ``links[ferry-1].timetable[0]``).
+
+The fields here are the strict, JSON-minded field types the schemas share: a bool is never a
+number, NaN is never a number, a whole number may arrive as text (forms, CLI), and each refusal
+is a short reason in the words the tests and the user see.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import marshmallow
+from marshmallow import fields
+from marshmallow import validate
+
+from tourplanner.errors import FieldError
+from tourplanner.text import nfc
+
+_DIGITS = re.compile(r"[+-]?[0-9]+")
+#: whole numbers with more digits than this are out of every range (int() refuses 4,300 digits)
+_MAX_DIGITS = 18
+
+
+class Item(str):
+    """An error key that names an item of a list by its id: ``links[ferry-1]``, not ``links.0``."""
+
+    __slots__ = ()
+
+
+def field_errors(messages: Any, prefix: str = "", root: str = "input") -> list[FieldError]:
+    """Flatten marshmallow's error *messages* into :class:`FieldError` items.
+
+    Keys become a path: a string key ``.key``, an int key (a list index) ``[i]``, an
+    :class:`Item` key ``[id]``; ``_schema`` (an error of the whole object) names the object
+    itself.
+
+    :param prefix: the path of the object the messages are about (``attractions.json[12]``).
+    :param root: the name of a top-level object when *prefix* is empty.
+    """
+    out: list[FieldError] = []
+
+    def walk(node: Any, path: str) -> None:
+        if isinstance(node, str):
+            out.append(FieldError(path or root, node))
+        elif isinstance(node, list | tuple):
+            for item in node:
+                walk(item, path)
+        elif isinstance(node, Mapping):
+            for key, sub in node.items():
+                if key == "_schema":
+                    walk(sub, path)
+                elif isinstance(key, Item | int):
+                    walk(sub, f"{path}[{key}]")
+                else:
+                    walk(sub, f"{path}.{key}" if path else str(key))
+        else:
+            out.append(FieldError(path or root, str(node)))
+
+    walk(messages, prefix)
+    return out
+
+
+def load(
+    schema: marshmallow.Schema, data: Any, prefix: str = "", root: str = "input"
+) -> tuple[dict[str, Any], list[FieldError]]:
+    """Load *data* through *schema*: the values that are valid, and an error for each bad field.
+
+    The valid values come back even when some fields are bad, so that a later step (names
+    against the catalogue, ids against the network) can report its errors in the same pass.
+    """
+    try:
+        return schema.load(data), []
+    except marshmallow.ValidationError as exc:
+        valid = exc.valid_data if isinstance(exc.valid_data, dict) else {}
+        return valid, field_errors(exc.messages, prefix, root)
+
+
+# -- validators ---------------------------------------------------------------------------------
+
+
+class Between(validate.Range):
+    """A numeric range with the project's wording; apispec reads its ``min`` and ``max``.
+
+    ``must be between 1 and 14``; with no upper bound, or one too large to be a useful hint,
+    ``must be at least 0`` / ``must be at most 1,000,000,000,000``; with an exclusive lower
+    bound, ``must be more than 0 and at most 120``.
+    """
+
+    #: above this the upper bound is not worth reading out in the "between" form
+    SAYABLE = 10**12
+
+    def __call__(self, value: Any) -> Any:
+        low = self.min is not None and (
+            value < self.min if self.min_inclusive else value <= self.min
+        )
+        high = self.max is not None and value > self.max
+        if not (low or high):
+            return value
+        if not self.min_inclusive:
+            reason = f"must be more than {self.min:g} and at most {self.max:g}"
+        elif self.max is None:
+            reason = f"must be at least {self.min}"
+        elif self.min is None:
+            reason = f"must be at most {self.max:,}"
+        elif self.max < self.SAYABLE:
+            reason = f"must be between {self.min} and {self.max:,}"
+        else:
+            reason = f"must be at least {self.min}" if low else f"must be at most {self.max:,}"
+        raise marshmallow.ValidationError(reason)
+
+
+class MaxItems(validate.Length):
+    """At most *max* items (or characters); the error says how many were sent.
+
+    :param noun: what the items are called in the error: ``has 51 items; at most 50 ...``.
+    """
+
+    def __init__(self, max: int, noun: str = "items") -> None:  # noqa: A002
+        super().__init__(max=max, error=f"has {{count}} {noun}; at most {{max}} are allowed")
+
+    def _format_error(self, value: Any, message: str) -> str:
+        return (self.error or message).format(
+            input=value, min=self.min, max=self.max, equal=self.equal, count=len(value)
+        )
+
+
+def max_length(limit: int) -> validate.Length:
+    """At most *limit* characters: ``is longer than 200 characters``."""
+    return validate.Length(max=limit, error="is longer than {max} characters")
+
+
+def one_of(choices: tuple[str, ...]) -> validate.OneOf:
+    """One of *choices*: ``must be one of relaxed, normal, packed``."""
+    return validate.OneOf(choices, error="must be one of {choices}")
+
+
+# -- fields -------------------------------------------------------------------------------------
+
+_MESSAGES = {"required": "is required", "null": "is required"}
+
+
+class Text(fields.String):
+    """Text, NFC-normalised; anything else is ``must be text``."""
+
+    default_error_messages = {**_MESSAGES, "invalid": "must be text"}
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        if not isinstance(value, str):
+            raise self.make_error("invalid")
+        return nfc(value)
+
+
+class WholeNumber(fields.Integer):
+    """A whole number: an int, an integral float (``3.0``) or the digits of one (``" 3 "``).
+
+    A bool, a fraction, NaN or anything else is ``must be a whole number``.
+    """
+
+    default_error_messages = {
+        **_MESSAGES,
+        "invalid": "must be a whole number",
+        "text": "must be a whole number, not {text}",
+    }
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
+        if isinstance(value, str):
+            text = value.strip()
+            if _DIGITS.fullmatch(text) and len(text) > _MAX_DIGITS:
+                return -(10**_MAX_DIGITS) if text.startswith("-") else 10**_MAX_DIGITS
+            try:
+                return int(text)
+            except ValueError:
+                raise self.make_error("text", text=repr(value[:20])) from None
+        if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+            return int(value)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.make_error("invalid")
+        return value
+
+
+class FiniteNumber(fields.Float):
+    """A finite number (ints of any size compared exactly), or its text; returned as a float."""
+
+    default_error_messages = {
+        **_MESSAGES,
+        "invalid": "must be a finite number",
+        "text": "must be a number, not {text}",
+    }
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if isinstance(value, str):
+            try:
+                value = float(value.strip())
+            except ValueError:
+                raise self.make_error("text", text=repr(value[:20])) from None
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            # an int is always finite; math.isfinite() would overflow on a huge one
+            or (isinstance(value, float) and not math.isfinite(value))
+        ):
+            raise self.make_error("invalid")
+        return value  # an int stays exact until the validators have compared it
+
+    def deserialize(self, value: Any, attr: str | None = None, data: Any = None, **kwargs: Any):
+        out = super().deserialize(value, attr, data, **kwargs)
+        return float(out) if isinstance(out, int | float) else out
+
+
+class Choice(fields.String):
+    """One of a few words; give ``validate=one_of(...)``. A value of any type that is not one
+    of them is refused by that validator, with the choices in the reason."""
+
+    default_error_messages = dict(_MESSAGES)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        return value
+
+
+class NameList(fields.List):
+    """A list of names (or, from a form or the CLI, one text of comma-separated names).
+
+    Every item keeps its position: a blank item is ``None``, and so is a bad one, whose error
+    is keyed by its index (``must_visit[2]``). Give ``validate=MaxItems(...)``: the bound is
+    checked before the items, so a long list costs no more than its length.
+    """
+
+    default_error_messages = {**_MESSAGES, "invalid": "must be a list of names"}
+
+    def __init__(self, *, max_name: int, **kwargs: Any) -> None:
+        inner = Text(validate=max_length(max_name), error_messages={"null": "must be text"})
+        super().__init__(inner, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any):
+        if isinstance(value, str):
+            value = value.split(",")
+        if not isinstance(value, list | tuple):
+            raise self.make_error("invalid")
+        self._validate(value)
+        out: list[str | None] = []
+        errors: dict[int, Any] = {}
+        for i, item in enumerate(value):
+            try:
+                name = self.inner.deserialize(item, **kwargs)
+            except marshmallow.ValidationError as exc:
+                errors[i] = exc.messages
+                name = None
+            out.append(name if name and name.strip() else None)
+        if errors:
+            raise marshmallow.ValidationError(errors, valid_data=out)
+        return out
+
+
+class KeyedMap(fields.Dict):
+    """An object of entries checked after the schema (against the catalogue, say): here only
+    its shape and size. A falsy value (``null``, ``0``, ``""``, ``[]``) is an empty one."""
+
+    default_error_messages = {**_MESSAGES, "invalid": "must be an object"}
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any):
+        if not value:
+            return {}
+        if not isinstance(value, Mapping):
+            raise self.make_error("invalid")
+        self._validate(value)
+        return dict(value)
+
+
+# -- the documents ------------------------------------------------------------------------------
+
+
+def json_schema_bounds(self: Any, field: fields.Field, ret: dict, **kwargs: Any) -> dict:
+    """An apispec attribute function: the bounds apispec itself gets wrong.
+
+    An exclusive lower bound (``Range(min_inclusive=False)``) is ``exclusiveMinimum``, not
+    ``minimum``; the size of an object is ``maxProperties``, not ``maxLength``. Register it with
+    ``MarshmallowPlugin.converter.add_attribute_function``.
+    """
+    out: dict[str, Any] = {}
+    for validator in field.validators:
+        if isinstance(validator, validate.Range) and not validator.min_inclusive:
+            ret.pop("minimum", None)
+            out["exclusiveMinimum"] = validator.min
+    if isinstance(field, fields.Dict) and "maxLength" in ret:
+        out["maxProperties"] = ret.pop("maxLength")
+    return out
