@@ -59,6 +59,7 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
     from tourplanner.web import catalogue_views
     from tourplanner.web import health
     from tourplanner.web import planner
+    from tourplanner.web import programme_views
 
     db.init_app(app)
     errors_web.init_app(app)
@@ -75,6 +76,7 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(health.bp)
     app.register_blueprint(catalogue_views.bp)
     app.register_blueprint(planner.bp)
+    app.register_blueprint(programme_views.bp)
     app.register_blueprint(batch_views.bp)
 
     with app.app_context(), app.extensions["tourplanner.db"].startup_lock():

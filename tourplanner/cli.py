@@ -153,6 +153,8 @@ def init_app(app: Flask) -> None:
     from tourplanner.batch.cli import worker_command
     from tourplanner.plan_cli import plan_command
     from tourplanner.plan_cli import show_command
+    from tourplanner.programme_cli import programme_command
+    from tourplanner.programme_cli import quote_command
 
     for command in (
         init_db_command,
@@ -163,6 +165,8 @@ def init_app(app: Flask) -> None:
         travel_command,
         batch_command,
         worker_command,
+        quote_command,
+        programme_command,
     ):
         app.cli.add_command(command)
 

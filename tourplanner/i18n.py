@@ -201,6 +201,142 @@ TEXTS: dict[str, tuple[str, str]] = {
     "access.ferry": ("đi phà", "by ferry"),
     "access.permit": ("cần giấy phép", "a permit"),
     "err.back": ("Về trang chủ", "Home"),
+    # the tour programme (tourplanner/exports/programme.py): {placeholders} are filled there
+    "prog.title": ("Chương trình tour", "Tour programme"),
+    "prog.days_nights": ("{days} ngày {nights} đêm", "{days} days {nights} nights"),
+    "prog.days_night": ("{days} ngày {nights} đêm", "{days} days {nights} night"),
+    "prog.day_only": ("{days} ngày", "{days} days"),
+    "prog.code": ("Mã tour", "Tour code"),
+    "prog.departures": ("Khởi hành", "Departures"),
+    "prog.transport": ("Phương tiện", "Transport"),
+    "prog.lodging": ("Lưu trú", "Lodging"),
+    "prog.day": ("Ngày {n}", "Day {n}"),
+    "prog.meals": ("Bữa ăn", "Meals"),
+    "prog.meals_none": ("tự túc", "on your own"),
+    "prog.breakfast": ("sáng", "breakfast"),
+    "prog.lunch": ("trưa", "lunch"),
+    "prog.dinner": ("tối", "dinner"),
+    "prog.night": ("Nghỉ đêm", "Night"),
+    "prog.night_none": ("về nhà", "home"),
+    "prog.pickup": (
+        "Đón quý khách tại {place}, khởi hành.",
+        "Pick-up at {place} and departure.",
+    ),
+    "prog.travel": (
+        "Di chuyển đến {place} bằng {services} (khoảng {duration}).",
+        "Travel to {place} by {services} (about {duration}).",
+    ),
+    "prog.visit": ("Tham quan {place}.", "Visit {place}."),
+    "prog.visit_includes": ("Hành trình gồm: {places}.", "On the way: {places}."),
+    "prog.lunch_at": ("Ăn trưa {where}.", "Lunch {where}."),
+    "prog.checkin_hotel": (
+        "Nhận phòng khách sạn {tier} tại {place}{example}. Ăn tối, nghỉ đêm tại {place}.",
+        "Check in to a {tier} hotel in {place}{example}. Dinner and night in {place}.",
+    ),
+    "prog.checkin_cruise": (
+        "Lên du thuyền tại {place}{example}: ăn tối và nghỉ đêm trên vịnh.",
+        "Board the cruise at {place}{example}: dinner and night on the bay.",
+    ),
+    "prog.end": (
+        "Về đến {place}. Kết thúc chương trình, chia tay quý khách.",
+        "Arrival in {place}. End of the programme.",
+    ),
+    "prog.includes": ("Giá bao gồm", "The price includes"),
+    "prog.excludes": ("Giá không bao gồm", "The price does not include"),
+    "prog.inc.vehicle": (
+        "Xe riêng có tài xế theo số khách ({vehicle}), phí cầu đường, bến bãi",
+        "A private vehicle with driver sized to the group ({vehicle}), tolls and parking",
+    ),
+    "prog.inc.public": (
+        "Vé xe khách, xe limousine và taxi theo chương trình",
+        "Coach, limousine and taxi fares of the programme",
+    ),
+    "prog.inc.water": (
+        "Vé {what} theo chương trình",
+        "{what} tickets of the programme",
+    ),
+    "prog.inc.tickets": (
+        "Vé vào cửa các điểm tham quan theo chương trình",
+        "Entrance fees of the visits in the programme",
+    ),
+    "prog.inc.meals": (
+        "Các bữa ăn theo chương trình: {count} (thực đơn {tier})",
+        "The meals of the programme: {count} ({tier} menus)",
+    ),
+    "prog.inc.lodging": (
+        "{nights} đêm lưu trú {tier}, 2 khách/phòng",
+        "{nights} nights {tier}, two guests per room",
+    ),
+    "prog.inc.guide": (
+        "Hướng dẫn viên tiếng Việt suốt tuyến",
+        "A guide for the whole programme",
+    ),
+    "prog.inc.vat": ("Thuế VAT {pct}%", "VAT at {pct}%"),
+    "prog.exc.vat": ("Thuế VAT", "VAT"),
+    "prog.exc.drinks": ("Đồ uống trong các bữa ăn", "Drinks with meals"),
+    "prog.exc.tips": (
+        "Tiền bồi dưỡng (tip) cho hướng dẫn viên và lái xe",
+        "Tips for the guide and driver",
+    ),
+    "prog.exc.personal": ("Chi phí cá nhân ngoài chương trình", "Personal expenses"),
+    "prog.exc.single": (
+        "Phụ thu phòng đơn: {amount}/khách",
+        "Single-room supplement: {amount} per guest",
+    ),
+    "prog.exc.single_unknown": (
+        "Phụ thu phòng đơn (báo giá khi đặt)",
+        "Single-room supplement (quoted on booking)",
+    ),
+    "prog.exc.insurance": (
+        "Bảo hiểm du lịch và nước uống trên xe (chưa tính vào giá)",
+        "Travel insurance and drinking water on the way (not in the price)",
+    ),
+    "prog.exc.guide": ("Hướng dẫn viên (chưa có giá)", "A guide (not priced)"),
+    "prog.exc.unknown": (
+        "Các khoản chưa rõ giá, chưa tính vào giá: {items}",
+        "Items whose price is unknown and not in the price: {items}",
+    ),
+    "prog.prices": ("Giá tour theo số khách", "Price per person by group size"),
+    "prog.group_size": ("Số khách", "Group size"),
+    "prog.per_person": ("Giá/khách", "Per person"),
+    "prog.child": ("Trẻ em 5–10 tuổi", "Child 5–10"),
+    "prog.vehicle": ("Phương tiện", "Vehicle"),
+    "prog.public": ("xe khách, taxi, phà", "coaches, taxis, ferries"),
+    "prog.guests": ("{n} khách", "{n} guests"),
+    "prog.children": ("Chính sách trẻ em", "Children"),
+    "prog.child.free": (
+        "Trẻ em dưới {age} tuổi: miễn phí, ngủ chung giường với bố mẹ, chi phí phát sinh bố mẹ tự trả.",
+        "Under {age}: free, sharing the parents' bed; any extra is paid by the parents.",
+    ),
+    "prog.child.price": (
+        "Trẻ em từ {free} đến dưới {age} tuổi: {amount}/trẻ (ghế ngồi, vé và suất ăn riêng, ngủ chung với bố mẹ).",
+        "Children from {free} to under {age}: {amount} each (own seat, tickets and meals, sharing the parents' room).",
+    ),
+    "prog.child.adult": (
+        "Từ {age} tuổi trở lên: tính như người lớn.",
+        "From {age}: the adult price.",
+    ),
+    "prog.notes": ("Lưu ý", "Practical notes"),
+    "prog.note.order": (
+        "Thứ tự tham quan có thể thay đổi theo thời tiết và giờ tàu, phà nhưng vẫn đủ các điểm.",
+        "The order of the visits may change with the weather and the sailings; every visit is kept.",
+    ),
+    "prog.note.id": (
+        "Mang theo căn cước hoặc hộ chiếu: cần khi nhận phòng và lên tàu.",
+        "Bring an ID card or passport: needed to check in and to board boats.",
+    ),
+    "prog.note.holidays": (
+        "Giá có thể thay đổi vào dịp lễ, Tết và cuối tuần cao điểm.",
+        "Prices may change on public holidays, at Tết and on peak weekends.",
+    ),
+    "prog.note.vehicle_size": (
+        "Nhóm đến {n} khách đi phương tiện công cộng và taxi; đoàn lớn hơn đi xe riêng theo số khách.",
+        "Groups of up to {n} travel on public services and taxis; larger ones in a vehicle sized to the group.",
+    ),
+    "prog.map": ("Bản đồ hành trình", "Route map"),
+    "prog.contact": ("Liên hệ", "Contact"),
+    "prog.unknown_price": ("chưa rõ giá", "price unknown"),
+    "prog.pdf": ("Tải PDF", "Download PDF"),
 }
 
 
