@@ -31,6 +31,7 @@ def init_app(app: Flask) -> None:
 
     Call after ``CSRFProtect(app)``: the API authenticates by key, so CSRF is off for it.
     """
+    from tourplanner.api import batches
     from tourplanner.api import cli
     from tourplanner.api import docs
     from tourplanner.api import places
@@ -53,10 +54,11 @@ def init_app(app: Flask) -> None:
     api.register_blueprint(plans.bp)
     api.register_blueprint(places.bp)
     api.register_blueprint(quotes.bp)
+    api.register_blueprint(batches.bp)
     app.register_blueprint(docs.bp)
     csrf = app.extensions.get("csrf")
     if csrf is not None:
-        for bp in (plans.bp, places.bp, quotes.bp):
+        for bp in (plans.bp, places.bp, quotes.bp, batches.bp):
             csrf.exempt(bp)
     app.extensions["tourplanner.api"] = api
     cli.init_app(app)

@@ -103,3 +103,16 @@ class RateWindowRow(Base):
     key_id: Mapped[str] = mapped_column(String(32), ForeignKey("api_keys.id"), primary_key=True)
     window_start: Mapped[int] = mapped_column(Integer, primary_key=True)
     count: Mapped[int] = mapped_column(Integer)
+
+
+class IdempotencyRow(Base):
+    """A request that created a batch, by its ``Idempotency-Key`` and the agency that sent it;
+    ``fingerprint`` is the SHA-256 of its body (the same key with another body is refused)."""
+
+    __tablename__ = "api_idempotency"
+
+    agency_id: Mapped[str] = mapped_column(String(32), ForeignKey("agencies.id"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    batch_id: Mapped[str] = mapped_column(String(32), ForeignKey("batches.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
