@@ -144,3 +144,12 @@ def test_programme_cli_writes_the_pdf(app, planned, tmp_path):
     assert "Giá tour theo số khách" in text and "Xe 29 chỗ" in text
     missing = app.test_cli_runner().invoke(args=["programme", "nope", "--out", str(out)])
     assert missing.exit_code == 2
+
+
+@needs_pdftotext
+def test_itinerary_pdf_names_services_in_words(app, planned, tmp_path):
+    """The plain itinerary PDF says how each leg travels in words, not in mode codes."""
+    response = app.test_client().get(f"{planned}.pdf")
+    text = pdf_text(response.data, tmp_path)
+    assert "cáp treo" in text or "taxi" in text or "xe riêng" in text
+    assert INTERNAL.search(text) is None, INTERNAL.search(text)

@@ -43,9 +43,7 @@ from tourplanner.db import get_session
 from tourplanner.errors import FieldError
 from tourplanner.errors import NotFound
 from tourplanner.errors import ValidationError
-from tourplanner.itinerary import Itinerary
 from tourplanner.quote import parse_sizes
-from tourplanner.quote import quote_itinerary
 from tourplanner.quote import terms_of
 from tourplanner.services import get_travel_model
 
@@ -268,23 +266,16 @@ def batch_csv(batch_id: str):
 def batch_prices(batch_id: str, sizes: str | None = None, markup_pct: float | None = None):
     """The batch's price sheet: every planned product quoted for each group size under your
     agency's terms; products without an itinerary are listed with the reason."""
-    from tourplanner.exports.pricesheet import price_sheet
+    from tourplanner.exports.pricesheet import batch_price_sheet
 
     group_sizes = parse_sizes(sizes)
     view = _load(batch_id)
-    session = get_session()
-    terms = terms_of(session.get(AgencyRow, current_principal().agency_id), markup_pct=markup_pct)
-    catalogue, travel = get_catalogue(), get_travel_model(view.scenario)
-    priced, problems = [], []
-    for item, row in zip(view.items, report.summary_rows(view), strict=True):
-        if item.itinerary is None:
-            problems.append((item.name, row["problem"] or item.status))
-            continue
-        itinerary = Itinerary.from_dict(item.itinerary)
-        priced.append(
-            (item.name, quote_itinerary(itinerary, group_sizes, catalogue, travel, terms))
-        )
-    body = price_sheet(priced, title=f"Bảng giá / Price sheet: {view.name}", problems=problems)
+    terms = terms_of(
+        get_session().get(AgencyRow, current_principal().agency_id), markup_pct=markup_pct
+    )
+    body = batch_price_sheet(
+        view, group_sizes, get_catalogue(), get_travel_model(view.scenario), terms
+    )
     return Response(
         body,
         mimetype=XLSX,

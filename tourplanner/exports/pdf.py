@@ -6,6 +6,7 @@ from pathlib import Path
 
 from fpdf import FPDF
 
+from tourplanner.exports.programme import leg_services_text
 from tourplanner.itinerary import Itinerary
 
 FONTS = Path(__file__).resolve().parents[2] / "static" / "fonts"
@@ -47,7 +48,8 @@ def to_pdf(itinerary: Itinerary, *, english: bool = False) -> bytes:
                 pdf.multi_cell(
                     0,
                     5,
-                    f"    ↓ {leg.minutes} min, {leg.km:.0f} km, {', '.join(leg.modes)}{via}",
+                    f"    ↓ {leg.minutes} min, {leg.km:.0f} km, "
+                    f"{leg_services_text(leg, 'en' if english else 'vi')}{via}",
                     new_x="LMARGIN",
                     new_y="NEXT",
                 )

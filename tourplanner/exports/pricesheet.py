@@ -11,7 +11,10 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from tourplanner.itinerary import Itinerary
 from tourplanner.quote import Quote
+from tourplanner.quote import Terms
+from tourplanner.quote import quote_itinerary
 from tourplanner.text import spreadsheet_safe
 
 MONEY_FORMAT = '#,##0 "₫"'
@@ -104,3 +107,18 @@ def price_sheet(
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def batch_price_sheet(view, sizes: tuple[int, ...], catalogue, travel, terms: Terms) -> bytes:
+    """The price sheet of a batch (:class:`tourplanner.batch.service.BatchView`): each planned
+    product quoted for each of *sizes*; the others listed with their reason."""
+    from tourplanner.batch.report import summary_rows
+
+    priced, problems = [], []
+    for item, row in zip(view.items, summary_rows(view), strict=True):
+        if item.itinerary is None:
+            problems.append((item.name, row["problem"] or item.status))
+            continue
+        itinerary = Itinerary.from_dict(item.itinerary)
+        priced.append((item.name, quote_itinerary(itinerary, sizes, catalogue, travel, terms)))
+    return price_sheet(priced, title=f"Bảng giá / Price sheet: {view.name}", problems=problems)

@@ -45,6 +45,17 @@ SERVICE_WORDS = {
     "cable_car": ("cáp treo", "cable car"),
     "walk": ("đi bộ", "on foot"),
 }
+#: the itinerary contract's leg modes, in words
+MODE_WORDS = {
+    "road": ("đường bộ", "by road"),
+    "expressway": ("cao tốc", "expressway"),
+    "ferry": ("phà", "ferry"),
+    "boat": ("tàu", "boat"),
+    "cable_car": ("cáp treo", "cable car"),
+    "walk": ("đi bộ", "on foot"),
+    "rail": ("tàu hỏa", "train"),
+    "air": ("máy bay", "plane"),
+}
 WATER_KINDS = {
     "ferry": ("phà", "Ferry"),
     "boat": ("tàu", "Boat"),
@@ -133,7 +144,9 @@ def _duration(minutes: int, lang: str) -> str:
     return f"{hours} giờ {rest:02d} phút" if hours else f"{rest} phút"
 
 
-def _services(leg: Leg, lang: str) -> str:
+def leg_services_text(leg: Leg, lang: str) -> str:
+    """What carries the group on *leg*, in words (``taxi, Yên Tử cable car``), never the
+    planner's mode codes."""
     words = []
     for service in leg.services:
         word = SERVICE_WORDS.get(service["kind"], ("", ""))[lang == "en"]
@@ -142,9 +155,9 @@ def _services(leg: Leg, lang: str) -> str:
             word = f"{word} ({named})" if fold(word) not in fold(named) else named
         if word and word not in words:
             words.append(word)
-    if not words:
-        words = [SERVICE_WORDS["hired_vehicle"][lang == "en"]]
-    return ", ".join(words)
+    if not words:  # an itinerary saved before legs had services: its modes, in words
+        words = list(dict.fromkeys(MODE_WORDS.get(m, ("", ""))[lang == "en"] for m in leg.modes))
+    return ", ".join(w for w in words if w)
 
 
 def _day_meals(day: ItineraryDay, index: int, days: list[ItineraryDay], lang: str) -> list[str]:
@@ -183,7 +196,7 @@ def _narrative(day: ItineraryDay, lang: str, notes: bool) -> list[tuple[str, str
                         "prog.travel",
                         lang,
                         place=name,
-                        services=_services(leg, lang),
+                        services=leg_services_text(leg, lang),
                         duration=_duration(leg.minutes, lang),
                     ),
                 )
