@@ -183,7 +183,6 @@ class _Pricer:
         tariff = travel.taxi()
         self.taxi_seats = tariff.seats if tariff is not None else 4
         self._rerouted: dict[tuple[int, str], list[Leg] | None] = {}
-        self.original_size = int(self.request.get("group_size", 1) or 1)
 
     def day_legs(self, index: int, day: ItineraryDay, mode: str) -> list[Leg] | None:
         """The legs of *day* travelled by *mode* (routed again when planned otherwise)."""
@@ -265,9 +264,9 @@ class _Pricer:
                         single += room - room // 2
                     else:
                         single_known = False
-        # meals: the planner counted them per person at the request's tier
-        meals = self.itinerary.costs.meals_vnd * group_size // max(self.original_size, 1)
-        meals_pp = self.itinerary.costs.meals_vnd // max(self.original_size, 1)
+        # meals: the planner counted them per person at the request's tier (over all groups)
+        meals_pp = self.itinerary.costs.meals_vnd // max(self.itinerary.costs.travellers, 1)
+        meals = meals_pp * group_size
         unknown.extend(u for u in self.itinerary.costs.unknown if u.startswith("meal:"))
         guides = vehicle_count if mode == "private" else 1
         day_count = len({d.date for d in self.days})
