@@ -67,6 +67,7 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
     from tourplanner.web import errors as web_errors
     from tourplanner.web import health
     from tourplanner.web import planner
+    from tourplanner.web import programme_views
     from tourplanner.web import security
 
     db.init_app(app)
@@ -84,6 +85,7 @@ def create_app(config: Config | dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(health.bp)
     app.register_blueprint(catalogue_views.bp)
     app.register_blueprint(planner.bp)
+    app.register_blueprint(programme_views.bp)
     app.register_blueprint(batch_views.bp)
 
     # one process at a time: gunicorn -w N on a fresh database

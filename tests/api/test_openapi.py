@@ -40,6 +40,14 @@ def test_openapi_document_lists_every_operation(client):
         "/api/v1/plans",
         "/api/v1/jobs/{job_id}",
         "/api/v1/itineraries/{itinerary_id}",
+        "/api/v1/itineraries/{itinerary_id}/quote",
+        "/api/v1/itineraries/{itinerary_id}/quote.xlsx",
+        "/api/v1/batches",
+        "/api/v1/batches/{batch_id}",
+        "/api/v1/batches/{batch_id}/items",
+        "/api/v1/batches/{batch_id}/summary.csv",
+        "/api/v1/batches/{batch_id}/prices.xlsx",
+        "/api/v1/batches/{batch_id}/replan",
         "/api/v1/places",
         "/api/v1/places/{place_id}",
         "/api/v1/places/{place_id}/audit",
@@ -47,6 +55,9 @@ def test_openapi_document_lists_every_operation(client):
     }
     plans = spec["paths"]["/api/v1/plans"]["post"]["responses"]
     assert {"201", "202", "400", "401", "413", "422", "429"} <= set(plans)
+    batches = spec["paths"]["/api/v1/batches"]["post"]
+    assert {"200", "202", "400", "401", "409", "413", "429"} <= set(batches["responses"])
+    assert {"application/json", "text/csv"} <= set(batches["requestBody"]["content"])
     patch = spec["paths"]["/api/v1/places/{place_id}"]["patch"]["responses"]
     assert {"200", "400", "401", "403", "404", "409", "429"} <= set(patch)
 
@@ -181,7 +192,7 @@ def test_schemathesis_finds_no_server_error_and_no_spec_violation(app, keys):
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     headers = auth(keys.editor)
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 11
+    assert len(operations) == 19
 
     for operation in operations:
 

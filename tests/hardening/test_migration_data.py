@@ -125,6 +125,17 @@ def donor(tmp_path_factory) -> Donor:
     with app.app_context(), database.session() as session:
         replan_id = service.replan_batch(session, batch_id, None)
     service.wait_for_batch(database, replan_id, timeout=60)
+    through_api = client.post(  # a batch of one bad row: an idempotency key, no solve
+        "/api/v1/batches",
+        json={"name": "API batch", "products": [{"name": "broken", "start": "Nowhere"}]},
+        headers={**auth(keys.planner), "Idempotency-Key": "donor-1"},
+    )
+    assert through_api.status_code == 202, through_api.get_json()
+    with database.session() as session:
+        agency = session.get(AgencyRow, agency_id)
+        agency.guide_vnd_per_day, agency.markup_pct, agency.vat_pct = 800_000, 15.0, 8.0
+        agency.contact, agency.logo_png = "0203 123 456", b"\x89PNG\r\n\x1a\n"
+        session.commit()
     runner = app.extensions["tourplanner.jobs.runner"]
     with database.session() as session:
         for job_id in session.scalars(select(_model("jobs").c.id)).all():

@@ -563,17 +563,17 @@ def test_api_answers_planted_text_as_json(world):
 
 
 def test_nothing_bypasses_autoescaping():
-    """Only the printable page's route map is marked safe in templates (the itinerary page
-    shows it as an image), and only the SVG chart builder makes Markup in code; both escape
-    every text they draw (checked above)."""
+    """Only the route map of the printable page and of the tour programme is marked safe in
+    templates (the itinerary page shows it as an image), and only the SVG chart builder makes
+    Markup in code; both escape every text they draw (checked above)."""
     safe = sorted(
         str(p.relative_to(ROOT))
         for p in (ROOT / "templates").rglob("*.html")
         if "|safe" in p.read_text(encoding="utf-8").replace(" ", "")
         or "autoescape false" in p.read_text(encoding="utf-8")
     )
-    assert safe == ["templates/planner/print.html"]
-    for path in ("templates/planner/print.html",):
+    assert safe == ["templates/planner/print.html", "templates/programme/programme.html"]
+    for path in safe:
         uses = re.findall(r"\{\{\s*(\w+)\s*\|\s*safe", (ROOT / path).read_text(encoding="utf-8"))
         assert uses == ["svg"], (path, uses)
     markup = sorted(
@@ -937,6 +937,14 @@ ROLE_OF = {
     ("delete", "/places/{place_id}"): "editor",
     ("get", "/places/{place_id}/audit"): "editor",
     ("get", "/provinces"): "planner",
+    ("get", "/itineraries/{itinerary_id}/quote"): "planner",
+    ("get", "/itineraries/{itinerary_id}/quote.xlsx"): "planner",
+    ("post", "/batches"): "planner",
+    ("get", "/batches/{batch_id}"): "planner",
+    ("get", "/batches/{batch_id}/items"): "planner",
+    ("get", "/batches/{batch_id}/summary.csv"): "planner",
+    ("get", "/batches/{batch_id}/prices.xlsx"): "planner",
+    ("post", "/batches/{batch_id}/replan"): "planner",
 }
 RANK = {"planner": 0, "editor": 1, "admin": 2}
 #: a body each write accepts as far as the role check, and which then changes nothing
@@ -985,7 +993,9 @@ def test_every_api_operation_enforces_keys_and_roles(app):
     before = client.get("/api/v1/places/con-son", headers=auth(keys.admin)).get_json()
     outcomes = Counter()
     for method, path in _operations(client):
-        url = "/api/v1" + path.format(place_id="con-son", job_id=job_id, itinerary_id="none")
+        url = "/api/v1" + path.format(
+            place_id="con-son", job_id=job_id, itinerary_id="none", batch_id="none"
+        )
         for name, (headers, role) in callers.items():
             extra = {"If-Match": '"999"'} if method == "delete" else {}
             response = client.open(
@@ -1002,7 +1012,7 @@ def test_every_api_operation_enforces_keys_and_roles(app):
             else:
                 assert status not in (401, 403) and status < 500, where
                 outcomes["allowed"] += 1
-    assert outcomes == {"401": 33, "403": 10, "allowed": 34}
+    assert outcomes == {"401": 57, "403": 10, "allowed": 66}
     after = client.get("/api/v1/places/con-son", headers=auth(keys.admin)).get_json()
     assert after == before
     with app.extensions["tourplanner.storage.db"].session() as session:
@@ -1022,9 +1032,9 @@ def test_every_body_is_capped(app):
         for method, op in item.items()
         if isinstance(op, dict) and "requestBody" in op
     ]
-    assert len(with_body) == 4
+    assert len(with_body) == 6
     for method, path in with_body:
-        url = path.format(place_id="con-son")
+        url = path.format(place_id="con-son", batch_id="none")
         response = client.open(
             url,
             method=method.upper(),
@@ -1206,8 +1216,8 @@ def test_other_agency_gets_404_on_every_batch_route(world):
     real, fake = world.replanned_id, "Z" * len(world.replanned_id)
     routes = 0
     for rule in app.url_map.iter_rules():
-        if "batch_id" not in rule.arguments:
-            continue
+        if "batch_id" not in rule.arguments or not rule.rule.startswith("/agency/"):
+            continue  # the API's batch routes: test_other_agency_gets_404_on_every_api_batch_route
         for method in sorted(set(rule.methods) & {"GET", "POST"}):
             data = {"csrf_token": token, "scenario": ""} if method == "POST" else None
             if method == "GET":
@@ -1219,7 +1229,39 @@ def test_other_agency_gets_404_on_every_batch_route(world):
                 as_text=True
             )
             routes += 1
-    assert routes == 11
+    assert routes == 12
+
+
+def test_other_agency_gets_404_on_every_api_batch_route(world):
+    """Agency B's key gets the very 404 an unknown id gets on every API route of agency A's
+    batch (progress, items, exports, re-plan); a key of agency A reads it."""
+    from tourplanner.api.keys import create_key
+    from tourplanner.storage.agencies import AgencyRow
+    from tourplanner.storage.batches import BatchRow
+
+    app = world.app
+    with app.extensions["tourplanner.storage.db"].session() as session:
+        owner = session.get(AgencyRow, session.get(BatchRow, world.batch_id).agency_id)
+        _, owner_token = create_key(session, owner, "planner")
+    client = app.test_client()
+    real, fake = world.batch_id, "Z" * len(world.batch_id)
+    routes = 0
+    for rule in app.url_map.iter_rules():
+        if "batch_id" not in rule.arguments or not rule.rule.startswith("/api/v1/"):
+            continue
+        for method in sorted(set(rule.methods) & {"GET", "POST"}):
+            body = {"scenario": None} if method == "POST" else None
+            if method == "GET":
+                mine = client.get(_fill(rule, {"batch_id": real}), headers=auth(owner_token))
+                assert mine.status_code == 200, (rule.rule, mine.get_json())
+            theirs = client.open(_fill(rule, {"batch_id": real}), method=method, json=body,
+                                 headers=auth(world.keys.other))  # fmt: skip
+            unknown = client.open(_fill(rule, {"batch_id": fake}), method=method, json=body,
+                                  headers=auth(world.keys.other))  # fmt: skip
+            assert theirs.status_code == unknown.status_code == 404, (rule.rule, method)
+            assert theirs.get_json()["message"].replace(real, fake) == unknown.get_json()["message"]
+            routes += 1
+    assert routes == 5
 
 
 def test_private_api_results_are_404_to_other_agencies_on_every_api_route(world):

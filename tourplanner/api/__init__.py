@@ -31,9 +31,11 @@ def init_app(app: Flask) -> None:
 
     Call after ``CSRFProtect(app)``: the API authenticates by key, so CSRF is off for it.
     """
+    from tourplanner.api import batches
     from tourplanner.api import docs
     from tourplanner.api import places
     from tourplanner.api import plans
+    from tourplanner.api import quotes
     from tourplanner.api.common import PREFIX
     from tourplanner.api.common import TourplannerApi
     from tourplanner.api.schemas import TourRequestSchema
@@ -54,9 +56,11 @@ def init_app(app: Flask) -> None:
     api.spec.components.schema("Itinerary", contract_schema("itinerary"))
     api.register_blueprint(plans.bp)
     api.register_blueprint(places.bp)
+    api.register_blueprint(quotes.bp)
+    api.register_blueprint(batches.bp)
     app.register_blueprint(docs.bp)
     csrf = app.extensions.get("csrf")
     if csrf is not None:
-        for bp in (plans.bp, places.bp):
+        for bp in (plans.bp, places.bp, quotes.bp, batches.bp):
             csrf.exempt(bp)
     app.extensions["tourplanner.api"] = api

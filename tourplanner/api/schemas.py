@@ -197,3 +197,129 @@ def contract_schema(name: str) -> dict:
     schema = json.loads((CONTRACTS / f"{name}.schema.json").read_text(encoding="utf-8"))
     schema.pop("$schema", None)
     return schema
+
+
+class QuoteQuerySchema(Schema):
+    """Group sizes to quote and an optional markup instead of the agency's."""
+
+    sizes = fields.String(
+        validate=validate.Length(max=100),
+        metadata={"description": "comma-separated group sizes 1-200 (default 2,4,10,20,30)"},
+    )
+    markup_pct = fields.Float(
+        validate=validate.Range(0, 100),
+        allow_nan=False,
+        metadata={"description": "markup in percent (default: the agency's setting)"},
+    )
+
+
+class QuoteRowSchema(Schema):
+    """The price for one group size, VND."""
+
+    group_size = fields.Integer(required=True)
+    transport = fields.String(required=True, validate=validate.OneOf(["public", "private"]))
+    vehicle = fields.Dict(allow_none=True, required=True)
+    guides = fields.Integer(required=True)
+    transport_vnd = fields.Integer(required=True)
+    tickets_vnd = fields.Integer(required=True)
+    lodging_vnd = fields.Integer(required=True)
+    meals_vnd = fields.Integer(required=True)
+    guide_vnd = fields.Integer(required=True)
+    cost_vnd = fields.Integer(required=True)
+    markup_vnd = fields.Integer(required=True)
+    vat_vnd = fields.Integer(required=True)
+    total_vnd = fields.Integer(required=True)
+    per_person_vnd = fields.Integer(required=True)
+    single_supplement_vnd = fields.Integer(allow_none=True, required=True)
+    child_per_person_vnd = fields.Integer(required=True)
+    unknown = fields.List(
+        fields.String(),
+        required=True,
+        metadata={"description": "prices not counted because no source states them"},
+    )
+
+
+class QuoteSchema(Schema):
+    """Quotes of one itinerary by group size."""
+
+    itinerary_id = fields.String(allow_none=True, required=True)
+    days = fields.Integer(required=True)
+    nights = fields.Integer(required=True)
+    markup_pct = fields.Float(required=True)
+    vat_pct = fields.Float(required=True)
+    guide_vnd_per_day = fields.Integer(allow_none=True, required=True)
+    child_policy = fields.Dict(required=True)
+    rows = fields.List(fields.Nested(QuoteRowSchema), required=True)
+
+
+class BatchCreateQuerySchema(Schema):
+    """Name and scenario of a batch sent as CSV (a JSON body carries them itself)."""
+
+    name = fields.String(validate=validate.Length(max=200))
+    scenario = fields.String(
+        validate=validate.Length(max=64),
+        metadata={"description": "a network scenario, e.g. without-ben-rung"},
+    )
+
+
+class BatchReplanSchema(Schema):
+    """The scenario to re-plan a batch under (none: the network as it is)."""
+
+    scenario = fields.String(
+        allow_none=True,
+        validate=validate.Length(max=64),
+        metadata={"description": "a network scenario, e.g. without-ben-rung"},
+    )
+
+
+class BatchAcceptedSchema(Schema):
+    """A batch that was queued: follow ``status_url``; bad rows are in ``errors``."""
+
+    id = fields.String(required=True)
+    name = fields.String(required=True)
+    status_url = fields.String(required=True)
+    items_url = fields.String(required=True)
+    counts = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+    errors = fields.List(
+        fields.Dict(), required=True, metadata={"description": "[{row, field, reason}]"}
+    )
+
+
+class BatchSchema(Schema):
+    """A batch's progress and, per product, its status, errors and figures."""
+
+    id = fields.String(required=True)
+    name = fields.String(required=True)
+    scenario = fields.String(allow_none=True, required=True)
+    base_id = fields.String(allow_none=True, required=True)
+    created_at = fields.String(required=True)
+    finished = fields.Boolean(required=True)
+    counts = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+    products = fields.List(
+        fields.Dict(),
+        required=True,
+        metadata={
+            "description": "row, name, status (invalid, queued, running, done, failed), "
+            "progress, errors, problem, value, cost_per_person_vnd, km, drive_minutes, "
+            "provinces, groups, group_days, itinerary_id"
+        },
+    )
+
+
+class BatchItemSchema(Schema):
+    """A product of a batch and its itinerary."""
+
+    row = fields.Integer(required=True)
+    name = fields.String(required=True)
+    status = fields.String(required=True)
+    itinerary_id = fields.String(allow_none=True, required=True)
+    itinerary_url = fields.String(allow_none=True, required=True)
+    itinerary = fields.Dict(allow_none=True, required=True)
+
+
+class BatchItemsSchema(Schema):
+    """The products of a batch with their itineraries."""
+
+    id = fields.String(required=True)
+    finished = fields.Boolean(required=True)
+    items = fields.List(fields.Nested(BatchItemSchema), required=True)

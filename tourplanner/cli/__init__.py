@@ -148,6 +148,8 @@ def commands() -> list[click.Command]:
     from tourplanner.cli.keys import key_group
     from tourplanner.cli.plan import plan_command
     from tourplanner.cli.plan import show_command
+    from tourplanner.cli.programme import programme_command
+    from tourplanner.cli.programme import quote_command
     from tourplanner.cli.travel import travel_command
 
     return [
@@ -159,6 +161,8 @@ def commands() -> list[click.Command]:
         travel_command,
         batch_command,
         worker_command,
+        quote_command,
+        programme_command,
         agency_group,
         key_group,
     ]

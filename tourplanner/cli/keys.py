@@ -62,6 +62,39 @@ def agency_list() -> None:
                 click.echo(f"  tp_{key.prefix}_…  {key.role:8} {state}")
 
 
+@agency_group.command("set")
+@click.argument("agency")
+@click.option("--guide-per-day", "guide_vnd_per_day", type=click.IntRange(0, 100_000_000),
+              help="guide fee in VND per day (quotes)")  # fmt: skip
+@click.option("--markup", "markup_pct", type=click.FloatRange(0, 100), help="markup, percent")
+@click.option("--vat", "vat_pct", type=click.FloatRange(0, 100), help="VAT rate, percent")
+@click.option("--contact", help="address, phone, e-mail: printed on tour programmes")
+@click.option("--logo", type=click.File("rb"), help="a PNG logo for tour programmes")
+@with_appcontext
+def agency_set(agency: str, logo, **values) -> None:
+    """Set AGENCY's quote terms and the identity printed on its tour programmes."""
+    with _session() as session:
+        try:
+            row = find_agency(session, agency)
+        except TourplannerError as exc:
+            fail(exc)
+        if logo is not None:
+            data = logo.read(512 * 1024 + 1)
+            if not data.startswith(b"\x89PNG") or len(data) > 512 * 1024:
+                raise click.BadParameter(
+                    "must be a PNG file of at most 512 KiB", param_hint="--logo"
+                )
+            row.logo_png = data
+        for name, value in values.items():
+            if value is not None:
+                setattr(row, name, value[:500] if isinstance(value, str) else value)
+        session.commit()
+        click.echo(
+            f"{row.name}: guide {row.guide_vnd_per_day} VND/day, markup {row.markup_pct} %, "
+            f"VAT {row.vat_pct} %, contact {row.contact!r}, logo {'set' if row.logo_png else 'none'}"
+        )
+
+
 @click.group("key")
 def key_group() -> None:
     """Create and revoke API keys."""

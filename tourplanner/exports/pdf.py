@@ -6,6 +6,7 @@ from pathlib import Path
 
 from fpdf import FPDF
 
+from tourplanner.exports.programme import leg_services_text
 from tourplanner.i18n import Translator
 from tourplanner.i18n import translator
 from tourplanner.planning.itinerary import Itinerary
@@ -49,12 +50,12 @@ def to_pdf(itinerary: Itinerary, *, lang: str = "vi") -> bytes:
         for stop, leg in day.rows():
             if leg and leg.minutes:
                 via = f" · {', '.join(leg.via)}" if leg.via else ""
-                modes = ", ".join(t(f"mode.{m}") for m in leg.modes)
                 pdf.set_text_color(90, 100, 110)
                 pdf.multi_cell(
                     0,
                     5,
-                    f"    ↓ {_hm(leg.minutes, t)}, {t.number(leg.km)} km, {modes}{via}",
+                    f"    ↓ {_hm(leg.minutes, t)}, {t.number(leg.km)} km, "
+                    f"{leg_services_text(leg, t.lang)}{via}",
                     new_x="LMARGIN",
                     new_y="NEXT",
                 )

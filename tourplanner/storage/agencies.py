@@ -12,8 +12,10 @@ from datetime import datetime
 from sqlalchemy import JSON
 from sqlalchemy import Boolean
 from sqlalchemy import DateTime
+from sqlalchemy import Float
 from sqlalchemy import ForeignKey
 from sqlalchemy import Integer
+from sqlalchemy import LargeBinary
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
@@ -33,6 +35,13 @@ class AgencyRow(Base):
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    #: terms of its quotes and identity of its tour programmes (migration 0008; ``None``:
+    #: not set, see :class:`tourplanner.services.quote.Terms` for what that means)
+    guide_vnd_per_day: Mapped[int | None] = mapped_column(Integer)
+    markup_pct: Mapped[float | None] = mapped_column(Float)
+    vat_pct: Mapped[float | None] = mapped_column(Float)
+    contact: Mapped[str | None] = mapped_column(String(500))
+    logo_png: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class ApiKeyRow(Base):
@@ -94,3 +103,16 @@ class RateWindowRow(Base):
     key_id: Mapped[str] = mapped_column(String(32), ForeignKey("api_keys.id"), primary_key=True)
     window_start: Mapped[int] = mapped_column(Integer, primary_key=True)
     count: Mapped[int] = mapped_column(Integer)
+
+
+class IdempotencyRow(Base):
+    """A request that created a batch, by its ``Idempotency-Key`` and the agency that sent it;
+    ``fingerprint`` is the SHA-256 of its body (the same key with another body is refused)."""
+
+    __tablename__ = "api_idempotency"
+
+    agency_id: Mapped[str] = mapped_column(String(32), ForeignKey("agencies.id"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    batch_id: Mapped[str] = mapped_column(String(32), ForeignKey("batches.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)

@@ -203,6 +203,26 @@ def batch_csv(batch_id: str):
     return _download(report.batch_csv(_load(batch_id)), f"batch-{batch_id}.csv", "text/csv")
 
 
+@bp.get("/batches/<batch_id>/prices.xlsx")
+def batch_prices(batch_id: str):
+    """The batch's price sheet (.xlsx): every planned product for each group size
+    (``?sizes=2,4,10,20,30``) under the signed-in agency's terms."""
+    from tourplanner.exports.pricesheet import batch_price_sheet
+    from tourplanner.services.quote import parse_sizes
+    from tourplanner.services.quote import terms_of
+
+    sizes = parse_sizes(request.args.get("sizes"))
+    view = _load(batch_id)
+    with _database().session() as session:
+        terms = terms_of(session.get(AgencyRow, g.agency.agency_id))
+    body = batch_price_sheet(view, sizes, get_catalogue(), get_travel_model(view.scenario), terms)
+    return _download(
+        body,
+        f"prices-{batch_id}.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
 @bp.get("/batches/<batch_id>/export.json")
 def batch_export(batch_id: str):
     """The whole batch with every itinerary, as one JSON file."""
