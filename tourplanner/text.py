@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import secrets
 import unicodedata
 
 _SPACES = re.compile(r"[^0-9a-z]+")
@@ -36,3 +37,11 @@ def spreadsheet_safe(cell: object) -> object:
     if isinstance(cell, str) and cell.startswith(FORMULA_START):
         return "'" + cell
     return cell
+
+
+def url_token(nbytes: int) -> str:
+    """An unguessable URL-safe token of *nbytes* random bytes that does not start with ``-``:
+    ``tourplanner show -1Hx...`` would take such an id for an option (one id in 64 did)."""
+    while (token := secrets.token_urlsafe(nbytes)).startswith("-"):
+        pass
+    return token

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import os
-import secrets
 import socket
 import threading
 import time
@@ -29,6 +28,7 @@ from tourplanner.errors import NotFound
 from tourplanner.errors import QueueUnavailable
 from tourplanner.errors import TourplannerError
 from tourplanner.storage.tables import JobRow
+from tourplanner.text import url_token
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -73,7 +73,7 @@ def _view(row: JobRow) -> Job:
 
 def create_job(session, kind: str, payload: dict[str, Any]) -> str:
     """Store a new queued job and return its id."""
-    job_id = secrets.token_urlsafe(12)
+    job_id = url_token(12)
     session.add(
         JobRow(
             id=job_id,

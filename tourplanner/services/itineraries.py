@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import replace
 
 from sqlalchemy.orm import Session
@@ -10,13 +9,14 @@ from sqlalchemy.orm import Session
 from tourplanner.errors import NotFound
 from tourplanner.planning.itinerary import Itinerary
 from tourplanner.storage.tables import ItineraryRow
+from tourplanner.text import url_token
 
 ID_BYTES = 12  # 96 random bits, 16 URL-safe characters
 
 
 def new_id() -> str:
     """Return a fresh unguessable itinerary id."""
-    return secrets.token_urlsafe(ID_BYTES)
+    return url_token(ID_BYTES)
 
 
 def save_itinerary(session: Session, itinerary: Itinerary, *, commit: bool = True) -> Itinerary:

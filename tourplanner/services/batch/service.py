@@ -7,7 +7,6 @@ retried (its worker died) or run twice never saves a second itinerary for the sa
 
 from __future__ import annotations
 
-import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -35,6 +34,7 @@ from tourplanner.storage.batches import BatchItemRow
 from tourplanner.storage.batches import BatchRow
 from tourplanner.storage.tables import ItineraryRow
 from tourplanner.storage.tables import JobRow
+from tourplanner.text import url_token
 from tourplanner.travel.network import default_network
 
 JOB_KIND = "batch_product"
@@ -118,7 +118,7 @@ def create_batch(
     """
     scenario = check_scenario(scenario)
     jobs.check_queue()  # no half-started batch when the job queue is down
-    batch_id = secrets.token_urlsafe(12)
+    batch_id = url_token(12)
     session.add(
         BatchRow(
             id=batch_id,
