@@ -29,6 +29,7 @@ from tourplanner.planning.request import TRANSPORT
 from tourplanner.planning.request import parse_tour_request
 from tourplanner.services.itineraries import load_itinerary
 from tourplanner.services.travel_model import network_lines
+from tourplanner.web import guide
 from tourplanner.web import maplinks
 from tourplanner.web.basemap import BASEMAP_FILES
 from tourplanner.web.basemap import attribution
@@ -202,6 +203,24 @@ def dropped_texts(itinerary) -> list[tuple[str, str]]:
 def note_of(stop) -> str:
     """A stop's note (where lunch is eaten) in the page's language."""
     return notices.stop_note(stop, get_locale())
+
+
+@bp.app_template_global()
+def day_guide(day) -> guide.DayGuide:
+    """A day's header in the page's language: route, time and km on the road, lodging."""
+    return guide.day_guide(day, get_locale())
+
+
+@bp.app_template_global()
+def stop_guide(stop, day) -> guide.StopGuide | None:
+    """What an attraction stop is, its hours on *day*, its ticket and why it is planned."""
+    return guide.stop_guide(stop, day.date, get_catalogue().places.get(stop.id), get_locale())
+
+
+@bp.app_template_global()
+def leg_services(leg) -> tuple[guide.LegService, ...]:
+    """The services of a leg in the page's language, with fares per person."""
+    return guide.leg_services(leg, get_locale())
 
 
 @bp.app_template_global()
