@@ -213,3 +213,27 @@ def test_a_must_visit_naming_a_hotel_hub_is_refused_with_the_reason(full_app):
             )  # fmt: skip
     errors = {e.field: e.reason for e in exc.value.errors}
     assert "place to stay" in errors["must_visit[0]"]
+
+
+def test_candidates_do_not_depend_on_the_process(full_app):
+    """A must-see met by any of several products (the bay's routes and cruises) lists them in
+    one order: a set's order changes with each process's hash seed, and with it the Problem,
+    so the same request and seed gave different plans in the web worker and the CLI."""
+    from tourplanner.planning.model import alternatives
+    from tourplanner.planning.model import select_candidates
+
+    with full_app.app_context():
+        catalogue = get_catalogue()
+        request = parse_tour_request(
+            {"start": "Hà Nội", "start_date": "2027-03-06", "days": 3,
+             "must_visit": ["Vịnh Hạ Long", "Vịnh Lan Hạ"]},
+            catalogue,
+        )  # fmt: skip
+        candidates, any_sets = select_candidates(request, catalogue, get_travel_model())
+        ids = [p.id for p in candidates]
+        for pid, alts in any_sets:
+            products = [i for i in ids if i in alts]
+            assert len(products) >= 2, (pid, alts)
+            assert products == sorted(products), pid
+        bay = next(p.id for p in catalogue.attractions() if p.name_vi == "Vịnh Hạ Long")
+        assert alternatives(bay, catalogue, get_travel_model()) is not None

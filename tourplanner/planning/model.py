@@ -237,7 +237,7 @@ def select_candidates(
             chosen[pid] = catalogue.places[pid]
             continue
         any_sets.append((pid, frozenset(alts)))
-        for alt in alts:
+        for alt in sorted(alts):  # a set: its order would change the problem per process
             place = catalogue.places[alt]
             if place.kind == "attraction":
                 chosen[alt] = place
