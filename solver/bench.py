@@ -183,11 +183,14 @@ def _app_suite_row(inst: dict, problems: str, expression: str, workers: int) -> 
         "build_stale": app_suite.stale_build(inst, problems),
         "default_limit_s": limit,
         "value_1s": short.value,
-        "share_1s": app_suite.share(short.value, ref),
+        "share_1s": app_suite.share(short.value, ref, short.unmet),
         "valid_1s": short.valid,
+        "unmet_1s": short.unmet,
+        "unmet_default": full.unmet,
+        "reference_unmet": int(reference.get("unmet", 0)) if reference else None,
         "first_plan_s": short.first_plan_s,
         "value_default": full.value,
-        "share_default": app_suite.share(full.value, ref),
+        "share_default": app_suite.share(full.value, ref, full.unmet),
         "valid_default": full.valid,
         "first_plan_default_s": full.first_plan_s,
         "seconds_default": round(full.seconds, 3),
@@ -205,6 +208,11 @@ def _suite_line(r: dict) -> str:
         return f"{'-' if v is None else format(v, fmt):>{width}}"
 
     mark = " (reference stale)" if r["reference_stale"] else ""
+    if r["reference_unmet"] or r["unmet_1s"] or r["unmet_default"]:
+        mark += (
+            f" (unmet requirements: reference {r['reference_unmet']}, 1 s {r['unmet_1s']},"
+            f" default {r['unmet_default']})"
+        )
     mark += " (built from another request: rebuild)" if r["build_stale"] else ""
     valid = "yes" if r["valid_1s"] and r["valid_default"] else (
         f"NO ({'1 s' if not r['valid_1s'] else ''}{' default' if not r['valid_default'] else ''})"

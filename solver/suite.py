@@ -182,7 +182,9 @@ class Run:
     ``value`` is the objective total (``None``: no plan), ``first_plan_s`` the seconds of the
     first plan the search reported (``on_progress``; the search reports plans that pass its
     hard rules, and the final plan is re-checked with :func:`solver.validate`), ``valid``
-    whether the final plan is valid and validates.
+    whether the final plan is valid and validates, ``unmet`` how many requirements (must-visits,
+    ``must_any`` sets, provinces) the plan leaves unmet: values compare only between plans
+    that leave as many unmet.
     """
 
     time_limit_s: float
@@ -194,6 +196,7 @@ class Run:
     valid: bool
     status: str
     violations: int
+    unmet: int = 0
 
 
 def run(
@@ -229,12 +232,17 @@ def run(
         valid=has_plan and solution.is_valid and not violations,
         status=solution.status.value,
         violations=len(violations),
+        unmet=len(solution.unmet) if has_plan else 0,
     )
 
 
-def share(value: float | None, reference: dict[str, Any] | None) -> float | None:
-    """``value`` as a percentage of the reference value (``None`` without either)."""
+def share(value: float | None, reference: dict[str, Any] | None, unmet: int = 0) -> float | None:
+    """``value`` as a percentage of the reference value (``None`` without either, or when the
+    run leaves a different number of requirements unmet than the reference's plan: a partial
+    plan's value does not compare with a complete one's)."""
     if value is None or not reference or not reference.get("value"):
+        return None
+    if unmet != int(reference.get("unmet", 0)):
         return None
     ref = float(reference["value"])
     return 100.0 * value / ref if ref > 0 else None

@@ -107,6 +107,17 @@ def test_reference_applies_only_to_the_problem_it_was_computed_on():
     assert app_suite.share(None, reference) is None
 
 
+def test_partial_plans_compare_only_with_as_partial_references():
+    """A plan that leaves a must-visit unmet is not "x % of" a complete reference (nor a
+    complete plan of a partial one): its share is None, so no mean hides it."""
+    complete = {"value": 100.0}
+    partial = {"value": 100.0, "unmet": 2}
+    assert app_suite.share(80.0, complete, unmet=0) == pytest.approx(80.0)
+    assert app_suite.share(180.0, complete, unmet=1) is None
+    assert app_suite.share(50.0, partial, unmet=0) is None
+    assert app_suite.share(50.0, partial, unmet=2) == pytest.approx(50.0)
+
+
 def test_request_instances_load_their_built_problem(tmp_path):
     """A request instance is solved from its saved problem; a missing one is named, and one
     built from another request is reported stale."""
