@@ -103,7 +103,8 @@ def lodging_text(stop: Stop, lang: str) -> str:
     t = translator(lang)
     lodging = stop.lodging or {}
     kind = t("lodging.cruise") if lodging.get("type") == "cruise" else t("lodging.hotel")
-    parts = [f"{kind}, {t('tier.' + lodging.get('tier', 'typical'))}"]
+    tier = f"tier.{lodging.get('tier', 'typical')}"  # keys listed in i18n.RUNTIME_KEYS
+    parts = [f"{kind}, {t(tier)}"]
     if lodging.get("example"):
         parts.append(t("guide.example", example=lodging["example"]))
     parts.append(name(stop, lang))
@@ -143,7 +144,7 @@ def _ticket_text(place: Place, stop: Stop, lang: str) -> str:
     t = translator(lang)
     ticket = place.ticket
     if stop.ticket_unknown or ticket is None or ticket.adult_vnd is None:
-        return t("it.ticket_unknown")
+        return t("guide.ticket_unknown")
     if ticket.adult_vnd == 0:
         return t("guide.free")
     text = format_money(ticket.adult_vnd, lang)
@@ -163,7 +164,8 @@ def _why(place: Place | None, stop: Stop, lang: str) -> tuple[str, ...]:
             why.append(t("guide.why.must"))
         elif reason.startswith("interest:"):
             interest = reason.split(":", 1)[1]
-            label = t("cat." + interest)
+            key = f"cat.{interest}"
+            label = t(key)
             label = interest if label.startswith("cat.") else label.lower()
             why.append(t("guide.why.interest", interest=label))
         elif reason == "festival":
@@ -172,7 +174,8 @@ def _why(place: Place | None, stop: Stop, lang: str) -> tuple[str, ...]:
         if place.unesco:
             why.append(t("guide.why.unesco"))
         if place.heritage_rank in ("special_national", "national"):
-            why.append(t("guide.why." + place.heritage_rank))
+            key = f"guide.why.{place.heritage_rank}"
+            why.append(t(key))
     return tuple(dict.fromkeys(why))
 
 
@@ -200,7 +203,8 @@ def leg_services(leg: Leg, lang: str) -> tuple[LegService, ...]:
     rows: list[LegService] = []
     for service in leg.services:
         kind = service.get("kind", "")
-        word = t("service." + kind) if kind else ""
+        key = f"service.{kind}"
+        word = t(key) if kind else ""
         if word.startswith("service."):
             word = kind
         named = service.get("name_en" if lang == "en" else "name_vi") or ""
