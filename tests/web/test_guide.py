@@ -99,7 +99,10 @@ def test_unknown_ticket_says_so(bay):
     """A ticket no source states reads as not known, never 0 or free."""
     place = bay
     stop = _stop("ha-long-bay", ticket_unknown=True)
-    assert guide.stop_guide(stop, "2027-03-06", place, "en").ticket == "not known (no source states it)"
+    assert (
+        guide.stop_guide(stop, "2027-03-06", place, "en").ticket
+        == "not known (no source states it)"
+    )
     assert guide.stop_guide(_stop("x", "overnight"), "2027-03-06", None, "en") is None
 
 
