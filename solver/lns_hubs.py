@@ -4,7 +4,8 @@ Extending a group's hub sequence by the hub ``b`` of night ``n`` (from the previ
 adds an estimate of what the day ``a -> b`` can collect: candidates open that day, allowed to
 the group, not counted by an earlier day of the sequence, whose single detour fits the day
 (lower-bound travel of the fastest mode), inserted greedily where they add the fewest minutes
-to the day's path, best value per added minute first, until the day's free time is used, less the money of the cheapest mode's direct leg; plus the night's own value (a cruise) minus its weighted lodging, and a large
+to the day's path, best value per added minute first, until the day's free time (and the
+drive cap: a day whose direct leg exceeds it is no day at all) is used, less the money of the cheapest mode's direct leg; plus the night's own value (a cruise) minus its weighted lodging, and a large
 bonus for must-visits and ``must_any`` members. The LNS moves hubs afterwards; this only has
 to start it somewhere sensible, fast.
 """
@@ -40,7 +41,10 @@ def _day_estimate(m: AppModel, g: int, d: int, start, end, used: frozenset[int],
     fare = min(fares) if fares else 0.0
     lunch = m.days[d].lunch
     free = ends.deadline - ends.ready - (lunch[2] if lunch else 0)
-    if direct >= INF or direct > free:
+    # the drive cap binds the estimate too (the day's drive is its legs' minutes): a night
+    # the cap cannot reach is no night, or the beam keeps sequences no route can follow
+    cap = m.problem.max_drive_min_per_day
+    if direct >= INF or direct > free or (cap is not None and direct > cap):
         return -1e18, used
     places = m.group_places(g)
     if not len(places):
@@ -53,8 +57,10 @@ def _day_estimate(m: AppModel, g: int, d: int, start, end, used: frozenset[int],
     places = places[keep]
     nodes = m.node[places]
     svc = m.days[d].svc[places]
-    detour = tmin[ends.start, nodes] + svc + tmin[nodes, ends.end]
-    fits = detour <= free
+    via = tmin[ends.start, nodes] + tmin[nodes, ends.end]
+    fits = via + svc <= free
+    if cap is not None:
+        fits &= via <= cap
     places, nodes, svc = places[fits], nodes[fits], svc[fits]
     if not len(places):
         return -fare, used
@@ -65,6 +71,7 @@ def _day_estimate(m: AppModel, g: int, d: int, start, end, used: frozenset[int],
     # not add up as if each were the only one
     path = [ends.start, ends.end]
     budget = free - direct
+    drive_budget = float(cap - direct) if cap is not None else float("inf")
     total = 0.0
     taken = set(used)
     alive = value > 0
@@ -74,13 +81,15 @@ def _day_estimate(m: AppModel, g: int, d: int, start, end, used: frozenset[int],
         b = np.asarray(path[1:])
         extra = tm[a][:, nodes] + tm[nodes][:, b].T - tm[a, b][:, None]  # (legs, cands)
         pos = np.argmin(extra, axis=0)
-        added = extra[pos, np.arange(len(nodes))] + svc
-        ok = alive & (added <= budget)
+        driven = extra[pos, np.arange(len(nodes))]
+        added = driven + svc
+        ok = alive & (added <= budget) & (driven <= drive_budget)
         if not ok.any():
             break
         ratio = np.where(ok, value / np.maximum(added, 1.0), -np.inf)
         j = int(np.argmax(ratio))
         budget -= float(added[j])
+        drive_budget -= float(driven[j])
         total += float(value[j])
         taken.add(int(places[j]))
         path.insert(int(pos[j]) + 1, int(nodes[j]))

@@ -237,3 +237,24 @@ def test_candidates_do_not_depend_on_the_process(full_app):
             assert products == sorted(products), pid
         bay = next(p.id for p in catalogue.attractions() if p.name_vi == "Vịnh Hạ Long")
         assert alternatives(bay, catalogue, get_travel_model()) is not None
+
+
+def test_six_days_to_ninh_binh_by_coach_under_a_drive_cap(full_app):
+    """One traveller, relaxed, by public services, at most 3 hours on the road a day, with
+    Bái Đính and Tràng An as must-sees: the plan sleeps in Ninh Bình and visits both (the hub
+    search once ignored the drive cap, and the plan left both out)."""
+    _, body = _plan(
+        full_app,
+        start="Hà Nội",
+        start_date="2027-10-05",
+        days=6,
+        group_size=1,
+        pace="relaxed",
+        transport="public",
+        max_drive_minutes_per_day=180,
+        must_visit=["Tràng An", "Bái Đính"],
+        interests=["nature", "spiritual"],
+    )
+    visited = {pid for _, pid in _visits(body)}
+    assert "bai-dinh-pagoda" in visited and "trang-an" in visited, body["dropped"]
+    assert {"bai-dinh-pagoda", "trang-an"}.isdisjoint(d["id"] for d in body["dropped"])

@@ -280,6 +280,37 @@ def hub_beyond_drive_cap() -> Problem:
 INSTANCES[hub_beyond_drive_cap.__name__] = hub_beyond_drive_cap
 
 
+def must_visit_behind_drive_cap() -> Problem:
+    """Three days with lunch and a 130-minute drive cap (the Ninh Bình request, made small):
+    the must-visit lies 100 minutes west with an inn beside it; rich places and their inn lie
+    90 minutes east, 190 minutes from the west inn. Only west inn, then the home inn, then home
+    meets the must-visit within the cap; the hub search once ranked "west, then east" first
+    (the day west -> east breaks the cap) and the plan left the must-visit out."""
+    pts = [(0, 0), (-100, 0), (-105, 0), (90, 0), (92, 3), (94, -3), (95, 0), (3, 0)]
+    lunch = [Lunch(d * 1440 + 11 * 60, d * 1440 + 14 * 60, 60) for d in range(3)]
+    return Problem(
+        places=(
+            Place("must", 1, 10, 120),
+            Place("east-1", 3, 60, 60),
+            Place("east-2", 4, 60, 60),
+            Place("east-3", 5, 60, 60),
+        ),
+        days=tuple(Day(d * 1440 + 8 * 60, d * 1440 + 18 * 60, lunch[d]) for d in range(3)),
+        travel=matrix(pts),
+        start_node=0,
+        end_node=0,
+        nights=(
+            (Hub("west-inn", 2), Hub("east-inn", 6), Hub("home-inn", 7)),
+            (Hub("west-inn", 2), Hub("east-inn", 6), Hub("home-inn", 7)),
+        ),
+        must_visit=("must",),
+        max_drive_min_per_day=130,
+    )
+
+
+INSTANCES[must_visit_behind_drive_cap.__name__] = must_visit_behind_drive_cap
+
+
 def application_features() -> Problem:
     """Two days with every part of the application model the validator checks: a lunch break,
     a boat trip that holds lunch inside, a timetabled ferry (every leg to or from the island, hourly from 8:00), two

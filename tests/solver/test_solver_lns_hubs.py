@@ -1,0 +1,34 @@
+"""The LNS's first night hubs (solver/lns_hubs.py): the beam search respects the drive cap."""
+
+from __future__ import annotations
+
+from solver_cases import must_visit_behind_drive_cap
+from solver_cases import run
+
+from solver import Status
+from solver.appmodel import AppModel
+from solver.lns_hubs import rank_choices
+
+
+def test_ranked_hub_sequences_keep_every_day_within_the_drive_cap():
+    """No ranked sequence has a day whose direct leg alone breaks the cap (east inn to west
+    inn is 190 minutes against 130): such a sequence has no route, and ranking it first left
+    the 6-day Ninh Bình request without its must-visits."""
+    problem = must_visit_behind_drive_cap()
+    minutes = problem.travel.minutes
+    cap = problem.max_drive_min_per_day
+    choices = rank_choices(AppModel(problem), 9)
+    assert choices
+    for (sequence,) in choices:
+        nodes = [problem.start_node]
+        nodes += [problem.nights[n][h].node for n, h in enumerate(sequence)]
+        nodes.append(problem.end_node)
+        legs = [int(minutes[a, b]) for a, b in zip(nodes, nodes[1:], strict=False)]
+        assert max(legs) <= cap, (sequence, legs)
+
+
+def test_must_visit_behind_the_drive_cap_is_planned():
+    """The plan sleeps beside the must-visit and keeps every day within the cap."""
+    solution = run(must_visit_behind_drive_cap())
+    assert solution.status is Status.FEASIBLE and not solution.unmet
+    assert solution.plans[0].night_hubs[0] == "west-inn"
