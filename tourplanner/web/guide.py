@@ -163,7 +163,7 @@ def _why(place: Place | None, stop: Stop, lang: str) -> tuple[str, ...]:
             why.append(t("guide.why.must"))
         elif reason.startswith("interest:"):
             interest = reason.split(":", 1)[1]
-            label = t("cat." + interest)
+            label = t(f"cat.{interest}")
             label = interest if label.startswith("cat.") else label.lower()
             why.append(t("guide.why.interest", interest=label))
         elif reason == "festival":
@@ -172,7 +172,7 @@ def _why(place: Place | None, stop: Stop, lang: str) -> tuple[str, ...]:
         if place.unesco:
             why.append(t("guide.why.unesco"))
         if place.heritage_rank in ("special_national", "national"):
-            why.append(t("guide.why." + place.heritage_rank))
+            why.append(t(f"guide.why.{place.heritage_rank}"))
     return tuple(dict.fromkeys(why))
 
 
@@ -200,7 +200,7 @@ def leg_services(leg: Leg, lang: str) -> tuple[LegService, ...]:
     rows: list[LegService] = []
     for service in leg.services:
         kind = service.get("kind", "")
-        word = t("service." + kind) if kind else ""
+        word = t(f"service.{kind}") if kind else ""
         if word.startswith("service."):
             word = kind
         named = service.get("name_en" if lang == "en" else "name_vi") or ""
