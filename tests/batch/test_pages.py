@@ -205,6 +205,8 @@ def test_agency_pages_speak_one_language(app, client, lang):
     _assert_one_language(html, BATCH_LABELS, lang)
     assert 'class="status-done"' in html and 'class="status-invalid"' in html  # raw, for CSS
     t = translator(lang)
+    slots = {k: "{" + k + "}" for k in ("done", "running", "queued", "failed", "invalid")}
+    assert f'data-counts="{t("agency.batch.counts", **slots)}"' in html  # agency.js fills it
     costs = [p["cost_per_person_vnd"] for p in body["products"] if p["status"] == "done"]
     assert costs and all(t.money(cost) in html for cost in costs)
     saturday = {"vi": "06/03: ", "en": "6 Mar: "}
