@@ -11,12 +11,17 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 from tourplanner import i18n
+from tourplanner.api.keys import ROLES
 from tourplanner.catalogue.models import ACCESS_NEEDS
 from tourplanner.catalogue.models import CATEGORIES
 from tourplanner.catalogue.models import LODGING_TIERS
 from tourplanner.planning.itinerary import LEG_MODES
 from tourplanner.planning.itinerary import SERVICE_KINDS
 from tourplanner.planning.request import PACES
+from tourplanner.services.batch import service as batch_service
+from tourplanner.web.batch_views import ROLE_KEYS
+from tourplanner.web.batch_views import SCENARIO_KEYS
+from tourplanner.web.batch_views import STATUS_KEYS
 
 ROOT = Path(__file__).resolve().parents[1]
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
@@ -53,6 +58,19 @@ RUNTIME_FAMILIES = [
     *(f"pace.{p}" for p in PACES),
     *(f"transport.{w}" for w in ("auto", "public", "private")),
     *(f"lodging.{k}" for k in ("hotel", "cruise", "room", "person")),
+    *(f"agency.role.{r}" for r in ROLES),
+    *(
+        f"agency.status.{s}"
+        for s in (
+            batch_service.INVALID,
+            batch_service.QUEUED,
+            batch_service.RUNNING,
+            batch_service.DONE,
+            batch_service.FAILED,
+            "missing",  # a product the re-plan lacks (report.compare)
+        )
+    ),
+    *SCENARIO_KEYS.values(),
 ]
 
 
@@ -113,3 +131,21 @@ def test_translator_fills_parameters_and_falls_back_to_vietnamese():
     )
     assert i18n.translator("fr").lang == "vi"
     assert i18n.translator("vi")("it.day") == "Ngày"
+
+
+def test_every_network_scenario_has_a_description_in_the_catalogues():
+    """The agency pages describe each scenario of the network in the page's language, so a
+    scenario added to the network file needs its ``agency.scenario.*`` message too."""
+    from tourplanner.travel.network import default_network
+
+    assert sorted(SCENARIO_KEYS) == sorted(default_network().scenarios)
+    assert all(key == f"agency.scenario.{name}" for name, key in SCENARIO_KEYS.items())
+
+
+def test_every_product_state_and_key_role_has_its_words():
+    """The agency pages name every state of a product and every role of a key in words."""
+    states = {batch_service.INVALID, batch_service.QUEUED, batch_service.RUNNING}
+    states |= {batch_service.DONE, batch_service.FAILED, "missing"}
+    assert set(STATUS_KEYS) == states and set(ROLE_KEYS) == set(ROLES)
+    assert all(key == f"agency.status.{s}" for s, key in STATUS_KEYS.items())
+    assert all(key == f"agency.role.{r}" for r, key in ROLE_KEYS.items())

@@ -18,6 +18,7 @@ import datetime as dt
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
@@ -29,12 +30,16 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 LANGUAGES = ("vi", "en")
 DEFAULT_LANGUAGE = "vi"
+#: the time zone dates and times are shown in (the tours are in northern Vietnam)
+LOCAL_TIMEZONE = "Asia/Ho_Chi_Minh"
 TRANSLATIONS = Path(__file__).parent / "translations"
 #: date patterns (CLDR) with and without the weekday, and the short form of a day in a list
 DATE_PATTERNS = {
     "vi": {"weekday": "EEEE, dd/MM/yyyy", "plain": "dd/MM/yyyy", "short": "dd/MM"},
     "en": {"weekday": "EEE d MMM yyyy", "plain": "d MMM yyyy", "short": "d MMM"},
 }
+#: date and time of day (CLDR), for moments such as when a batch was made
+DATETIME_PATTERNS = {"vi": "dd/MM/yyyy HH:mm", "en": "d MMM yyyy, HH:mm"}
 
 
 def N_(msgid: str) -> str:  # noqa: N802 (the gettext convention pybabel extracts)
@@ -94,14 +99,20 @@ def translator(lang: str | None) -> Translator:
     return Translator(language_of(lang))
 
 
-def format_money(vnd: int, lang: str) -> str:
-    """Integer VND the locale's way: ``1.200.000 ₫`` (vi), ``₫1,200,000`` (en)."""
+def format_money(vnd: int, lang: str, signed: bool = False) -> str:
+    """Integer VND the locale's way: ``1.200.000 ₫`` (vi), ``₫1,200,000`` (en); *signed*
+    puts ``+`` before amounts from zero up (a difference: ``+50.000 ₫``, ``-50.000 ₫``)."""
+    if signed:
+        return ("+" if vnd >= 0 else "-") + format_money(abs(vnd), lang)
     return babel_numbers.format_currency(vnd, "VND", locale=language_of(lang))
 
 
-def format_number(value: float, lang: str, digits: int = 0) -> str:
-    """*value* with the locale's grouping and decimal separators and *digits* decimals."""
+def format_number(value: float, lang: str, digits: int = 0, signed: bool = False) -> str:
+    """*value* with the locale's grouping and decimal separators and *digits* decimals;
+    *signed* puts ``+`` before values from zero up (a difference: ``+1,5``)."""
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    if signed:
+        pattern = f"+{pattern};-{pattern}"
     return babel_numbers.format_decimal(value, format=pattern, locale=language_of(lang))
 
 
@@ -113,6 +124,19 @@ def format_date(day: dt.date | str, lang: str, weekday: bool = True, short: bool
     patterns = DATE_PATTERNS[language_of(lang)]
     key = "short" if short else "weekday" if weekday else "plain"
     return babel_dates.format_date(day, patterns[key], locale=language_of(lang))
+
+
+def format_datetime(moment: dt.datetime | str, lang: str) -> str:
+    """*moment* (a datetime or an ISO string; naive ones are UTC) in local time (Hà Nội):
+    ``06/03/2027 14:05`` (vi), ``6 Mar 2027, 14:05`` (en)."""
+    if isinstance(moment, str):
+        moment = dt.datetime.fromisoformat(moment)
+    return babel_dates.format_datetime(
+        moment,
+        DATETIME_PATTERNS[language_of(lang)],
+        tzinfo=babel_dates.get_timezone(LOCAL_TIMEZONE),
+        locale=language_of(lang),
+    )
 
 
 def name(thing: Any, lang: str) -> str:
@@ -251,22 +275,33 @@ def get_locale() -> str:
     return lang
 
 
+def language_url(lang: str) -> str:
+    """The current page in *lang*: its query string with ``lang`` set, the rest kept (the
+    variants page keeps its request when the language changes)."""
+    args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
+    return "?" + urlencode([*args, ("lang", lang)])
+
+
 def init_app(app) -> None:
     """Set up Flask-Babel on the catalogues, expose the locale helpers to templates and
     remember an explicit ?lang= in a cookie."""
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
-    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Asia/Ho_Chi_Minh")
+    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", LOCAL_TIMEZONE)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
     Babel(app, locale_selector=get_locale)
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["weekdays"] = lambda days: weekdays_text(days, get_locale())
-    app.jinja_env.globals["money"] = lambda amount: format_money(amount, get_locale())
-    app.jinja_env.globals["local_date"] = lambda day, weekday=True: format_date(
-        day, get_locale(), weekday=weekday
+    app.jinja_env.globals["money"] = lambda amount, signed=False: format_money(
+        amount, get_locale(), signed
     )
-    app.jinja_env.globals["number"] = lambda value, digits=0: format_number(
-        value, get_locale(), digits
+    app.jinja_env.globals["local_date"] = lambda day, weekday=True, short=False: format_date(
+        day, get_locale(), weekday=weekday, short=short
     )
+    app.jinja_env.globals["local_datetime"] = lambda moment: format_datetime(moment, get_locale())
+    app.jinja_env.globals["number"] = lambda value, digits=0, signed=False: format_number(
+        value, get_locale(), digits, signed
+    )
+    app.jinja_env.globals["language_url"] = language_url
     app.jinja_env.globals["pick_name"] = lambda thing: name(thing, get_locale())
 
     @app.after_request

@@ -5,9 +5,28 @@ from __future__ import annotations
 import io
 import re
 
+import pytest
+
 from tests.batch.conftest import SMALL_CSV
 from tests.web.conftest import csrf_token
+from tourplanner.i18n import translator
 from tourplanner.services.batch import service
+
+#: labels of the batch, report and index pages in each language; none of one language's
+#: labels may show on the other language's pages
+BATCH_LABELS = {
+    "vi": ("Lô sản phẩm", "Trạng thái", "Đã xong", "Dòng sai", "Bảng giá", "Đăng xuất"),
+    "en": ("Batches", "Status", "Planned", "Bad row", "Price sheet", "Sign out"),
+}
+REPORT_LABELS = {
+    "vi": ("Báo cáo liên kết", "Luồng liên tỉnh", "Chi tiêu", "Số chặng"),
+    "en": ("Linkage report", "Cross-province flows", "Spend", "Legs"),
+}
+INDEX_LABELS = {
+    "vi": ("Các lô gần đây", "Ngày tạo", "Kịch bản mạng lưới", "Lập kế hoạch cho lô"),
+    "en": ("Recent batches", "Created", "Network scenario", "Plan the batch"),
+}
+OTHER = {"vi": "en", "en": "vi"}
 
 
 def _upload(app, client, text=SMALL_CSV, filename="products.csv"):
@@ -28,6 +47,7 @@ def test_agency_upload_runs_batch_and_shows_summary(app, client):
     html = client.get(f"/agency/batches/{batch_id}").get_data(as_text=True)
     assert "Spring" in html and "2N1Đ Hạ Long from Hà Nội" in html
     assert "<code>start_date</code>" in html and "is not a date" in html
+    assert "Dòng 3 · <code>start_date</code>" in html
     assert html.count('class="group-days"') >= 4  # 1 + 2 groups + 1
     assert 'src="/static/js/agency.js"' in html and "<script>" not in html
     csv_response = client.get(f"/agency/batches/{batch_id}.csv")
@@ -121,7 +141,17 @@ def test_sign_in_with_a_bad_key_is_refused(app):
         },
     )
     assert response.status_code == 401
-    assert "unknown or revoked key" in response.get_data(as_text=True)
+    assert "Khóa không hợp lệ hoặc đã bị thu hồi." in response.get_data(as_text=True)
+    english = anonymous.post(
+        "/agency/login?lang=en",
+        data={
+            "csrf_token": csrf_token(anonymous, "/agency/login?lang=en"),
+            "token": "tp_00000000_" + "x" * 43,
+        },
+    )
+    page = english.get_data(as_text=True)
+    assert english.status_code == 401
+    assert "Unknown or revoked key." in page and "Khóa không hợp lệ" not in page
 
 
 def test_agencies_see_only_their_own_batches(app, client):
@@ -139,3 +169,77 @@ def test_agencies_see_only_their_own_batches(app, client):
     with app.extensions["tourplanner.storage.db"].session() as session:
         revoke_key(session, prefix)
     assert rival.get("/agency/").status_code == 302
+
+
+def _planned_batch(app, client) -> tuple[str, dict]:
+    """Upload the small batch, wait for it; return its id and its JSON."""
+    batch_id = _upload(app, client).headers["Location"].rsplit("/", 1)[1]
+    service.wait_for_batch(app.extensions["tourplanner.storage.db"], batch_id, timeout=60)
+    return batch_id, client.get(f"/agency/batches/{batch_id}.json").get_json()
+
+
+def _page(client, path: str) -> str:
+    return client.get(path).get_data(as_text=True).replace("&#39;", "'")
+
+
+def _first_province_spend(client, batch_id: str) -> int:
+    """The spend of the report's first province (the chart and the table show it)."""
+    return client.get(f"/agency/batches/{batch_id}/report.json").get_json()["provinces"][0][
+        "spend_vnd"
+    ]
+
+
+def _assert_one_language(html: str, labels: dict[str, tuple[str, ...]], lang: str) -> None:
+    for text in labels[lang]:
+        assert text in html, text
+    for text in labels[OTHER[lang]]:
+        assert text not in html, text
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_agency_pages_speak_one_language(app, client, lang):
+    """In *lang* the batch, linkage report and index pages show that language's labels,
+    statuses, money and dates, and none of the other language's."""
+    batch_id, body = _planned_batch(app, client)
+    html = _page(client, f"/agency/batches/{batch_id}?lang={lang}")
+    _assert_one_language(html, BATCH_LABELS, lang)
+    assert 'class="status-done"' in html and 'class="status-invalid"' in html  # raw, for CSS
+    t = translator(lang)
+    slots = {k: "{" + k + "}" for k in ("done", "running", "queued", "failed", "invalid")}
+    assert f'data-counts="{t("agency.batch.counts", **slots)}"' in html  # agency.js fills it
+    costs = [p["cost_per_person_vnd"] for p in body["products"] if p["status"] == "done"]
+    assert costs and all(t.money(cost) in html for cost in costs)
+    saturday = {"vi": "06/03: ", "en": "6 Mar: "}
+    assert saturday[lang] in html and saturday[OTHER[lang]] not in html
+    report = _page(client, f"/agency/batches/{batch_id}/report?lang={lang}")
+    _assert_one_language(report, REPORT_LABELS, lang)
+    assert (
+        t("agency.chart.spend") in report
+        and t.money(_first_province_spend(client, batch_id)) in report
+    )
+    index = _page(client, f"/agency/?lang={lang}")
+    _assert_one_language(index, INDEX_LABELS, lang)
+    assert 'hreflang="en"' in index and 'hreflang="vi"' in index
+
+
+def test_agency_money_is_written_the_vietnamese_way(app, client):
+    """Vietnamese pages group thousands with dots and put the dong sign after the amount
+    (``1.200.000 ₫``); English ones put it first with commas (``₫1,200,000``)."""
+    batch_id, _ = _planned_batch(app, client)
+    vi = _page(client, f"/agency/batches/{batch_id}?lang=vi")
+    en = _page(client, f"/agency/batches/{batch_id}?lang=en")
+    assert re.search(r"\d{1,3}(\.\d{3})+\u00a0₫", vi) and not re.search(r"₫\d", vi)
+    assert re.search(r"₫\d{1,3}(,\d{3})+", en) and not re.search(r"\d\u00a0₫", en)
+
+
+def test_agency_language_is_remembered_and_the_switch_keeps_the_request(app, client):
+    """?lang=en is kept in a cookie for the next workspace pages; the language links of the
+    variants page keep its request."""
+    assert "Sign out" in _page(client, "/agency/?lang=en")
+    assert "Sign out" in _page(client, "/agency/variants")
+    html = _page(client, "/agency/variants?lang=vi")
+    assert "Đăng xuất" in html and "Sign out" not in html
+    query = "start=hub-ha-noi&start_date=2027-03-06&days=1&time_limit_s=0.2"
+    html = _page(client, f"/agency/variants?{query}")
+    assert 'href="?start=hub-ha-noi&amp;start_date=2027-03-06&amp;days=1' in html
+    assert "time_limit_s=0.2&amp;lang=en" in html

@@ -22,6 +22,9 @@ from tourplanner.api.keys import authenticate
 from tourplanner.catalogue.service import get_catalogue
 from tourplanner.errors import NotFound
 from tourplanner.errors import ValidationError
+from tourplanner.i18n import N_
+from tourplanner.i18n import get_locale
+from tourplanner.i18n import translator
 from tourplanner.planning.request import parse_tour_request
 from tourplanner.services.batch import report
 from tourplanner.services.batch import service
@@ -83,6 +86,20 @@ def signed_in_agency():
     return {"agency": g.get("agency")}
 
 
+@bp.app_template_global()
+def status_text(status: str) -> str:
+    """A product's state in the page's language (``done`` → ``Đã xong``/``Planned``)."""
+    key = STATUS_KEYS.get(status)
+    return translator(get_locale())(key) if key else status
+
+
+@bp.app_template_global()
+def role_text(role: str) -> str:
+    """An API key's role in the page's language."""
+    key = ROLE_KEYS.get(role)
+    return translator(get_locale())(key) if key else role
+
+
 def _safe_next(target: str | None) -> str:
     if target and target.startswith("/agency") and "//" not in target:
         return target
@@ -102,10 +119,11 @@ def login_submit():
     with _database().session() as session:
         principal = authenticate(session, token) if token else None
     if principal is None:
+        t = translator(get_locale())
         return render_template(
             "agency/login.html",
             next=request.form.get("next", ""),
-            error="Khóa không hợp lệ hoặc đã bị thu hồi / unknown or revoked key",
+            error=t("agency.login.bad_key"),
         ), 401
     flask_session.clear()
     flask_session[SESSION_KEY] = principal.key_id
@@ -119,18 +137,59 @@ def logout():
     return redirect(url_for("agency.login"))
 
 
+def _unknown_batch(batch_id: str):
+    """Answer 404 for a batch that does not exist or belongs to another agency."""
+    t = translator(get_locale())
+    abort(404, t("agency.batch.unknown", id=batch_id))
+
+
 def _load(batch_id: str) -> service.BatchView:
     with _database().session() as session:
         if not service.visible_to(session, batch_id, g.agency.agency_id):
-            abort(404, f"no batch has the id {batch_id!r}")
+            _unknown_batch(batch_id)
         try:
             return service.load_batch(session, batch_id)
-        except NotFound as exc:
-            abort(404, exc.message)
+        except NotFound:
+            _unknown_batch(batch_id)
+
+
+#: the words for a product's state (the raw state stays the row's CSS class); ``missing``
+#: is a product that a re-plan lacks (``report.compare``)
+STATUS_KEYS = {
+    service.DONE: N_("agency.status.done"),
+    service.FAILED: N_("agency.status.failed"),
+    service.INVALID: N_("agency.status.invalid"),
+    service.QUEUED: N_("agency.status.queued"),
+    service.RUNNING: N_("agency.status.running"),
+    "missing": N_("agency.status.missing"),
+}
+#: the words for an API key's role
+ROLE_KEYS = {
+    "planner": N_("agency.role.planner"),
+    "editor": N_("agency.role.editor"),
+    "admin": N_("agency.role.admin"),
+}
+
+#: the network's scenarios described in the page's language; a scenario the catalogues do
+#: not know yet is shown with the network file's own (English) description
+SCENARIO_KEYS = {
+    "cat-ba-cable-car-closed": N_("agency.scenario.cat-ba-cable-car-closed"),
+    "storm-no-sailings": N_("agency.scenario.storm-no-sailings"),
+    "tuan-chau-ferry-off-season": N_("agency.scenario.tuan-chau-ferry-off-season"),
+    "tuan-chau-ferry-suspended": N_("agency.scenario.tuan-chau-ferry-suspended"),
+    "with-lai-xuan": N_("agency.scenario.with-lai-xuan"),
+    "without-bach-dang-bridge": N_("agency.scenario.without-bach-dang-bridge"),
+    "without-ben-rung": N_("agency.scenario.without-ben-rung"),
+}
 
 
 def _scenarios() -> dict[str, str]:
-    return {name: s.description for name, s in sorted(default_network().scenarios.items())}
+    """Each scenario's name and its description in the page's language."""
+    t = translator(get_locale())
+    return {
+        name: t(SCENARIO_KEYS[name]) if name in SCENARIO_KEYS else s.description
+        for name, s in sorted(default_network().scenarios.items())
+    }
 
 
 def _download(body: str, filename: str, mimetype: str) -> Response:
@@ -158,12 +217,13 @@ def index():
 @bp.post("/batches")
 def upload():
     """Read the uploaded CSV/JSON, start the batch, go to its page (bad rows shown there)."""
+    t = translator(get_locale())
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        return _index("Chọn một tệp CSV hoặc JSON / choose a CSV or JSON file", 400)
+        return _index(t("agency.upload.no_file"), 400)
     content = upload.read(MAX_UPLOAD_BYTES + 1)
     if len(content) > MAX_UPLOAD_BYTES:
-        return _index("Tệp quá lớn / the file is larger than 1 MB", 400)
+        return _index(t("agency.upload.too_large", mb=t.number(MAX_UPLOAD_BYTES / 1e6)), 400)
     try:
         spec = parse_batch(content, get_catalogue(), upload.filename)
         with _database().session() as session:
@@ -175,7 +235,7 @@ def upload():
                 agency_id=g.agency.agency_id,
             )
     except ValidationError as exc:
-        return _index(exc.message, 400)
+        return _index(t("agency.upload.unreadable", detail=exc.message), 400)
     return redirect(url_for("agency.batch", batch_id=batch_id))
 
 
@@ -242,13 +302,14 @@ def replan(batch_id: str):
     scenario = request.form.get("scenario") or None
     with _database().session() as session:
         if not service.visible_to(session, batch_id, g.agency.agency_id):
-            abort(404, f"no batch has the id {batch_id!r}")
+            _unknown_batch(batch_id)
         try:
             new_id = service.replan_batch(session, batch_id, scenario)
-        except NotFound as exc:
-            abort(404, exc.message)
+        except NotFound:
+            _unknown_batch(batch_id)
         except ValidationError as exc:
-            abort(400, exc.message)
+            t = translator(get_locale())
+            abort(400, t("agency.replan.refused", detail=exc.message))
     return redirect(url_for("agency.batch", batch_id=new_id))
 
 
@@ -261,26 +322,27 @@ def _linkage(batch_id: str):
 def linkage_page(batch_id: str):
     """The linkage report: time and spend per province, flows, named links, as SVG charts."""
     view, linkage = _linkage(batch_id)
+    t = translator(get_locale())
     charts = {
         "minutes": bar_chart(
             [(p.province, p.visit_minutes) for p in linkage.provinces],
-            title="Thời gian tham quan theo tỉnh / visit minutes per province",
-            unit="min",
+            title=t("agency.chart.visit_minutes"),
+            shown=lambda v: t("unit.minutes", n=t.number(v)),
         ),
         "spend": bar_chart(
             [(p.province, p.spend_vnd) for p in linkage.provinces],
-            title="Chi tiêu theo tỉnh / spend per province",
-            unit="₫",
+            title=t("agency.chart.spend"),
+            shown=lambda v: t.money(int(v)),
         ),
         "flows": bar_chart(
             [(f"{f['from']} → {f['to']}", f["legs"]) for f in linkage.flows],
-            title="Luồng liên tỉnh / cross-province flows",
-            unit="legs",
+            title=t("agency.chart.flows"),
+            shown=lambda v: t("agency.unit.legs", n=t.number(v)),
         ),
         "links": bar_chart(
             [(link["name"], link["tours"]) for link in linkage.links],
-            title="Tuyến nối được dùng / named links used",
-            unit="tours",
+            title=t("agency.chart.links"),
+            shown=lambda v: t("agency.unit.tours", n=t.number(v)),
         ),
     }
     return render_template("agency/report.html", batch=view, report=linkage, charts=charts)
@@ -303,7 +365,8 @@ def linkage_csv(batch_id: str):
 def _comparison(batch_id: str):
     other = _load(batch_id)
     if other.base_id is None:
-        abort(404, "this batch is not a re-plan of another batch")
+        t = translator(get_locale())
+        abort(404, t("agency.compare.not_replan"))
     return other, report.compare(_load(other.base_id), other)
 
 
@@ -311,9 +374,11 @@ def _comparison(batch_id: str):
 def compare_page(batch_id: str):
     """A re-planned batch against its base: feasibility kept and lost, value change."""
     other, comparison = _comparison(batch_id)
+    t = translator(get_locale())
     chart = bar_chart(
         [(f"#{p['row']} {p['name']}", abs(p["change"] or 0)) for p in comparison["products"]],
-        title="Thay đổi giá trị / change of value",
+        title=t("agency.chart.value_change"),
+        shown=lambda v: t.number(v, 2),
     )
     return render_template("agency/compare.html", batch=other, comparison=comparison, chart=chart)
 
@@ -370,9 +435,8 @@ def variants_json():
     """The variants as JSON (the same query string as the page)."""
     data, result = _variants()
     if data is None:
-        return jsonify(
-            {"error": "invalid_input", "message": "give a request: start, start_date, days ..."}
-        ), 400
+        t = translator(get_locale())
+        return jsonify({"error": "invalid_input", "message": t("agency.variants.no_request")}), 400
     if isinstance(result, ValidationError):
         return jsonify(result.to_dict()), 400
     return jsonify(result)
