@@ -13,6 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from tourplanner.catalogue.models import Place
+from tourplanner.catalogue.records import format_clock
 from tourplanner.i18n import N_
 from tourplanner.i18n import format_money
 from tourplanner.i18n import name
@@ -99,7 +100,8 @@ def road_time(day: ItineraryDay) -> tuple[int, float]:
 
 
 def lodging_text(stop: Stop, lang: str) -> str:
-    """The night of an overnight stop in words: ``Khách sạn 3★ (ví dụ: …) · Hạ Long``."""
+    """The night of an overnight stop in words:
+    ``Khách sạn, tiêu chuẩn (3★) · ví dụ <a hotel> · Hạ Long – Bãi Cháy``."""
     t = translator(lang)
     lodging = stop.lodging or {}
     kind = t("lodging.cruise") if lodging.get("type") == "cruise" else t("lodging.hotel")
@@ -137,7 +139,7 @@ def _hours_text(place: Place, date: dt.date, lang: str) -> str:
         return t("guide.closed")
     if windows == [(0, 1440)]:
         return t("guide.all_day")
-    return ", ".join(f"{o // 60:02d}:{o % 60:02d}–{c // 60:02d}:{c % 60:02d}" for o, c in windows)
+    return ", ".join(f"{format_clock(o)}–{format_clock(c)}" for o, c in windows)
 
 
 def _ticket_text(place: Place, stop: Stop, lang: str) -> str:
@@ -188,7 +190,7 @@ def stop_guide(stop: Stop, date: str, place: Place | None, lang: str) -> StopGui
     day = dt.date.fromisoformat(date[:10])
     description = place.description_en if lang == "en" else place.description_vi
     return StopGuide(
-        description=description or (place.description_vi if lang == "en" else ""),
+        description=description,  # none rather than the other language
         hours=_hours_text(place, day, lang),
         hours_uncertain="hours" in place.uncertain,
         ticket=_ticket_text(place, stop, lang),
