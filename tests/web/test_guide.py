@@ -11,6 +11,7 @@ import pytest
 
 from tourplanner.catalogue.models import WEEKDAYS
 from tourplanner.catalogue.models import OpeningRule
+from tourplanner.catalogue.models import ValueBasis
 from tourplanner.catalogue.service import get_catalogue
 from tourplanner.planning.itinerary import ItineraryDay
 from tourplanner.planning.itinerary import Leg
@@ -91,6 +92,11 @@ def test_stop_guide_of_ha_long_bay_in_both_languages(bay):
         "UNESCO heritage",
         "special national relic",
     )
+    # what UNESCO lists it as, when the catalogue says: a biosphere reserve is no heritage site
+    reserve = dataclasses.replace(place, value_basis=ValueBasis(unesco="biosphere"))
+    assert "UNESCO biosphere reserve" in guide.stop_guide(stop, "2027-03-06", reserve, "en").why
+    listed = dataclasses.replace(place, value_basis=ValueBasis(unesco="world_heritage"))
+    assert "di sản thế giới UNESCO" in guide.stop_guide(stop, "2027-03-06", listed, "vi").why
     always_open = dataclasses.replace(bay, opening_hours=())
     assert guide.stop_guide(stop, "2027-03-06", always_open, "en").hours == "open all day"
 

@@ -30,6 +30,14 @@ ROAD_SERVICES = frozenset(
 #: leg modes of an itinerary saved before legs named their services
 ROAD_MODES = frozenset({"road", "expressway", "bridge"})
 
+#: what UNESCO lists a place as (``ValueBasis.unesco``): a biosphere reserve is no heritage site
+UNESCO_KEYS = {
+    "world_heritage": N_("guide.why.world_heritage"),
+    "biosphere": N_("guide.why.biosphere"),
+    "intangible": N_("guide.why.intangible"),
+    "memory_of_the_world": N_("guide.why.memory_of_the_world"),
+}
+
 #: messages chosen at run time (kept by pybabel extract)
 GUIDE_KEYS = (
     N_("guide.why.must"),
@@ -173,7 +181,10 @@ def _why(place: Place | None, stop: Stop, lang: str) -> tuple[str, ...]:
         elif reason == "festival":
             why.append(t("guide.why.festival"))
     if place is not None:
-        if place.unesco:
+        kind = place.value_basis.unesco if place.value_basis is not None else None
+        if kind in UNESCO_KEYS:
+            why.append(t(UNESCO_KEYS[kind]))
+        elif place.unesco:
             why.append(t("guide.why.unesco"))
         if place.heritage_rank in ("special_national", "national"):
             key = f"guide.why.{place.heritage_rank}"
