@@ -270,7 +270,7 @@ class _Word(fields.String):
         self.choices = choices
         self.reason = f"must be one of {', '.join(choices)}" + (" or empty" if or_empty else "")
         super().__init__(
-            load_default=None, allow_none=True, metadata={"enum": list(choices)}, **kwargs
+            load_default=None, allow_none=True, metadata={"enum": [*choices, None]}, **kwargs
         )
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
@@ -603,7 +603,7 @@ class _Tiers(fields.Dict):
     def __init__(self, **kwargs: Any) -> None:
         keys = fields.String(metadata={"enum": list(LODGING_TIERS)})
         values = fields.Nested(LodgingTierSchema)
-        super().__init__(keys=keys, values=values, load_default=(), allow_none=True, **kwargs)
+        super().__init__(keys=keys, values=values, load_default=None, allow_none=True, **kwargs)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> tuple:
         if not isinstance(value, Mapping):
@@ -757,7 +757,11 @@ class PlaceRecordSchema(_Shape):
         ValueBasisSchema,
         metadata={"description": "the evidence the value is computed from (docs/value-model.md)"},
     )
-    part_of = _Text(MAX_PLACE_ID, metadata={"description": "the attraction this one lies inside"})
+    part_of = _Text(
+        MAX_PLACE_ID,
+        allow_none=True,
+        metadata={"description": "the attraction this one lies inside"},
+    )
     product = _object(ProductSchema)
     lodging_tiers = _Tiers(metadata={"description": "prices per tier: budget, standard, ..."})
     cruise = _object(CruiseSchema)
@@ -873,7 +877,7 @@ class PlaceRecordSchema(_Shape):
             value_basis=basis,
             part_of=data["part_of"] or None,
             product=data["product"],
-            lodging_tiers=data["lodging_tiers"],
+            lodging_tiers=data["lodging_tiers"] or (),
             cruise=data["cruise"],
         )
 
