@@ -47,35 +47,39 @@ from tourplanner.catalogue.models import ValueBasis
 from tourplanner.catalogue.value import significance
 from tourplanner.text import fold
 from tourplanner.text import nfc
+from tourplanner.validation import MAX_TEXT
 from tourplanner.validation import Choice
+from tourplanner.validation import Clock
+from tourplanner.validation import Clocks
 from tourplanner.validation import FiniteNumber
+from tourplanner.validation import Flag
+from tourplanner.validation import Objects
+from tourplanner.validation import OutOfRange
+from tourplanner.validation import StoredText
+from tourplanner.validation import TextList
 from tourplanner.validation import WholeNumber
+from tourplanner.validation import Word
+from tourplanner.validation import Words
+from tourplanner.validation import field_label
+from tourplanner.validation import format_clock
 from tourplanner.validation import load
 from tourplanner.validation import one_of
+from tourplanner.validation import parse_clock
+from tourplanner.validation import shown
+from tourplanner.validation import text_problem
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-CLOCK = re.compile(r"^([01][0-9]|2[0-4]):([0-5][0-9])$")
 MONTH_DAY = re.compile(r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")
 LUNAR_MONTH_DAY = re.compile(r"^L(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|30)$")
 #: the region the catalogue covers, with a margin (northern Vietnam)
 LAT_RANGE = (19.0, 23.5)
 LON_RANGE = (102.0, 109.5)
-#: the longest free text (descriptions, notes, citations)
-MAX_TEXT = 4000
 #: the longest name (the columns of ``tables.py``: places 200, provinces 120)
 MAX_NAME = 200
 MAX_PROVINCE_NAME = 120
 #: the longest ids (``places.id`` and ``provinces.id``)
 MAX_PLACE_ID = 80
 MAX_PROVINCE_ID = 64
-#: control characters (tab, line feed and carriage return are checked separately) and lone
-#: surrogates, which no database column can store (PostgreSQL refuses NUL outright)
-_BAD_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
-#: line breaks: tab, LF, CR, and the ones Python's splitlines and lenient readers also break
-#: on (NEL, LINE SEPARATOR, PARAGRAPH SEPARATOR), which would split a one-line name
-_LINE_BREAK = re.compile("[\t\n\r\x85\u2028\u2029]")
-#: separates the items of a list in a CSV cell
-LIST_SEPARATOR = "|"
 _MISSING = {"required": "is missing", "null": "is missing"}
 
 
@@ -92,49 +96,6 @@ class RowError:
         return f"{self.file}, row {self.row}, {self.field}: {self.reason}"
 
 
-def parse_clock(text: object) -> int | None:
-    """Return minutes after midnight for ``"HH:MM"`` (``"24:00"`` allowed), else ``None``."""
-    if not isinstance(text, str):
-        return None
-    match = CLOCK.match(text.strip())
-    if not match:
-        return None
-    minutes = int(match.group(1)) * 60 + int(match.group(2))
-    return minutes if minutes <= 1440 else None
-
-
-def format_clock(minutes: int) -> str:
-    """Return ``"HH:MM"`` for minutes after midnight."""
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
-
-
-def field_label(key: object) -> str:
-    """A key as a field name fit for a message: printable and at most 60 characters."""
-    text = key if isinstance(key, str) and key.isprintable() and key.strip() else repr(key)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def shown(value: object) -> str:
-    """*value* as a message quotes it: its ``repr``, cut to 60 characters."""
-    text = repr(value)
-    return text if len(text) <= 60 else text[:56] + "...'"
-
-
-def text_problem(value: str, *, limit: int = MAX_TEXT, multiline: bool = False) -> str | None:
-    """Return why *value* cannot be stored as catalogue text, or ``None`` if it can."""
-    if len(value) > limit:
-        return f"is longer than {limit} characters"
-    bad = _BAD_CHAR.search(value)
-    if bad:
-        char = bad.group()
-        if "\ud800" <= char <= "\udfff":
-            return f"is not valid Unicode (a lone surrogate U+{ord(char):04X})"
-        return f"holds a control character (U+{ord(char):04X})"
-    if not multiline and _LINE_BREAK.search(value.strip()):
-        return "must be on one line (no tab or line break)"
-    return None
-
-
 def province_index(provinces: list[Province]) -> dict[str, Province]:
     """Index provinces by folded id, Vietnamese name, English name and aliases."""
     index: dict[str, Province] = {}
@@ -147,26 +108,8 @@ def province_index(provinces: list[Province]) -> dict[str, Province]:
 # -- validators ---------------------------------------------------------------------------------
 
 
-class _InRange(validate.Range):
-    """``min..max`` inclusive: ``5000 is out of range (0..1440)``; with *what*,
-    ``95 is out of range: latitude must be between 19.0 and 23.5``."""
-
-    def __init__(self, low: float, high: float, what: str | None = None) -> None:
-        super().__init__(low, high)
-        self.what = what
-
-    def __call__(self, value: Any) -> Any:
-        if self.min <= value <= self.max:
-            return value
-        # str() of an int of thousands of digits raises; no catalogue number is near that
-        text = "a huge number" if isinstance(value, int) and value.bit_length() > 1000 else value
-        if self.what:
-            reason = f"must be between {self.min} and {self.max}"
-            raise ValidationError(f"{text} is out of range: {self.what} {reason}")
-        raise ValidationError(f"{text} is out of range ({self.min}..{self.max})")
-
-
 _SLUG = validate.Regexp(SLUG, error="{input!r} is not a slug (a-z, 0-9 and single '-')")
+_SEASON_END = validate.Regexp(MONTH_DAY, error="a season needs both from and to as MM-DD")
 
 
 def _known(choices: tuple[str, ...], what: str):
@@ -192,158 +135,17 @@ def _dates(values: tuple[str, ...]) -> None:
 # -- fields -------------------------------------------------------------------------------------
 
 
-class _Text(fields.String):
-    """Catalogue text, NFC: at most *limit* characters, no control character, on one line
-    unless *multiline*. Not given is ``""`` (or, *required*, ``is missing``)."""
-
-    default_error_messages = _MISSING
-
-    def __init__(self, limit: int = MAX_TEXT, *, multiline: bool = False, **kwargs: Any) -> None:
-        self.limit, self.multiline = limit, multiline
-        if not kwargs.get("required"):
-            kwargs.setdefault("load_default", "")
-        extra = kwargs.pop("validate", None)
-        length = validate.Length(max=limit, error="is longer than {max} characters")
-        super().__init__(validate=[length, *([extra] if extra else [])], **kwargs)
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
-        if not isinstance(value, str):
-            raise ValidationError(f"must be text, not {type(value).__name__}")
-        problem = text_problem(value, limit=self.limit, multiline=self.multiline)
-        if problem:
-            raise ValidationError(problem)
-        return nfc(value)
-
-
-class _TextList(fields.List):
-    """One-line texts (in a CSV cell joined by ``|``, which no item may hold); blank items are
-    dropped, and not given (or empty) is none."""
-
-    default_error_messages = {**_MISSING, "invalid": "must be a list of text"}
-
-    def __init__(self, limit: int = MAX_NAME, **kwargs: Any) -> None:
-        self.limit = limit
-        super().__init__(_Text(limit), load_default=(), **kwargs)
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> tuple:
-        if not value:
-            return ()
-        if isinstance(value, str):
-            value = value.split(LIST_SEPARATOR)
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise self.make_error("invalid")
-        errors: dict[int, list[str]] = {}
-        for i, item in enumerate(value):
-            problem = text_problem(item, limit=self.limit)
-            if problem is None and LIST_SEPARATOR in item:
-                problem = f"must not contain {LIST_SEPARATOR!r} (it separates items in CSV)"
-            if problem:
-                errors[i] = [problem]
-        if errors:
-            raise ValidationError(errors)
-        return tuple(nfc(item) for item in value if item.strip())
-
-
-class _Words(fields.List):
-    """A list of words among *choices*; anything else is *reason*."""
-
-    def __init__(self, choices: tuple[str, ...], reason: str, **kwargs: Any) -> None:
-        self.choices = choices
-        if not kwargs.get("required"):
-            kwargs.setdefault("load_default", ())
-        messages = {"required": reason, "null": reason, "invalid": reason}
-        inner = fields.String(metadata={"enum": list(choices)})
-        super().__init__(inner, error_messages=messages, **kwargs)
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> tuple:
-        if not value and not self.required:
-            return ()
-        if not isinstance(value, list) or not value or any(v not in self.choices for v in value):
-            raise self.make_error("invalid")
-        return tuple(value)
-
-
-class _Word(fields.String):
-    """One of *choices*, or (any empty value) none."""
-
-    def __init__(self, choices: tuple[str, ...], *, or_empty: bool = False, **kwargs: Any):
-        self.choices = choices
-        self.reason = f"must be one of {', '.join(choices)}" + (" or empty" if or_empty else "")
-        super().__init__(
-            load_default=None, allow_none=True, metadata={"enum": [*choices, None]}, **kwargs
-        )
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
-        if not value:
-            return None
-        if not isinstance(value, str) or value not in self.choices:
-            raise ValidationError(self.reason)
-        return value
-
-
 def _whole(low: int, high: int, **kwargs: Any) -> WholeNumber:
     """A whole number in ``low..high``; not given is ``None`` unless *required*."""
     if not kwargs.get("required"):
         kwargs.setdefault("load_default", None)
         kwargs.setdefault("allow_none", True)
-    return WholeNumber(validate=_InRange(low, high), error_messages=_MISSING, **kwargs)
+    return WholeNumber(validate=OutOfRange(low, high), error_messages=_MISSING, **kwargs)
 
 
 def _coordinate(bounds: tuple[float, float], what: str) -> FiniteNumber:
     """A latitude or longitude inside the region the catalogue covers."""
-    return FiniteNumber(required=True, validate=_InRange(*bounds, what), error_messages=_MISSING)
-
-
-class _Flag(fields.Boolean):
-    """true or false (in a CSV cell also 1/0, yes/no); not given is false."""
-
-    default_error_messages = {"invalid": "must be true or false", "null": "must be true or false"}
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(load_default=False, **kwargs)
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
-        if isinstance(value, bool):
-            return value
-        word = value.strip().lower() if isinstance(value, str) else None
-        if word in ("true", "1", "yes", "false", "0", "no"):
-            return word in ("true", "1", "yes")
-        raise self.make_error("invalid")
-
-
-class _Clock(fields.String):
-    """``HH:MM`` (``24:00`` allowed), as minutes after midnight."""
-
-    default_error_messages = {
-        "required": "is missing (use HH:MM)",
-        "null": "is missing (use HH:MM)",
-    }
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(metadata={"pattern": CLOCK.pattern}, **kwargs)
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
-        minutes = parse_clock(value)
-        if minutes is None:
-            raise ValidationError(f"malformed time {shown(value)} (use HH:MM)")
-        return minutes
-
-
-class _Clocks(fields.List):
-    """Increasing ``HH:MM`` times without repeats, as minutes; not given is none."""
-
-    default_error_messages = {"invalid": "must be a list of HH:MM"}
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(_Clock(), load_default=(), **kwargs)
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> tuple:
-        if not value:
-            return ()
-        out = super()._deserialize(value, attr, data, **kwargs)
-        if out != sorted(set(out)):
-            raise ValidationError("must be in increasing order without repeats")
-        return tuple(out)
+    return FiniteNumber(required=True, validate=OutOfRange(*bounds, what), error_messages=_MISSING)
 
 
 class _Window(fields.List):
@@ -353,7 +155,7 @@ class _Window(fields.List):
 
     def __init__(self, **kwargs: Any) -> None:
         metadata = {"minItems": 2, "maxItems": 2}
-        super().__init__(_Clock(), load_default=None, allow_none=True, metadata=metadata, **kwargs)
+        super().__init__(Clock(), load_default=None, allow_none=True, metadata=metadata, **kwargs)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> tuple:
         if not isinstance(value, list) or len(value) != 2:
@@ -362,18 +164,6 @@ class _Window(fields.List):
         if first is None or last is None or last < first:
             raise ValidationError(f"malformed window {shown(value)}")
         return first, last
-
-
-class _MonthDay(fields.String):
-    """``MM-DD``, one end of a season."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(load_default=None, metadata={"pattern": MONTH_DAY.pattern}, **kwargs)
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
-        if not (isinstance(value, str) and MONTH_DAY.match(value)):
-            raise ValidationError("a season needs both from and to as MM-DD")
-        return value
 
 
 class _LunarNumber(fields.Integer):
@@ -407,18 +197,6 @@ class _ProvinceName(fields.String):
         return found
 
 
-class _ProvinceId(fields.String):
-    """The id of a province (checked against the others by the loader)."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(load_default=None, allow_none=True, **kwargs)
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
-        if not (isinstance(value, str) and len(value) <= MAX_PROVINCE_ID and SLUG.match(value)):
-            raise ValidationError("must be the id of a province")
-        return value
-
-
 class _Sources(fields.Dict):
     """Fact name (one line) -> citation (any text)."""
 
@@ -447,17 +225,6 @@ class _Sources(fields.Dict):
 def _object(schema: type[Schema], **kwargs: Any) -> fields.Nested:
     """A nested object, not given is ``None``; anything else is the schema's ``type`` reason."""
     return fields.Nested(schema, load_default=None, allow_none=True, **kwargs)
-
-
-class _Objects(fields.List):
-    """A list of objects loaded by *schema*, errors keyed by index; not given is none."""
-
-    def __init__(self, schema: type[Schema], reason: str, **kwargs: Any) -> None:
-        item = fields.Nested(schema, error_messages={"null": schema.error_messages["type"]})
-        super().__init__(item, load_default=(), error_messages={"invalid": reason}, **kwargs)
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> tuple:
-        return tuple(super()._deserialize(value, attr, data, **kwargs)) if value else ()
 
 
 # -- schemas ------------------------------------------------------------------------------------
@@ -503,11 +270,11 @@ class OpeningRuleSchema(_Shape):
 
     error_messages = {"type": "must be an object with days, open and close"}
 
-    days = _Words(WEEKDAYS, f"must be a non-empty list of {', '.join(WEEKDAYS)}", required=True)
-    open = _Clock(required=True)
-    close = _Clock(required=True)
-    season_from = _MonthDay(data_key="from")
-    season_to = _MonthDay(data_key="to")
+    days = Words(WEEKDAYS, f"must be a non-empty list of {', '.join(WEEKDAYS)}", required=True)
+    open = Clock(required=True)
+    close = Clock(required=True)
+    season_from = StoredText(load_default=None, data_key="from", validate=_SEASON_END)
+    season_to = StoredText(load_default=None, data_key="to", validate=_SEASON_END)
 
     @validates_schema(skip_on_field_errors=False, pass_original=True)
     def _closes_after_opening(self, data: dict, original: Any, **kwargs: Any) -> None:
@@ -529,8 +296,8 @@ class FestivalSchema(_Shape):
 
     error_messages = {"type": "must be an object"}
 
-    name_vi = _Text(MAX_NAME, required=True)
-    name_en = _Text(MAX_NAME)
+    name_vi = StoredText(MAX_NAME, required=True)
+    name_en = StoredText(MAX_NAME)
     lunar_month = _LunarNumber("lunar month", 1, 12)
     lunar_day = _LunarNumber("lunar day", 1, 30)
     duration_days = _whole(1, 366, load_default=1)
@@ -554,7 +321,7 @@ class TicketSchema(_Shape):
     adult_vnd = _whole(0, 100_000_000)
     child_vnd = _whole(0, 100_000_000)
     year = _whole(1990, 2100)
-    note = _Text(multiline=True)
+    note = StoredText(multiline=True)
 
     @post_load
     def _build(self, data: dict, **kwargs: Any) -> Ticket:
@@ -580,7 +347,7 @@ class _PriceRange(_Shape):
 class LodgingSchema(_PriceRange):
     """The price range of a night at an overnight hub."""
 
-    note = _Text(multiline=True)
+    note = StoredText(multiline=True)
 
     @post_load
     def _build(self, data: dict, **kwargs: Any) -> Lodging:
@@ -590,8 +357,8 @@ class LodgingSchema(_PriceRange):
 class LodgingTierSchema(_PriceRange):
     """The price range of one lodging tier, with example hotels."""
 
-    examples = _TextList(MAX_NAME)
-    note = _Text(multiline=True)
+    examples = TextList(MAX_NAME)
+    note = StoredText(multiline=True)
 
 
 class _Tiers(fields.Dict):
@@ -629,9 +396,9 @@ class AccessSchema(_Shape):
 
     error_messages = {"type": "must be an object with needs and notes"}
 
-    needs = _Words(ACCESS_NEEDS, f"must be a list of {', '.join(ACCESS_NEEDS)}")
-    note_vi = _Text(multiline=True)
-    note_en = _Text(multiline=True)
+    needs = Words(ACCESS_NEEDS, f"must be a list of {', '.join(ACCESS_NEEDS)}")
+    note_vi = StoredText(multiline=True)
+    note_en = StoredText(multiline=True)
 
 
 class ValueBasisSchema(_Closed):
@@ -639,13 +406,13 @@ class ValueBasisSchema(_Closed):
 
     error_messages = {"type": "must be an object (unesco, visitors_per_year, rankings, ...)"}
 
-    unesco = _Word(UNESCO_KINDS, or_empty=True)
-    unesco_property = _Text(MAX_TEXT)
-    national_park = _Flag()
-    national_tourist_area = _Flag()
+    unesco = Word(UNESCO_KINDS, or_empty=True)
+    unesco_property = StoredText(MAX_TEXT)
+    national_park = Flag()
+    national_tourist_area = Flag()
     visitors_per_year = _whole(0, 10**9)
     visitors_year = _whole(1990, 2100)
-    rankings = _TextList(MAX_TEXT)
+    rankings = TextList(MAX_TEXT)
 
     @validates_schema(skip_on_field_errors=False, pass_original=True)
     def _visitors_have_a_year(self, data: dict, original: Any, **kwargs: Any) -> None:
@@ -663,16 +430,16 @@ class ProductSchema(_Closed):
 
     error_messages = {"type": "must be an object (family, duration_min, departures or window)"}
 
-    family = _Text(MAX_PLACE_ID, required=True, validate=_SLUG)
+    family = StoredText(MAX_PLACE_ID, required=True, validate=_SLUG)
     duration_min = _whole(15, 24 * 60, required=True)
-    departures = _Clocks()
+    departures = Clocks()
     window = _Window()
-    lunch = _Flag()
-    visits = _TextList()
+    lunch = Flag()
+    visits = TextList()
     boat_vnd = _whole(0, 100_000_000)
-    boat_unknown = _Flag()
+    boat_unknown = Flag()
     year = _whole(1990, 2100)
-    note = _Text(multiline=True)
+    note = StoredText(multiline=True)
 
     @validates_schema(skip_on_field_errors=False, pass_original=True)
     def _departures_and_boat(self, data: dict, original: Any, **kwargs: Any) -> None:
@@ -696,12 +463,12 @@ class CruiseSchema(_Shape):
 
     error_messages = {"type": "must be an object (family, board, leave, meals, visits)"}
 
-    family = _Text(MAX_PLACE_ID, required=True)
-    board = _Clock(required=True)
-    leave = _Clock(required=True)
-    meals = _Words(MEALS, f"must be a list of {', '.join(MEALS)}")
-    visits = _TextList()
-    note = _Text(multiline=True)
+    family = StoredText(MAX_PLACE_ID, required=True)
+    board = Clock(required=True)
+    leave = Clock(required=True)
+    meals = Words(MEALS, f"must be a list of {', '.join(MEALS)}")
+    visits = TextList()
+    note = StoredText(multiline=True)
 
     @post_load
     def _build(self, data: dict, **kwargs: Any) -> Cruise:
@@ -722,42 +489,42 @@ class PlaceRecordSchema(_Shape):
     :param default_kind: the kind implied by the file name when the record has none.
     """
 
-    id = _Text(MAX_PLACE_ID, required=True, validate=_SLUG)
+    id = StoredText(MAX_PLACE_ID, required=True, validate=_SLUG)
     kind = Choice(required=True, validate=one_of(KINDS), error_messages=_MISSING)
-    name_vi = _Text(MAX_NAME, required=True)
-    name_en = _Text(MAX_NAME, required=True)
-    aliases = _TextList()
+    name_vi = StoredText(MAX_NAME, required=True)
+    name_en = StoredText(MAX_NAME, required=True)
+    aliases = TextList()
     province = _ProvinceName(required=True, metadata={"description": "current province"})
     former_province = _ProvinceName(load_default=None, allow_none=True)
     lat = _coordinate(LAT_RANGE, "latitude")
     lon = _coordinate(LON_RANGE, "longitude")
-    categories = _TextList(validate=_known(CATEGORIES, "categories"))
-    tags = _TextList()
+    categories = TextList(validate=_known(CATEGORIES, "categories"))
+    tags = TextList()
     visit_minutes = _whole(5, 24 * 60 * 3)
     min_visit_minutes = _whole(5, 24 * 60 * 3)
-    opening_hours = _Objects(OpeningRuleSchema, "must be a list of rules")
-    closed_dates = _TextList(validate=_dates)
+    opening_hours = Objects(OpeningRuleSchema, "must be a list of rules")
+    closed_dates = TextList(validate=_dates)
     ticket_vnd = _whole(
         0, 100_000_000, metadata={"description": "the adult ticket, when ticket is not given"}
     )
     ticket = _object(TicketSchema)
     value = _whole(1, 100, metadata={"description": "computed from value_basis when given"})
-    unesco = _Flag()
-    heritage_rank = _Word(HERITAGE_RANKS, or_empty=True)
-    festivals = _Objects(FestivalSchema, "must be a list")
+    unesco = Flag()
+    heritage_rank = Word(HERITAGE_RANKS, or_empty=True)
+    festivals = Objects(FestivalSchema, "must be a list")
     access = fields.Nested(AccessSchema, load_default=lambda: dict(_NO_ACCESS))
-    hub_type = _Word(HUB_TYPES)
+    hub_type = Word(HUB_TYPES)
     lodging = _object(LodgingSchema)
-    description_vi = _Text(multiline=True)
-    description_en = _Text(multiline=True)
+    description_vi = StoredText(multiline=True)
+    description_en = StoredText(multiline=True)
     sources = _Sources()
-    uncertain = _TextList(MAX_TEXT)
-    retired = _Flag()
+    uncertain = TextList(MAX_TEXT)
+    retired = Flag()
     value_basis = _object(
         ValueBasisSchema,
         metadata={"description": "the evidence the value is computed from (docs/value-model.md)"},
     )
-    part_of = _Text(
+    part_of = StoredText(
         MAX_PLACE_ID,
         allow_none=True,
         metadata={"description": "the attraction this one lies inside"},
@@ -886,16 +653,21 @@ class ProvinceRecordSchema(_Shape):
     """A provincial unit of ``provinces.json``; a former one names the province it merged
     into."""
 
-    id = _Text(MAX_PROVINCE_ID, required=True, validate=_SLUG)
-    name_vi = _Text(MAX_PROVINCE_NAME, required=True)
-    name_en = _Text(MAX_PROVINCE_NAME, required=True)
+    id = StoredText(MAX_PROVINCE_ID, required=True, validate=_SLUG)
+    name_vi = StoredText(MAX_PROVINCE_NAME, required=True)
+    name_en = StoredText(MAX_PROVINCE_NAME, required=True)
     status = Choice(
         required=True,
         validate=validate.OneOf(("current", "former"), error="must be 'current' or 'former'"),
         error_messages=dict.fromkeys(("required", "null"), "must be 'current' or 'former'"),
     )
-    merged_into = _ProvinceId()
-    aliases = _TextList(MAX_PROVINCE_NAME)
+    merged_into = StoredText(
+        MAX_PROVINCE_ID,
+        load_default=None,
+        allow_none=True,
+        validate=validate.Regexp(SLUG, error="must be the id of a province"),
+    )
+    aliases = TextList(MAX_PROVINCE_NAME)
     sources = _Sources()
 
     @validates_schema(skip_on_field_errors=False)
