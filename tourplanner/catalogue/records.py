@@ -189,8 +189,8 @@ class _ProvinceName(fields.String):
     default_error_messages = _MISSING
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Province:
-        if not isinstance(value, str) or not value.strip():
-            raise self.make_error("required")
+        if not isinstance(value, str):
+            raise ValidationError(f"must be the name of a province, not {type(value).__name__}")
         found = self.root.provinces.get(fold(value))
         if found is None:
             raise ValidationError(f"unknown province {shown(value)}")
@@ -443,8 +443,10 @@ class ProductSchema(_Closed):
 
     @validates_schema(skip_on_field_errors=False, pass_original=True)
     def _departures_and_boat(self, data: dict, original: Any, **kwargs: Any) -> None:
+        if not isinstance(original, Mapping):
+            return  # not an object: the schema's type reason says so
         errors = {}
-        departures = isinstance(original, Mapping) and bool(original.get("departures"))
+        departures = bool(original.get("departures"))
         if departures == _given(original, "window"):
             errors["departures"] = ["give either departures or a window"]
         if not _given(original, "boat_vnd") and not data.get("boat_unknown"):
