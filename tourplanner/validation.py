@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import marshmallow
+from marshmallow import ValidationError
 from marshmallow import fields
 from marshmallow import validate
 
@@ -273,6 +274,240 @@ class KeyedMap(fields.Dict):
             raise self.make_error("invalid")
         self._validate(value)
         return dict(value)
+
+
+# -- stored text, clock times, lenient flags: the catalogue's field types ----------------------
+
+#: the longest free text a record may hold (descriptions, notes, citations)
+MAX_TEXT = 4000
+#: the default longest item of a :class:`TextList` (a name)
+MAX_ITEM = 200
+#: separates the items of a list in a CSV cell
+LIST_SEPARATOR = "|"
+CLOCK = re.compile(r"^([01][0-9]|2[0-4]):([0-5][0-9])$")
+_MISSING = {"required": "is missing", "null": "is missing"}
+#: control characters (tab, line feed and carriage return are checked separately) and lone
+#: surrogates, which no database column can store (PostgreSQL refuses NUL outright)
+_BAD_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+#: line breaks: tab, LF, CR, and the ones Python's splitlines and lenient readers also break
+#: on (NEL, LINE SEPARATOR, PARAGRAPH SEPARATOR), which would split a one-line name
+_LINE_BREAK = re.compile("[\t\n\r\x85\u2028\u2029]")
+
+
+def parse_clock(text: object) -> int | None:
+    """Return minutes after midnight for ``"HH:MM"`` (``"24:00"`` allowed), else ``None``."""
+    if not isinstance(text, str):
+        return None
+    match = CLOCK.match(text.strip())
+    if not match:
+        return None
+    minutes = int(match.group(1)) * 60 + int(match.group(2))
+    return minutes if minutes <= 1440 else None
+
+
+def format_clock(minutes: int) -> str:
+    """Return ``"HH:MM"`` for minutes after midnight."""
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def field_label(key: object) -> str:
+    """A key as a field name fit for a message: printable and at most 60 characters."""
+    text = key if isinstance(key, str) and key.isprintable() and key.strip() else repr(key)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def shown(value: object) -> str:
+    """*value* as a message quotes it: its ``repr``, cut to 60 characters."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:56] + "...'"
+
+
+def text_problem(value: str, *, limit: int = MAX_TEXT, multiline: bool = False) -> str | None:
+    """Return why *value* cannot be stored as text (in a database, an export, one line of a
+    calendar), or ``None`` if it can."""
+    if len(value) > limit:
+        return f"is longer than {limit} characters"
+    bad = _BAD_CHAR.search(value)
+    if bad:
+        char = bad.group()
+        if "\ud800" <= char <= "\udfff":
+            return f"is not valid Unicode (a lone surrogate U+{ord(char):04X})"
+        return f"holds a control character (U+{ord(char):04X})"
+    if not multiline and _LINE_BREAK.search(value.strip()):
+        return "must be on one line (no tab or line break)"
+    return None
+
+
+class OutOfRange(validate.Range):
+    """``min..max`` inclusive: ``5000 is out of range (0..1440)``; with *what*,
+    ``95 is out of range: latitude must be between 19.0 and 23.5``."""
+
+    def __init__(self, low: float, high: float, what: str | None = None) -> None:
+        super().__init__(low, high)
+        self.what = what
+
+    def __call__(self, value: Any) -> Any:
+        if self.min <= value <= self.max:
+            return value
+        # str() of an int of thousands of digits raises; no bound is near that
+        text = "a huge number" if isinstance(value, int) and value.bit_length() > 1000 else value
+        if self.what:
+            reason = f"must be between {self.min} and {self.max}"
+            raise ValidationError(f"{text} is out of range: {self.what} {reason}")
+        raise ValidationError(f"{text} is out of range ({self.min}..{self.max})")
+
+
+class StoredText(fields.String):
+    """Text a database column can store, NFC: at most *limit* characters, no control
+    character (see :func:`text_problem`), on one line unless *multiline*. Not given is ``""``
+    (or, *required*, ``is missing``); anything but text is ``must be text, not int``."""
+
+    default_error_messages = _MISSING
+
+    def __init__(self, limit: int = MAX_TEXT, *, multiline: bool = False, **kwargs: Any) -> None:
+        self.limit, self.multiline = limit, multiline
+        if not kwargs.get("required"):
+            kwargs.setdefault("load_default", "")
+        extra = kwargs.pop("validate", None)
+        length = validate.Length(max=limit, error="is longer than {max} characters")
+        super().__init__(validate=[length, *([extra] if extra else [])], **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        if not isinstance(value, str):
+            raise ValidationError(f"must be text, not {type(value).__name__}")
+        problem = text_problem(value, limit=self.limit, multiline=self.multiline)
+        if problem:
+            raise ValidationError(problem)
+        return nfc(value)
+
+
+class TextList(fields.List):
+    """One-line texts (in a CSV cell joined by ``|``, which no item may hold); blank items are
+    dropped, and not given (or empty) is none."""
+
+    default_error_messages = {**_MISSING, "invalid": "must be a list of text"}
+
+    def __init__(self, limit: int = MAX_ITEM, **kwargs: Any) -> None:
+        self.limit = limit
+        super().__init__(StoredText(limit), load_default=(), **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> tuple:
+        if not value:
+            return ()
+        if isinstance(value, str):
+            value = value.split(LIST_SEPARATOR)
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self.make_error("invalid")
+        errors: dict[int, list[str]] = {}
+        for i, item in enumerate(value):
+            problem = text_problem(item, limit=self.limit)
+            if problem is None and LIST_SEPARATOR in item:
+                problem = f"must not contain {LIST_SEPARATOR!r} (it separates items in CSV)"
+            if problem:
+                errors[i] = [problem]
+        if errors:
+            raise ValidationError(errors)
+        return tuple(nfc(item) for item in value if item.strip())
+
+
+class Words(fields.List):
+    """A list of words among *choices*; anything else is *reason*."""
+
+    def __init__(self, choices: tuple[str, ...], reason: str, **kwargs: Any) -> None:
+        self.choices = choices
+        if not kwargs.get("required"):
+            kwargs.setdefault("load_default", ())
+        messages = {"required": reason, "null": reason, "invalid": reason}
+        inner = fields.String(metadata={"enum": list(choices)})
+        super().__init__(inner, error_messages=messages, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> tuple:
+        if not value and not self.required:
+            return ()
+        if not isinstance(value, list) or not value or any(v not in self.choices for v in value):
+            raise self.make_error("invalid")
+        return tuple(value)
+
+
+class Word(fields.String):
+    """One of *choices*, or (any empty value) none."""
+
+    def __init__(self, choices: tuple[str, ...], *, or_empty: bool = False, **kwargs: Any):
+        self.choices = choices
+        self.reason = f"must be one of {', '.join(choices)}" + (" or empty" if or_empty else "")
+        super().__init__(
+            load_default=None, allow_none=True, metadata={"enum": [*choices, None]}, **kwargs
+        )
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if not value:
+            return None
+        if not isinstance(value, str) or value not in self.choices:
+            raise ValidationError(self.reason)
+        return value
+
+
+class Flag(fields.Boolean):
+    """true or false (in a CSV cell also 1/0, yes/no); not given is false."""
+
+    default_error_messages = {"invalid": "must be true or false", "null": "must be true or false"}
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(load_default=False, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
+        if isinstance(value, bool):
+            return value
+        word = value.strip().lower() if isinstance(value, str) else None
+        if word in ("true", "1", "yes", "false", "0", "no"):
+            return word in ("true", "1", "yes")
+        raise self.make_error("invalid")
+
+
+class Clock(fields.String):
+    """``HH:MM`` (``24:00`` allowed), as minutes after midnight."""
+
+    default_error_messages = {
+        "required": "is missing (use HH:MM)",
+        "null": "is missing (use HH:MM)",
+    }
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(metadata={"pattern": CLOCK.pattern}, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
+        minutes = parse_clock(value)
+        if minutes is None:
+            raise ValidationError(f"malformed time {shown(value)} (use HH:MM)")
+        return minutes
+
+
+class Clocks(fields.List):
+    """Increasing ``HH:MM`` times without repeats, as minutes; not given is none."""
+
+    default_error_messages = {"invalid": "must be a list of HH:MM"}
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(Clock(), load_default=(), **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> tuple:
+        if not value:
+            return ()
+        out = super()._deserialize(value, attr, data, **kwargs)
+        if out != sorted(set(out)):
+            raise ValidationError("must be in increasing order without repeats")
+        return tuple(out)
+
+
+class Objects(fields.List):
+    """A list of objects loaded by *schema*, errors keyed by index; not given is none."""
+
+    def __init__(self, schema: type[marshmallow.Schema], reason: str, **kwargs: Any) -> None:
+        item = fields.Nested(schema, error_messages={"null": schema.error_messages["type"]})
+        super().__init__(item, load_default=(), error_messages={"invalid": reason}, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> tuple:
+        return tuple(super()._deserialize(value, attr, data, **kwargs)) if value else ()
 
 
 # -- the documents ------------------------------------------------------------------------------

@@ -168,6 +168,43 @@ def test_openapi_tour_request_is_the_parser_schema_and_matches_the_contract(clie
     assert problems == []
 
 
+def _field_names(schema) -> set[str]:
+    return {field.data_key or name for name, field in schema().fields.items()}
+
+
+def test_openapi_place_is_the_record_schema(client, keys):
+    """Issue 19: the Place and PlaceIn components are generated from PlaceRecordSchema, the
+    schema ``parse_place`` loads every file row and API body through: the same properties
+    (plus version), the same required fields, the same nested objects, and every key of a
+    place the API returns is documented."""
+    from tourplanner.catalogue.records import FestivalSchema
+    from tourplanner.catalogue.records import OpeningRuleSchema
+    from tourplanner.catalogue.records import PlaceRecordSchema
+    from tourplanner.catalogue.records import ProductSchema
+
+    spec = client.get("/api/v1/openapi.json").get_json()
+    components = spec["components"]["schemas"]
+    record = _field_names(PlaceRecordSchema)
+    required = {f.data_key or n for n, f in PlaceRecordSchema().fields.items() if f.required}
+    for name in ("Place", "PlaceIn"):
+        assert set(components[name]["properties"]) == record | {"version"}, name
+    assert set(components["Place"]["required"]) == required | {"version"}
+    assert set(components["PlaceIn"]["required"]) == required
+    for component, schema in (
+        ("OpeningRule", OpeningRuleSchema),
+        ("Festival", FestivalSchema),
+        ("Product", ProductSchema),
+    ):
+        assert set(components[component]["properties"]) == _field_names(schema), component
+    assert components["Place"]["properties"]["opening_hours"]["items"] == {
+        "$ref": "#/components/schemas/OpeningRule"
+    }
+    place = client.get("/api/v1/places/con-son", headers=auth(keys.editor)).get_json()
+    assert set(place) <= set(components["Place"]["properties"])
+    body = spec["paths"]["/api/v1/places"]["post"]["requestBody"]["content"]
+    assert body["application/json"]["schema"] == {"$ref": "#/components/schemas/PlaceIn"}
+
+
 def test_contract_comparison_sees_a_drift():
     """The comparison above fails on a changed bound, enum or default, or a lost item bound
     (a guard that it can fail at all)."""

@@ -1,7 +1,8 @@
 """Marshmallow schemas of the API: they validate query strings and generate the OpenAPI
 document. The tour request's body is :class:`TourRequestSchema` itself, the schema that
-``parse_tour_request`` loads through (re-exported here); the place schemas below describe
-the bodies ``parse_place`` checks."""
+``parse_tour_request`` loads through (re-exported here); the place schemas are
+:class:`~tourplanner.catalogue.records.PlaceRecordSchema`, the schema ``parse_place`` loads
+through, plus the place's version."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from marshmallow import fields
 from marshmallow import validate
 
 from tourplanner.catalogue.records import KINDS
+from tourplanner.catalogue.records import PlaceRecordSchema
 from tourplanner.planning.request import TourRequestSchema
 
 __all__ = ["TourRequestSchema"]  # the API's request body, declared in planning.request
@@ -64,71 +66,19 @@ class PlanQuerySchema(Schema):
     )
 
 
-class PlaceSchema(Schema):
-    """A catalogue place as the API returns it (the catalogue file's record plus version)."""
+class PlaceSchema(PlaceRecordSchema):
+    """A catalogue place as the API returns it: the record the importer checks (the same
+    declaration, so the document cannot disagree with it), plus its version."""
 
-    id = fields.String(required=True)
-    kind = fields.String(required=True, validate=validate.OneOf(KINDS))
-    name_vi = fields.String(required=True)
-    name_en = fields.String(required=True)
-    aliases = fields.List(fields.String())
-    province = fields.String(required=True, metadata={"description": "current province"})
-    former_province = fields.String(allow_none=True)
-    lat = fields.Float(required=True)
-    lon = fields.Float(required=True)
-    categories = fields.List(fields.String())
-    tags = fields.List(fields.String())
-    visit_minutes = fields.Integer(allow_none=True)
-    min_visit_minutes = fields.Integer(allow_none=True)
-    opening_hours = fields.List(fields.Dict())
-    closed_dates = fields.List(fields.String())
-    ticket_vnd = fields.Integer(allow_none=True)
-    ticket = fields.Dict(allow_none=True)
-    value = fields.Integer(allow_none=True)
-    unesco = fields.Boolean()
-    heritage_rank = fields.String(allow_none=True)
-    festivals = fields.List(fields.Dict())
-    access = fields.Dict()
-    hub_type = fields.String(allow_none=True)
-    lodging = fields.Dict(allow_none=True)
-    description_vi = fields.String()
-    description_en = fields.String()
-    sources = fields.Dict(keys=fields.String(), values=fields.String())
-    uncertain = fields.List(fields.String())
-    retired = fields.Boolean()
-    value_basis = fields.Dict(
-        allow_none=True,
-        metadata={"description": "the evidence the value is computed from (docs/value-model.md)"},
-    )
-    part_of = fields.String(
-        allow_none=True, metadata={"description": "the attraction this one lies inside"}
-    )
-    product = fields.Dict(
-        allow_none=True, metadata={"description": "a bay or river route: departures, duration"}
-    )
-    lodging_tiers = fields.Dict(
-        allow_none=True, metadata={"description": "prices per tier: budget, standard, ..."}
-    )
-    cruise = fields.Dict(allow_none=True, metadata={"description": "an overnight cruise"})
     version = fields.Integer(
         required=True, metadata={"description": "send it back with an edit (or If-Match)"}
     )
 
 
-class PlaceInSchema(Schema):
-    """A place to create or a full replacement (PUT); PATCH sends only the fields to change."""
+class PlaceInSchema(PlaceRecordSchema):
+    """A place to create or a full replacement (PUT), checked as a catalogue record; PATCH
+    sends only the fields to change."""
 
-    id = fields.String(metadata={"description": "a slug; on PUT/PATCH it must match the URL"})
-    kind = fields.String(validate=validate.OneOf(KINDS))
-    name_vi = fields.String()
-    name_en = fields.String()
-    province = fields.String()
-    former_province = fields.String(allow_none=True)
-    lat = fields.Float()
-    lon = fields.Float()
-    categories = fields.List(fields.String())
-    visit_minutes = fields.Integer()
-    value = fields.Integer()
     version = fields.Integer(
         metadata={"description": "the version you edited (PUT/PATCH/DELETE), or send If-Match"}
     )

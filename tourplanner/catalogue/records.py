@@ -1,15 +1,29 @@
-"""Catalogue records: the human-editable JSON/CSV shape of a place, parsed and checked.
+"""Catalogue records: the human-editable JSON/CSV shape of a place or a province, declared once.
 
-A *record* is one object of ``attractions.json``/``hubs.json`` (or one CSV row, unflattened).
-:func:`parse_place` turns it into a :class:`~tourplanner.catalogue.models.Place` and reports
-every bad field; :func:`place_to_record` is its inverse, used by the exports.
+A *record* is one object of ``attractions.json``/``hubs.json`` (or one CSV row, unflattened) or
+of ``provinces.json``. :class:`PlaceRecordSchema` and :class:`ProvinceRecordSchema` declare each
+field with its type and bounds, and the rules between fields; the OpenAPI document describes a
+place with the same schema (``api/schemas.py``), so the documentation and the importer agree.
+:func:`parse_place` and :func:`parse_province` load a record through its schema and report
+every bad field as a :class:`RowError` (``opening_hours[0].open``, ``ticket.adult_vnd``);
+:func:`place_to_record` is the inverse, used by the exports.
 """
 
 from __future__ import annotations
 
-import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
+
+from marshmallow import EXCLUDE
+from marshmallow import Schema
+from marshmallow import ValidationError
+from marshmallow import fields
+from marshmallow import post_load
+from marshmallow import pre_load
+from marshmallow import validate
+from marshmallow import validates_schema
 
 from tourplanner.catalogue.models import ACCESS_NEEDS
 from tourplanner.catalogue.models import CATEGORIES
@@ -33,30 +47,40 @@ from tourplanner.catalogue.models import ValueBasis
 from tourplanner.catalogue.value import significance
 from tourplanner.text import fold
 from tourplanner.text import nfc
+from tourplanner.validation import MAX_TEXT
+from tourplanner.validation import Choice
+from tourplanner.validation import Clock
+from tourplanner.validation import Clocks
+from tourplanner.validation import FiniteNumber
+from tourplanner.validation import Flag
+from tourplanner.validation import Objects
+from tourplanner.validation import OutOfRange
+from tourplanner.validation import StoredText
+from tourplanner.validation import TextList
+from tourplanner.validation import WholeNumber
+from tourplanner.validation import Word
+from tourplanner.validation import Words
+from tourplanner.validation import field_label
+from tourplanner.validation import format_clock
+from tourplanner.validation import load
+from tourplanner.validation import one_of
+from tourplanner.validation import parse_clock
+from tourplanner.validation import shown
+from tourplanner.validation import text_problem
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-CLOCK = re.compile(r"^([01][0-9]|2[0-4]):([0-5][0-9])$")
 MONTH_DAY = re.compile(r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")
 LUNAR_MONTH_DAY = re.compile(r"^L(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|30)$")
 #: the region the catalogue covers, with a margin (northern Vietnam)
 LAT_RANGE = (19.0, 23.5)
 LON_RANGE = (102.0, 109.5)
-#: the longest free text (descriptions, notes, citations)
-MAX_TEXT = 4000
 #: the longest name (the columns of ``tables.py``: places 200, provinces 120)
 MAX_NAME = 200
 MAX_PROVINCE_NAME = 120
 #: the longest ids (``places.id`` and ``provinces.id``)
 MAX_PLACE_ID = 80
 MAX_PROVINCE_ID = 64
-#: control characters (tab, line feed and carriage return are checked separately) and lone
-#: surrogates, which no database column can store (PostgreSQL refuses NUL outright)
-_BAD_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
-#: line breaks: tab, LF, CR, and the ones Python's splitlines and lenient readers also break
-#: on (NEL, LINE SEPARATOR, PARAGRAPH SEPARATOR), which would split a one-line name
-_LINE_BREAK = re.compile("[\t\n\r\x85\u2028\u2029]")
-#: separates the items of a list in a CSV cell
-LIST_SEPARATOR = "|"
+_MISSING = {"required": "is missing", "null": "is missing"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,194 +96,6 @@ class RowError:
         return f"{self.file}, row {self.row}, {self.field}: {self.reason}"
 
 
-class _Collector:
-    def __init__(self, file: str, row: int) -> None:
-        self.file = file
-        self.row = row
-        self.errors: list[RowError] = []
-
-    def add(self, field: str, reason: str) -> None:
-        self.errors.append(RowError(self.file, self.row, field, reason))
-
-
-def parse_clock(text: object) -> int | None:
-    """Return minutes after midnight for ``"HH:MM"`` (``"24:00"`` allowed), else ``None``."""
-    if not isinstance(text, str):
-        return None
-    match = CLOCK.match(text.strip())
-    if not match:
-        return None
-    minutes = int(match.group(1)) * 60 + int(match.group(2))
-    return minutes if minutes <= 1440 else None
-
-
-def format_clock(minutes: int) -> str:
-    """Return ``"HH:MM"`` for minutes after midnight."""
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
-
-
-def field_label(key: object) -> str:
-    """A key as a field name fit for a message: printable and at most 60 characters."""
-    text = key if isinstance(key, str) and key.isprintable() and key.strip() else repr(key)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def shown(value: object) -> str:
-    """*value* as a message quotes it: its ``repr``, cut to 60 characters."""
-    text = repr(value)
-    return text if len(text) <= 60 else text[:56] + "...'"
-
-
-def text_problem(value: str, *, limit: int = MAX_TEXT, multiline: bool = False) -> str | None:
-    """Return why *value* cannot be stored as catalogue text, or ``None`` if it can."""
-    if len(value) > limit:
-        return f"is longer than {limit} characters"
-    bad = _BAD_CHAR.search(value)
-    if bad:
-        char = bad.group()
-        if "\ud800" <= char <= "\udfff":
-            return f"is not valid Unicode (a lone surrogate U+{ord(char):04X})"
-        return f"holds a control character (U+{ord(char):04X})"
-    if not multiline and _LINE_BREAK.search(value.strip()):
-        return "must be on one line (no tab or line break)"
-    return None
-
-
-def _text(
-    record: dict,
-    name: str,
-    errors: _Collector,
-    *,
-    required: bool,
-    limit: int = MAX_TEXT,
-    multiline: bool = False,
-    where: str | None = None,
-) -> str:
-    value = record.get(name)
-    where = where or name
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if required:
-            errors.add(where, "is missing")
-        return ""
-    if not isinstance(value, str):
-        errors.add(where, f"must be text, not {type(value).__name__}")
-        return ""
-    problem = text_problem(value, limit=limit, multiline=multiline)
-    if problem:
-        errors.add(where, problem)
-        return ""
-    return nfc(value)
-
-
-def _number(record: dict, name: str, errors: _Collector, lo: float, hi: float, what: str) -> float:
-    value = record.get(name)
-    if value is None or value == "":
-        errors.add(name, "is missing")
-        return 0.0
-    if isinstance(value, str):
-        try:
-            value = float(value)
-        except ValueError:
-            errors.add(name, f"must be a number, not {value[:40]!r}")
-            return 0.0
-    if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
-        errors.add(name, "must be a number")
-        return 0.0
-    if not lo <= value <= hi:
-        errors.add(name, f"{value} is out of range: {what} must be between {lo} and {hi}")
-    return float(value)
-
-
-def _int(
-    record: dict, name: str, errors: _Collector, *, required: bool, lo: int = 0, hi: int = 10**10
-) -> int | None:
-    value = record.get(name)
-    if value is None or value == "":
-        if required:
-            errors.add(name, "is missing")
-        return None
-    if isinstance(value, str):
-        try:
-            value = int(value)
-        except ValueError:
-            errors.add(name, f"must be a whole number, not {value[:40]!r}")
-            return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        else:
-            errors.add(name, "must be a whole number")
-            return None
-    if not lo <= value <= hi:
-        errors.add(name, f"{value} is out of range ({lo}..{hi})")
-        return None
-    return value
-
-
-def _flag(record: dict, name: str, errors: _Collector) -> bool:
-    value = record.get(name)
-    if value is None or value == "":
-        return False
-    if isinstance(value, str) and value.strip().lower() in {"true", "false", "1", "0", "yes", "no"}:
-        return value.strip().lower() in {"true", "1", "yes"}
-    if isinstance(value, bool):
-        return value
-    errors.add(name, "must be true or false")
-    return False
-
-
-def _str_list(
-    record: dict, name: str, errors: _Collector, *, limit: int = MAX_NAME
-) -> tuple[str, ...]:
-    """A list of one-line texts; blank items are dropped (a CSV cell ``a||b`` has none)."""
-    value = record.get(name) or []
-    if isinstance(value, str):
-        value = value.split(LIST_SEPARATOR)
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        errors.add(name, "must be a list of text")
-        return ()
-    items = []
-    for i, item in enumerate(value):
-        problem = text_problem(item, limit=limit)
-        if problem is None and LIST_SEPARATOR in item:
-            problem = f"must not contain {LIST_SEPARATOR!r} (it separates items in CSV)"
-        if problem:
-            errors.add(f"{name}[{i}]", problem)
-        elif item.strip():
-            items.append(nfc(item))
-    return tuple(items)
-
-
-def _sources(record: dict, errors: _Collector) -> dict[str, str]:
-    """The ``sources`` object: fact name -> citation, both text."""
-    sources = record.get("sources") or {}
-    if not isinstance(sources, dict) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in sources.items()
-    ):
-        errors.add("sources", "must map fact names to citations")
-        return {}
-    clean = {}
-    for key, citation in sources.items():
-        problem = text_problem(key, limit=MAX_NAME) or text_problem(citation, multiline=True)
-        if problem:
-            errors.add(f"sources.{field_label(key)}", problem)
-        else:
-            clean[nfc(key)] = nfc(citation)
-    return clean
-
-
-def _province(
-    value: object, name: str, provinces: dict[str, Province], errors: _Collector
-) -> Province | None:
-    if not isinstance(value, str) or not value.strip():
-        errors.add(name, "is missing")
-        return None
-    found = provinces.get(fold(value))
-    if found is None:
-        errors.add(name, f"unknown province {shown(value)}")
-    return found
-
-
 def province_index(provinces: list[Province]) -> dict[str, Province]:
     """Index provinces by folded id, Vietnamese name, English name and aliases."""
     index: dict[str, Province] = {}
@@ -269,296 +105,610 @@ def province_index(provinces: list[Province]) -> dict[str, Province]:
     return index
 
 
-def _opening_hours(record: dict, errors: _Collector) -> tuple[OpeningRule, ...]:
-    raw = record.get("opening_hours") or []
-    if not isinstance(raw, list):
-        errors.add("opening_hours", "must be a list of rules")
-        return ()
-    rules = []
-    for i, rule in enumerate(raw):
-        where = f"opening_hours[{i}]"
-        if not isinstance(rule, dict):
-            errors.add(where, "must be an object with days, open and close")
-            continue
-        days = rule.get("days")
-        if not isinstance(days, list) or not days or any(d not in WEEKDAYS for d in days):
-            errors.add(f"{where}.days", f"must be a non-empty list of {', '.join(WEEKDAYS)}")
-            continue
-        open_min, close_min = parse_clock(rule.get("open")), parse_clock(rule.get("close"))
-        if open_min is None:
-            errors.add(f"{where}.open", f"malformed time {shown(rule.get('open'))} (use HH:MM)")
-        if close_min is None:
-            errors.add(f"{where}.close", f"malformed time {shown(rule.get('close'))} (use HH:MM)")
-        if open_min is None or close_min is None:
-            continue
-        if close_min <= open_min:
-            errors.add(
-                f"{where}.close", f"closes at {rule['close']}, before it opens at {rule['open']}"
+# -- validators ---------------------------------------------------------------------------------
+
+
+_SLUG = validate.Regexp(SLUG, error="{input!r} is not a slug (a-z, 0-9 and single '-')")
+_SEASON_END = validate.Regexp(MONTH_DAY, error="a season needs both from and to as MM-DD")
+
+
+def _known(choices: tuple[str, ...], what: str):
+    """A validator of a list: every item is one of *choices*."""
+
+    def check(values: tuple[str, ...]) -> None:
+        bad = [v for v in values if v not in choices]
+        if bad:
+            raise ValidationError(f"unknown {what} {', '.join(bad)} (use {', '.join(choices)})")
+
+    return check
+
+
+def _dates(values: tuple[str, ...]) -> None:
+    """Every item is ``MM-DD`` or, lunar, ``LMM-DD``."""
+    bad = [v for v in values if not (MONTH_DAY.match(v) or LUNAR_MONTH_DAY.match(v))]
+    if bad:
+        raise ValidationError(
+            [f"malformed date {shown(v)} (use MM-DD, or LMM-DD for lunar)" for v in bad]
+        )
+
+
+# -- fields -------------------------------------------------------------------------------------
+
+
+def _whole(low: int, high: int, **kwargs: Any) -> WholeNumber:
+    """A whole number in ``low..high``; not given is ``None`` unless *required*."""
+    if not kwargs.get("required"):
+        kwargs.setdefault("load_default", None)
+        kwargs.setdefault("allow_none", True)
+    return WholeNumber(validate=OutOfRange(low, high), error_messages=_MISSING, **kwargs)
+
+
+def _coordinate(bounds: tuple[float, float], what: str) -> FiniteNumber:
+    """A latitude or longitude inside the region the catalogue covers."""
+    return FiniteNumber(required=True, validate=OutOfRange(*bounds, what), error_messages=_MISSING)
+
+
+class _Window(fields.List):
+    """``[first, last]`` as ``HH:MM``, as a pair of minutes."""
+
+    default_error_messages = {"invalid": "must be [first, last] as HH:MM"}
+
+    def __init__(self, **kwargs: Any) -> None:
+        metadata = {"minItems": 2, "maxItems": 2}
+        super().__init__(Clock(), load_default=None, allow_none=True, metadata=metadata, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> tuple:
+        if not isinstance(value, list) or len(value) != 2:
+            raise self.make_error("invalid")
+        first, last = parse_clock(value[0]), parse_clock(value[1])
+        if first is None or last is None or last < first:
+            raise ValidationError(f"malformed window {shown(value)}")
+        return first, last
+
+
+class _LunarNumber(fields.Integer):
+    """A lunar month or day, an int in ``low..high``: ``malformed lunar day 31 (1..30)``."""
+
+    default_error_messages = _MISSING
+
+    def __init__(self, what: str, low: int, high: int, **kwargs: Any) -> None:
+        self.what = what
+        super().__init__(validate=validate.Range(low, high), required=True, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
+        low, high = self.validators[0].min, self.validators[0].max
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise ValidationError(f"malformed {self.what} {shown(value)} ({low}..{high})")
+        return value
+
+
+class _ProvinceName(fields.String):
+    """A province by id, name or alias (any diacritics) among the schema's ``provinces``;
+    loaded as that :class:`Province`."""
+
+    default_error_messages = _MISSING
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Province:
+        if not isinstance(value, str):
+            raise ValidationError(f"must be the name of a province, not {type(value).__name__}")
+        found = self.root.provinces.get(fold(value))
+        if found is None:
+            raise ValidationError(f"unknown province {shown(value)}")
+        return found
+
+
+class _Sources(fields.Dict):
+    """Fact name (one line) -> citation (any text)."""
+
+    default_error_messages = {"invalid": "must map fact names to citations"}
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(keys=fields.String(), values=fields.String(), load_default=dict, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> dict:
+        if not value:
+            return {}
+        if not isinstance(value, Mapping) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+        ):
+            raise self.make_error("invalid")
+        errors = {}
+        for key, citation in value.items():
+            problem = text_problem(key, limit=MAX_NAME) or text_problem(citation, multiline=True)
+            if problem:
+                errors[field_label(key)] = [problem]
+        if errors:
+            raise ValidationError(errors)
+        return {nfc(k): nfc(v) for k, v in value.items()}
+
+
+def _object(schema: type[Schema], **kwargs: Any) -> fields.Nested:
+    """A nested object, not given is ``None``; anything else is the schema's ``type`` reason."""
+    return fields.Nested(schema, load_default=None, allow_none=True, **kwargs)
+
+
+# -- schemas ------------------------------------------------------------------------------------
+
+
+def _given(original: object, key: str) -> bool:
+    """Tell whether the raw object *original* has a value (not null, not blank) for *key*."""
+    if not isinstance(original, Mapping):
+        return False
+    value = original.get(key)
+    return not (value is None or (isinstance(value, str) and not value.strip()))
+
+
+class _Shape(Schema):
+    """An object of a catalogue record: a key that is null or blank is not given (a CSV cell
+    is never null, only empty). Keys that are no field are reported by the loader."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    @pre_load
+    def _blank_is_not_given(self, data: Any, **kwargs: Any) -> Any:
+        if not isinstance(data, Mapping):
+            return data  # refused with the schema's "type" reason
+        return {k: v for k, v in data.items() if _given(data, k)}
+
+
+class _Closed(_Shape):
+    """An object whose every key must be one of its fields (a typo would lose a fact)."""
+
+    @validates_schema(skip_on_field_errors=False, pass_original=True)
+    def _known_keys(self, data: dict, original: Any, **kwargs: Any) -> None:
+        names = {f.data_key or name for name, f in self.fields.items()}
+        unknown = [k for k in original if k not in names] if isinstance(original, Mapping) else []
+        if unknown:
+            raise ValidationError(
+                {field_label(k): ["is not a known field"] for k in sorted(unknown)}
             )
-            continue
-        season = (rule.get("from"), rule.get("to"))
-        if any(season) and not all(isinstance(s, str) and MONTH_DAY.match(s) for s in season):
-            errors.add(f"{where}.from", "a season needs both from and to as MM-DD")
-            continue
-        rules.append(OpeningRule(tuple(days), open_min, close_min, season[0], season[1]))
-    return tuple(rules)
 
 
-def _festivals(record: dict, errors: _Collector) -> tuple[Festival, ...]:
-    raw = record.get("festivals") or []
-    if not isinstance(raw, list):
-        errors.add("festivals", "must be a list")
-        return ()
-    festivals = []
-    for i, item in enumerate(raw):
-        where = f"festivals[{i}]"
-        if not isinstance(item, dict):
-            errors.add(where, "must be an object")
-            continue
-        month, day = item.get("lunar_month"), item.get("lunar_day")
-        if not isinstance(month, int) or isinstance(month, bool) or not 1 <= month <= 12:
-            errors.add(f"{where}.lunar_month", f"malformed lunar month {shown(month)} (1..12)")
-            continue
-        if not isinstance(day, int) or isinstance(day, bool) or not 1 <= day <= 30:
-            errors.add(f"{where}.lunar_day", f"malformed lunar day {shown(day)} (1..30)")
-            continue
-        duration = item.get("duration_days", 1)
-        if not isinstance(duration, int) or isinstance(duration, bool) or not 1 <= duration <= 366:
-            errors.add(f"{where}.duration_days", "must be a whole number of days (1..366)")
-            continue
-        sub = _Collector(errors.file, errors.row)
-        name_vi = _text(item, "name_vi", sub, required=True, limit=MAX_NAME)
-        name_en = _text(item, "name_en", sub, required=False, limit=MAX_NAME)
-        errors.errors.extend(
-            RowError(e.file, e.row, f"{where}.{e.field}", e.reason) for e in sub.errors
+class OpeningRuleSchema(_Shape):
+    """Opening hours on some weekdays, all year or in a season ``from``-``to`` (MM-DD)."""
+
+    error_messages = {"type": "must be an object with days, open and close"}
+
+    days = Words(WEEKDAYS, f"must be a non-empty list of {', '.join(WEEKDAYS)}", required=True)
+    open = Clock(required=True)
+    close = Clock(required=True)
+    season_from = StoredText(load_default=None, data_key="from", validate=_SEASON_END)
+    season_to = StoredText(load_default=None, data_key="to", validate=_SEASON_END)
+
+    @validates_schema(skip_on_field_errors=False, pass_original=True)
+    def _closes_after_opening(self, data: dict, original: Any, **kwargs: Any) -> None:
+        if "open" in data and "close" in data and data["close"] <= data["open"]:
+            opens, closes = format_clock(data["open"]), format_clock(data["close"])
+            raise ValidationError(f"closes at {closes}, before it opens at {opens}", "close")
+        if _given(original, "from") != _given(original, "to"):
+            raise ValidationError("a season needs both from and to as MM-DD", "from")
+
+    @post_load
+    def _build(self, data: dict, **kwargs: Any) -> OpeningRule:
+        return OpeningRule(
+            data["days"], data["open"], data["close"], data["season_from"], data["season_to"]
         )
-        if sub.errors:
-            continue
-        festivals.append(Festival(name_vi, name_en or name_vi, month, day, duration))
-    return tuple(festivals)
 
 
-def _ticket(record: dict, errors: _Collector) -> Ticket | None:
-    raw = record.get("ticket")
-    if raw is None and record.get("ticket_vnd") not in (None, ""):
-        raw = {"adult_vnd": record.get("ticket_vnd")}
-    if raw is None:
-        return None
-    if not isinstance(raw, dict):
-        errors.add("ticket", "must be an object with adult_vnd, child_vnd, year")
-        return None
-    sub = _Collector(errors.file, errors.row)
-    adult = _int(raw, "adult_vnd", sub, required=False, hi=100_000_000)
-    child = _int(raw, "child_vnd", sub, required=False, hi=100_000_000)
-    year = _int(raw, "year", sub, required=False, lo=1990, hi=2100)
-    note = _text(raw, "note", sub, required=False, multiline=True)
-    errors.errors.extend(RowError(e.file, e.row, f"ticket.{e.field}", e.reason) for e in sub.errors)
-    return Ticket(adult, child, year, note)
+class FestivalSchema(_Shape):
+    """A festival on a lunar date; the English name defaults to the Vietnamese one."""
 
+    error_messages = {"type": "must be an object"}
 
-def _lodging(record: dict, errors: _Collector) -> Lodging | None:
-    raw = record.get("lodging")
-    if raw is None:
-        return None
-    if not isinstance(raw, dict):
-        errors.add("lodging", "must be an object with min_vnd, typical_vnd, max_vnd")
-        return None
-    sub = _Collector(errors.file, errors.row)
-    lo = _int(raw, "min_vnd", sub, required=True, hi=1_000_000_000)
-    typical = _int(raw, "typical_vnd", sub, required=True, hi=1_000_000_000)
-    hi = _int(raw, "max_vnd", sub, required=True, hi=1_000_000_000)
-    year = _int(raw, "year", sub, required=False, lo=1990, hi=2100)
-    if None not in (lo, typical, hi) and not lo <= typical <= hi:
-        sub.add("typical_vnd", "must lie between min_vnd and max_vnd")
-    note = _text(raw, "note", sub, required=False, multiline=True)
-    errors.errors.extend(
-        RowError(e.file, e.row, f"lodging.{e.field}", e.reason) for e in sub.errors
-    )
-    if sub.errors:
-        return None
-    return Lodging(lo, typical, hi, year, note)
+    name_vi = StoredText(MAX_NAME, required=True)
+    name_en = StoredText(MAX_NAME)
+    lunar_month = _LunarNumber("lunar month", 1, 12)
+    lunar_day = _LunarNumber("lunar day", 1, 30)
+    duration_days = _whole(1, 366, load_default=1)
 
-
-def _sub(errors: _Collector, prefix: str) -> _Collector:
-    """A collector whose errors are added to *errors* under ``prefix.`` by :func:`_merge`."""
-    sub = _Collector(errors.file, errors.row)
-    sub.prefix = prefix  # type: ignore[attr-defined]
-    return sub
-
-
-def _merge(errors: _Collector, sub: _Collector) -> None:
-    prefix = getattr(sub, "prefix", "")
-    errors.errors.extend(
-        RowError(e.file, e.row, f"{prefix}.{e.field}", e.reason) for e in sub.errors
-    )
-
-
-def _value_basis(record: dict, errors: _Collector) -> ValueBasis | None:
-    raw = record.get("value_basis")
-    if raw is None:
-        return None
-    if not isinstance(raw, dict):
-        errors.add("value_basis", "must be an object (unesco, visitors_per_year, rankings, ...)")
-        return None
-    known = {"unesco", "unesco_property", "national_park", "national_tourist_area",
-             "visitors_per_year", "visitors_year", "rankings"}  # fmt: skip
-    for key in sorted(set(raw) - known):
-        errors.add(f"value_basis.{field_label(key)}", "is not a known field")
-    sub = _sub(errors, "value_basis")
-    unesco = raw.get("unesco") or None
-    if unesco is not None and unesco not in UNESCO_KINDS:
-        sub.add("unesco", f"must be one of {', '.join(UNESCO_KINDS)} or empty")
-        unesco = None
-    visitors = _int(raw, "visitors_per_year", sub, required=False, lo=0, hi=10**9)
-    year = _int(raw, "visitors_year", sub, required=False, lo=1990, hi=2100)
-    if visitors and not year:
-        sub.add("visitors_year", "is required with visitors_per_year")
-    basis = ValueBasis(
-        unesco=unesco,
-        unesco_property=_text(raw, "unesco_property", sub, required=False, limit=MAX_TEXT),
-        national_park=_flag(raw, "national_park", sub),
-        national_tourist_area=_flag(raw, "national_tourist_area", sub),
-        visitors_per_year=visitors,
-        visitors_year=year,
-        rankings=_str_list(raw, "rankings", sub, limit=MAX_TEXT),
-    )
-    _merge(errors, sub)
-    return basis
-
-
-def _clock_list(raw: dict, name: str, sub: _Collector) -> tuple[int, ...]:
-    values = raw.get(name) or []
-    if not isinstance(values, list):
-        sub.add(name, "must be a list of HH:MM")
-        return ()
-    out = []
-    for i, text in enumerate(values):
-        minutes = parse_clock(text)
-        if minutes is None:
-            sub.add(f"{name}[{i}]", f"malformed time {shown(text)} (use HH:MM)")
-        else:
-            out.append(minutes)
-    if out != sorted(set(out)):
-        sub.add(name, "must be in increasing order without repeats")
-    return tuple(out)
-
-
-def _product(record: dict, errors: _Collector) -> Product | None:
-    raw = record.get("product")
-    if raw is None:
-        return None
-    if not isinstance(raw, dict):
-        errors.add("product", "must be an object (family, duration_min, departures or window)")
-        return None
-    known = {"family", "duration_min", "departures", "window", "lunch", "visits", "boat_vnd",
-             "boat_unknown", "year", "note"}  # fmt: skip
-    for key in sorted(set(raw) - known):
-        errors.add(f"product.{field_label(key)}", "is not a known field")
-    sub = _sub(errors, "product")
-    family = _text(raw, "family", sub, required=True, limit=MAX_PLACE_ID)
-    if family and not SLUG.match(family):
-        sub.add("family", f"{family!r} is not a slug")
-    duration = _int(raw, "duration_min", sub, required=True, lo=15, hi=24 * 60)
-    departures = _clock_list(raw, "departures", sub)
-    window = None
-    if raw.get("window") is not None:
-        w = raw.get("window")
-        if not isinstance(w, list) or len(w) != 2:
-            sub.add("window", "must be [first, last] as HH:MM")
-        else:
-            a, b = parse_clock(w[0]), parse_clock(w[1])
-            if a is None or b is None or b < a:
-                sub.add("window", f"malformed window {shown(w)}")
-            else:
-                window = (a, b)
-    if bool(departures) == (window is not None):
-        sub.add("departures", "give either departures or a window")
-    boat = _int(raw, "boat_vnd", sub, required=False, hi=100_000_000)
-    boat_unknown = _flag(raw, "boat_unknown", sub)
-    if boat is None and not boat_unknown:
-        sub.add(
-            "boat_vnd", "is required (or boat_unknown: true); 0 if the ticket includes the boat"
+    @post_load
+    def _build(self, data: dict, **kwargs: Any) -> Festival:
+        return Festival(
+            data["name_vi"],
+            data["name_en"] or data["name_vi"],
+            data["lunar_month"],
+            data["lunar_day"],
+            data["duration_days"],
         )
-    product = Product(
-        family=family,
-        duration_min=duration or 0,
-        departures=departures,
-        window=window,
-        lunch=_flag(raw, "lunch", sub),
-        visits=_str_list(raw, "visits", sub),
-        boat_vnd=boat,
-        boat_unknown=boat_unknown,
-        year=_int(raw, "year", sub, required=False, lo=1990, hi=2100),
-        note=_text(raw, "note", sub, required=False, multiline=True),
+
+
+class TicketSchema(_Shape):
+    """The entrance ticket, VND per person, and the year of the price."""
+
+    error_messages = {"type": "must be an object with adult_vnd, child_vnd, year"}
+
+    adult_vnd = _whole(0, 100_000_000)
+    child_vnd = _whole(0, 100_000_000)
+    year = _whole(1990, 2100)
+    note = StoredText(multiline=True)
+
+    @post_load
+    def _build(self, data: dict, **kwargs: Any) -> Ticket:
+        return Ticket(**data)
+
+
+class _PriceRange(_Shape):
+    """A price range per night, VND: the typical price lies inside it."""
+
+    error_messages = {"type": "must be an object with min_vnd, typical_vnd, max_vnd"}
+
+    min_vnd = _whole(0, 1_000_000_000, required=True)
+    typical_vnd = _whole(0, 1_000_000_000, required=True)
+    max_vnd = _whole(0, 1_000_000_000, required=True)
+    year = _whole(1990, 2100)
+
+    @validates_schema
+    def _typical_inside(self, data: dict, **kwargs: Any) -> None:
+        if not data["min_vnd"] <= data["typical_vnd"] <= data["max_vnd"]:
+            raise ValidationError("must lie between min_vnd and max_vnd", "typical_vnd")
+
+
+class LodgingSchema(_PriceRange):
+    """The price range of a night at an overnight hub."""
+
+    note = StoredText(multiline=True)
+
+    @post_load
+    def _build(self, data: dict, **kwargs: Any) -> Lodging:
+        return Lodging(**data)
+
+
+class LodgingTierSchema(_PriceRange):
+    """The price range of one lodging tier, with example hotels."""
+
+    examples = TextList(MAX_NAME)
+    note = StoredText(multiline=True)
+
+
+class _Tiers(fields.Dict):
+    """Tier (budget, standard, ...) -> its price range; loaded as :class:`LodgingTier` items
+    in the order of the tiers."""
+
+    default_error_messages = {"invalid": f"must map tiers ({', '.join(LODGING_TIERS)}) to prices"}
+
+    def __init__(self, **kwargs: Any) -> None:
+        keys = fields.String(metadata={"enum": list(LODGING_TIERS)})
+        values = fields.Nested(LodgingTierSchema)
+        super().__init__(keys=keys, values=values, load_default=None, allow_none=True, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> tuple:
+        if not isinstance(value, Mapping):
+            raise self.make_error("invalid")
+        tiers, errors = [], {}
+        for name in sorted(
+            value, key=lambda t: LODGING_TIERS.index(t) if t in LODGING_TIERS else 9
+        ):
+            if name not in LODGING_TIERS:
+                errors[field_label(name)] = [f"unknown tier (use {', '.join(LODGING_TIERS)})"]
+                continue
+            try:
+                tiers.append(LodgingTier(tier=name, **LodgingTierSchema().load(value[name])))
+            except ValidationError as exc:
+                errors[name] = exc.messages
+        if errors:
+            raise ValidationError(errors)
+        return tuple(tiers)
+
+
+class AccessSchema(_Shape):
+    """What reaching the place needs (a boat, a hike, a permit, ...) and notes about it."""
+
+    error_messages = {"type": "must be an object with needs and notes"}
+
+    needs = Words(ACCESS_NEEDS, f"must be a list of {', '.join(ACCESS_NEEDS)}")
+    note_vi = StoredText(multiline=True)
+    note_en = StoredText(multiline=True)
+
+
+class ValueBasisSchema(_Closed):
+    """The evidence a place's value is computed from (``docs/value-model.md``)."""
+
+    error_messages = {"type": "must be an object (unesco, visitors_per_year, rankings, ...)"}
+
+    unesco = Word(UNESCO_KINDS, or_empty=True)
+    unesco_property = StoredText(MAX_TEXT)
+    national_park = Flag()
+    national_tourist_area = Flag()
+    visitors_per_year = _whole(0, 10**9)
+    visitors_year = _whole(1990, 2100)
+    rankings = TextList(MAX_TEXT)
+
+    @validates_schema(skip_on_field_errors=False, pass_original=True)
+    def _visitors_have_a_year(self, data: dict, original: Any, **kwargs: Any) -> None:
+        if data.get("visitors_per_year") and not _given(original, "visitors_year"):
+            raise ValidationError("is required with visitors_per_year", "visitors_year")
+
+    @post_load
+    def _build(self, data: dict, **kwargs: Any) -> ValueBasis:
+        return ValueBasis(**data)
+
+
+class ProductSchema(_Closed):
+    """A bay or river route sold as one product: its departures (or a window), duration, boat
+    fare and the places it visits."""
+
+    error_messages = {"type": "must be an object (family, duration_min, departures or window)"}
+
+    family = StoredText(MAX_PLACE_ID, required=True, validate=_SLUG)
+    duration_min = _whole(15, 24 * 60, required=True)
+    departures = Clocks()
+    window = _Window()
+    lunch = Flag()
+    visits = TextList()
+    boat_vnd = _whole(0, 100_000_000)
+    boat_unknown = Flag()
+    year = _whole(1990, 2100)
+    note = StoredText(multiline=True)
+
+    @validates_schema(skip_on_field_errors=False, pass_original=True)
+    def _departures_and_boat(self, data: dict, original: Any, **kwargs: Any) -> None:
+        if not isinstance(original, Mapping):
+            return  # not an object: the schema's type reason says so
+        errors = {}
+        departures = bool(original.get("departures"))
+        if departures == _given(original, "window"):
+            errors["departures"] = ["give either departures or a window"]
+        if not _given(original, "boat_vnd") and not data.get("boat_unknown"):
+            reason = "is required (or boat_unknown: true); 0 if the ticket includes the boat"
+            errors["boat_vnd"] = [reason]
+        if errors:
+            raise ValidationError(errors)
+
+    @post_load
+    def _build(self, data: dict, **kwargs: Any) -> Product:
+        return Product(**data)
+
+
+class CruiseSchema(_Shape):
+    """An overnight cruise: boarding and leaving times, meals on board, places visited."""
+
+    error_messages = {"type": "must be an object (family, board, leave, meals, visits)"}
+
+    family = StoredText(MAX_PLACE_ID, required=True)
+    board = Clock(required=True)
+    leave = Clock(required=True)
+    meals = Words(MEALS, f"must be a list of {', '.join(MEALS)}")
+    visits = TextList()
+    note = StoredText(multiline=True)
+
+    @post_load
+    def _build(self, data: dict, **kwargs: Any) -> Cruise:
+        board, leave = data.pop("board"), data.pop("leave")
+        return Cruise(board_min=board, leave_min=leave, **data)
+
+
+_NO_ACCESS = {"needs": (), "note_vi": "", "note_en": ""}
+#: stands for a field that failed its own check: the rules between fields skip it
+_BAD = object()
+
+
+class PlaceRecordSchema(_Shape):
+    """A place of the catalogue (attraction, overnight hub or gateway) as its data files and
+    the API write it.
+
+    :param provinces: :func:`province_index` of the known provinces.
+    :param default_kind: the kind implied by the file name when the record has none.
+    """
+
+    id = StoredText(MAX_PLACE_ID, required=True, validate=_SLUG)
+    kind = Choice(required=True, validate=one_of(KINDS), error_messages=_MISSING)
+    name_vi = StoredText(MAX_NAME, required=True)
+    name_en = StoredText(MAX_NAME, required=True)
+    aliases = TextList()
+    province = _ProvinceName(required=True, metadata={"description": "current province"})
+    former_province = _ProvinceName(load_default=None, allow_none=True)
+    lat = _coordinate(LAT_RANGE, "latitude")
+    lon = _coordinate(LON_RANGE, "longitude")
+    categories = TextList(validate=_known(CATEGORIES, "categories"))
+    tags = TextList()
+    visit_minutes = _whole(5, 24 * 60 * 3)
+    min_visit_minutes = _whole(5, 24 * 60 * 3)
+    opening_hours = Objects(OpeningRuleSchema, "must be a list of rules")
+    closed_dates = TextList(validate=_dates)
+    ticket_vnd = _whole(
+        0, 100_000_000, metadata={"description": "the adult ticket, when ticket is not given"}
     )
-    _merge(errors, sub)
-    return product
+    ticket = _object(TicketSchema)
+    value = _whole(1, 100, metadata={"description": "computed from value_basis when given"})
+    unesco = Flag()
+    heritage_rank = Word(HERITAGE_RANKS, or_empty=True)
+    festivals = Objects(FestivalSchema, "must be a list")
+    access = fields.Nested(AccessSchema, load_default=lambda: dict(_NO_ACCESS))
+    hub_type = Word(HUB_TYPES)
+    lodging = _object(LodgingSchema)
+    description_vi = StoredText(multiline=True)
+    description_en = StoredText(multiline=True)
+    sources = _Sources()
+    uncertain = TextList(MAX_TEXT)
+    retired = Flag()
+    value_basis = _object(
+        ValueBasisSchema,
+        metadata={"description": "the evidence the value is computed from (docs/value-model.md)"},
+    )
+    part_of = StoredText(
+        MAX_PLACE_ID,
+        allow_none=True,
+        metadata={"description": "the attraction this one lies inside"},
+    )
+    product = _object(ProductSchema)
+    lodging_tiers = _Tiers(metadata={"description": "prices per tier: budget, standard, ..."})
+    cruise = _object(CruiseSchema)
 
+    def __init__(
+        self,
+        provinces: dict[str, Province] | None = None,
+        *,
+        default_kind: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.provinces = provinces or {}
+        self.default_kind = default_kind
 
-def _lodging_tiers(record: dict, errors: _Collector) -> tuple[LodgingTier, ...]:
-    raw = record.get("lodging_tiers")
-    if raw is None:
-        return ()
-    if not isinstance(raw, dict):
-        errors.add("lodging_tiers", f"must map tiers ({', '.join(LODGING_TIERS)}) to prices")
-        return ()
-    tiers = []
-    for name in sorted(raw, key=lambda t: LODGING_TIERS.index(t) if t in LODGING_TIERS else 9):
-        where = f"lodging_tiers.{field_label(name)}"
-        if name not in LODGING_TIERS:
-            errors.add(where, f"unknown tier (use {', '.join(LODGING_TIERS)})")
-            continue
-        item = raw[name]
-        if not isinstance(item, dict):
-            errors.add(where, "must be an object with min_vnd, typical_vnd, max_vnd")
-            continue
-        sub = _sub(errors, where)
-        lo = _int(item, "min_vnd", sub, required=True, hi=1_000_000_000)
-        typical = _int(item, "typical_vnd", sub, required=True, hi=1_000_000_000)
-        hi = _int(item, "max_vnd", sub, required=True, hi=1_000_000_000)
-        if None not in (lo, typical, hi) and not lo <= typical <= hi:
-            sub.add("typical_vnd", "must lie between min_vnd and max_vnd")
-        tier = LodgingTier(
-            tier=name,
-            min_vnd=lo or 0,
-            typical_vnd=typical or 0,
-            max_vnd=hi or 0,
-            year=_int(item, "year", sub, required=False, lo=1990, hi=2100),
-            examples=_str_list(item, "examples", sub, limit=MAX_NAME),
-            note=_text(item, "note", sub, required=False, multiline=True),
+    @pre_load
+    def _blank_is_not_given(self, data: Any, **kwargs: Any) -> Any:
+        """Blank keys are not given; a record without a kind has the file's; ``ticket_vnd``
+        (one CSV cell) is the adult ticket when there is no ``ticket``."""
+        data = {k: v for k, v in data.items() if _given(data, k)}
+        if not data.get("kind"):
+            data.pop("kind", None)
+            if self.default_kind:
+                data["kind"] = self.default_kind
+        ticket_vnd = data.pop("ticket_vnd", None)
+        if ticket_vnd is not None and "ticket" not in data:
+            data["ticket"] = {"adult_vnd": ticket_vnd}
+        return data
+
+    @validates_schema(skip_on_field_errors=False, pass_original=True)
+    def _rules_between_fields(self, data: dict, original: Any, **kwargs: Any) -> None:
+        """Provinces agree, minimum visits are shorter, each kind has what it needs; a field
+        that failed its own check is skipped here."""
+        errors: dict[str, list[str]] = {}
+
+        def fail(name: str, reason: str) -> None:
+            errors.setdefault(name, []).append(reason)
+
+        kind, province, former = data.get("kind"), data.get("province"), data.get("former_province")
+        if former and province and province.id not in (former.id, former.merged_into):
+            fail("former_province", f"{former.name_vi} was not merged into {province.name_vi}")
+        if province and province.status != "current":
+            fail("province", f"{province.name_vi} is a former province; use the current one")
+        if kind == "attraction" and not data.get("categories", _BAD):
+            fail("categories", "an attraction needs at least one category")
+        if kind == "attraction" and data.get("visit_minutes", _BAD) is None:
+            fail("visit_minutes", "is missing")
+        visit, min_visit = data.get("visit_minutes"), data.get("min_visit_minutes")
+        if visit and min_visit and min_visit > visit:
+            fail("min_visit_minutes", "is longer than visit_minutes")
+        # a nested object that failed its own check arrives as a dict of its valid fields
+        if isinstance(data.get("value_basis"), ValueBasis):
+            value = significance(data["value_basis"], data.get("heritage_rank"))
+            if _given(original, "value") and str(original["value"]) != str(value):
+                fail(
+                    "value", f"is computed from value_basis as {value}; remove it or write {value}"
+                )
+        elif (
+            kind == "attraction"
+            and data.get("value", _BAD) is None
+            and not _given(original, "value_basis")  # a bad one has its own error
+        ):
+            fail("value", "is missing")
+        hub_type = data.get("hub_type", _BAD)
+        if kind in ("hub", "gateway") and hub_type is None:
+            fail("hub_type", f"must be one of {', '.join(HUB_TYPES)}")
+        if kind == "hub" and data.get("lodging", _BAD) is None:
+            fail("lodging", "an overnight hub needs a lodging price range")
+        if data.get("cruise") is not None and hub_type != "cruise":
+            fail("cruise", "only a hub of hub_type cruise has cruise details")
+        if hub_type == "cruise" and data.get("cruise", _BAD) is None:
+            fail("cruise", "a cruise hub needs its cruise details (family, board, leave)")
+        if data.get("product") is not None and kind != "attraction":
+            fail("product", "only an attraction can be a product")
+        if errors:
+            raise ValidationError(errors)
+
+    @post_load
+    def _build(self, data: dict, **kwargs: Any) -> Place:
+        basis, former = data["value_basis"], data["former_province"]
+        access = data["access"]
+        return Place(
+            id=data["id"],
+            kind=data["kind"],
+            name_vi=data["name_vi"],
+            name_en=data["name_en"],
+            province=data["province"].name_vi,
+            former_province=former.name_vi if former else None,
+            lat=data["lat"],
+            lon=data["lon"],
+            aliases=data["aliases"],
+            categories=data["categories"],
+            tags=tuple(t.lower() for t in data["tags"]),
+            visit_minutes=data["visit_minutes"],
+            min_visit_minutes=data["min_visit_minutes"],
+            opening_hours=data["opening_hours"],
+            closed_dates=data["closed_dates"],
+            ticket=data["ticket"],
+            value=significance(basis, data["heritage_rank"]) if basis else data["value"],
+            unesco=data["unesco"],
+            heritage_rank=data["heritage_rank"],
+            festivals=data["festivals"],
+            access_needs=access["needs"],
+            access_note_vi=access["note_vi"],
+            access_note_en=access["note_en"],
+            hub_type=data["hub_type"],
+            lodging=data["lodging"],
+            description_vi=data["description_vi"],
+            description_en=data["description_en"],
+            sources=data["sources"],
+            uncertain=data["uncertain"],
+            retired=data["retired"],
+            value_basis=basis,
+            part_of=data["part_of"] or None,
+            product=data["product"],
+            lodging_tiers=data["lodging_tiers"] or (),
+            cruise=data["cruise"],
         )
-        _merge(errors, sub)
-        tiers.append(tier)
-    return tuple(tiers)
 
 
-def _cruise(record: dict, errors: _Collector) -> Cruise | None:
-    raw = record.get("cruise")
-    if raw is None:
-        return None
-    if not isinstance(raw, dict):
-        errors.add("cruise", "must be an object (family, board, leave, meals, visits)")
-        return None
-    sub = _sub(errors, "cruise")
-    family = _text(raw, "family", sub, required=True, limit=MAX_PLACE_ID)
-    board, leave = parse_clock(raw.get("board")), parse_clock(raw.get("leave"))
-    if board is None:
-        sub.add("board", f"malformed time {shown(raw.get('board'))} (use HH:MM)")
-    if leave is None:
-        sub.add("leave", f"malformed time {shown(raw.get('leave'))} (use HH:MM)")
-    meals = _str_list(raw, "meals", sub)
-    if any(m not in MEALS for m in meals):
-        sub.add("meals", f"must be a list of {', '.join(MEALS)}")
-    cruise = Cruise(
-        family=family,
-        board_min=board or 0,
-        leave_min=leave or 0,
-        meals=meals,
-        visits=_str_list(raw, "visits", sub),
-        note=_text(raw, "note", sub, required=False, multiline=True),
+class ProvinceRecordSchema(_Shape):
+    """A provincial unit of ``provinces.json``; a former one names the province it merged
+    into."""
+
+    id = StoredText(MAX_PROVINCE_ID, required=True, validate=_SLUG)
+    name_vi = StoredText(MAX_PROVINCE_NAME, required=True)
+    name_en = StoredText(MAX_PROVINCE_NAME, required=True)
+    status = Choice(
+        required=True,
+        validate=validate.OneOf(("current", "former"), error="must be 'current' or 'former'"),
+        error_messages=dict.fromkeys(("required", "null"), "must be 'current' or 'former'"),
     )
-    _merge(errors, sub)
-    return cruise
+    merged_into = StoredText(
+        MAX_PROVINCE_ID,
+        load_default=None,
+        allow_none=True,
+        validate=validate.Regexp(SLUG, error="must be the id of a province"),
+    )
+    aliases = TextList(MAX_PROVINCE_NAME)
+    sources = _Sources()
+
+    @validates_schema(skip_on_field_errors=False)
+    def _merged_only_when_former(self, data: dict, **kwargs: Any) -> None:
+        status, merged = data.get("status"), data.get("merged_into", _BAD)
+        if status == "former" and merged is None:
+            reason = "a former province must name the province it merged into"
+            raise ValidationError(reason, "merged_into")
+        if status == "current" and merged not in (None, _BAD):
+            raise ValidationError("only a former province is merged into another", "merged_into")
+
+    @post_load
+    def _build(self, data: dict, **kwargs: Any) -> Province:
+        return Province(**data)
+
+
+# -- parsing ------------------------------------------------------------------------------------
+
+#: schemas by (index, default kind), so that the rows of one file share one schema
+_SCHEMAS: dict[tuple[int, str | None], PlaceRecordSchema] = {}
+
+
+def _place_schema(provinces: dict[str, Province], default_kind: str | None) -> PlaceRecordSchema:
+    key = (id(provinces), default_kind)
+    schema = _SCHEMAS.get(key)
+    if schema is None or schema.provinces is not provinces:
+        if len(_SCHEMAS) >= 8:
+            _SCHEMAS.clear()
+        schema = _SCHEMAS[key] = PlaceRecordSchema(provinces, default_kind=default_kind)
+    return schema
+
+
+def _parse(schema: Schema, record: object, file: str, row: int) -> tuple[Any, list[RowError]]:
+    if not isinstance(record, dict):
+        return None, [RowError(file, row, "row", "must be an object")]
+    loaded, errors = load(schema, record)
+    if errors:
+        return None, [RowError(file, row, e.field, e.reason) for e in errors]
+    return loaded, []
 
 
 def parse_place(
@@ -569,178 +719,20 @@ def parse_place(
     row: int,
     default_kind: str | None = None,
 ) -> tuple[Place | None, list[RowError]]:
-    """Check one record and build its :class:`Place`.
+    """Check one record through :class:`PlaceRecordSchema` and build its :class:`Place`.
 
     :param provinces: :func:`province_index` of the known provinces.
     :param default_kind: the kind implied by the file name when the record has none.
     :return: the place (``None`` if any field is bad) and every error found.
     """
-    errors = _Collector(file, row)
-    if not isinstance(record, dict):
-        errors.add("row", "must be an object")
-        return None, errors.errors
-    place_id = _text(record, "id", errors, required=True, limit=MAX_PLACE_ID)
-    if place_id and not SLUG.match(place_id):
-        errors.add("id", f"{place_id!r} is not a slug (a-z, 0-9 and single '-')")
-    kind = record.get("kind") or default_kind
-    if kind not in KINDS:
-        errors.add("kind", f"must be one of {', '.join(KINDS)}" if kind else "is missing")
-    name_vi = _text(record, "name_vi", errors, required=True, limit=MAX_NAME)
-    name_en = _text(record, "name_en", errors, required=True, limit=MAX_NAME)
-    province = _province(record.get("province"), "province", provinces, errors)
-    former = None
-    if record.get("former_province"):
-        former = _province(record.get("former_province"), "former_province", provinces, errors)
-        if former and province and former.merged_into != province.id and former.id != province.id:
-            errors.add(
-                "former_province",
-                f"{former.name_vi} was not merged into {province.name_vi}",
-            )
-    if province and province.status != "current":
-        errors.add("province", f"{province.name_vi} is a former province; use the current one")
-    lat = _number(record, "lat", errors, *LAT_RANGE, "latitude")
-    lon = _number(record, "lon", errors, *LON_RANGE, "longitude")
-    categories = _str_list(record, "categories", errors)
-    bad = [c for c in categories if c not in CATEGORIES]
-    if bad:
-        errors.add(
-            "categories", f"unknown categories {', '.join(bad)} (use {', '.join(CATEGORIES)})"
-        )
-    if kind == "attraction" and not categories:
-        errors.add("categories", "an attraction needs at least one category")
-    visit = _int(
-        record, "visit_minutes", errors, required=kind == "attraction", lo=5, hi=24 * 60 * 3
-    )
-    min_visit = _int(record, "min_visit_minutes", errors, required=False, lo=5, hi=24 * 60 * 3)
-    if visit and min_visit and min_visit > visit:
-        errors.add("min_visit_minutes", "is longer than visit_minutes")
-    closed = _str_list(record, "closed_dates", errors)
-    for key in closed:
-        if not (MONTH_DAY.match(key) or LUNAR_MONTH_DAY.match(key)):
-            errors.add(
-                "closed_dates", f"malformed date {shown(key)} (use MM-DD, or LMM-DD for lunar)"
-            )
-    heritage = record.get("heritage_rank") or None
-    if heritage is not None and heritage not in HERITAGE_RANKS:
-        errors.add("heritage_rank", f"must be one of {', '.join(HERITAGE_RANKS)} or empty")
-        heritage = None
-    basis = _value_basis(record, errors)
-    if basis is not None:
-        # the value is computed from its evidence (tourplanner/value.py); a stated one must agree
-        value = significance(basis, heritage)
-        stated = record.get("value")
-        if stated not in (None, "") and str(stated) != str(value):
-            errors.add(
-                "value", f"is computed from value_basis as {value}; remove it or write {value}"
-            )
-    else:
-        value = _int(record, "value", errors, required=kind == "attraction", lo=1, hi=100)
-    hub_type = record.get("hub_type") or None
-    if kind in ("hub", "gateway") and hub_type not in HUB_TYPES:
-        errors.add("hub_type", f"must be one of {', '.join(HUB_TYPES)}")
-    lodging = _lodging(record, errors)
-    if (
-        kind == "hub"
-        and lodging is None
-        and not any(e.field.startswith("lodging") for e in errors.errors)
-    ):
-        errors.add("lodging", "an overnight hub needs a lodging price range")
-    access = record.get("access") or {}
-    if not isinstance(access, dict):
-        errors.add("access", "must be an object with needs and notes")
-        access = {}
-    needs = access.get("needs") or []
-    if not isinstance(needs, list) or any(n not in ACCESS_NEEDS for n in needs):
-        errors.add("access.needs", f"must be a list of {', '.join(ACCESS_NEEDS)}")
-        needs = []
-    access_notes = {
-        key: _text(access, key, errors, required=False, multiline=True, where=f"access.{key}")
-        for key in ("note_vi", "note_en")
-    }
-    sources = _sources(record, errors)
-    place = Place(
-        id=place_id,
-        kind=kind or "",
-        name_vi=name_vi,
-        name_en=name_en,
-        province=province.name_vi if province else "",
-        former_province=former.name_vi if former else None,
-        lat=lat,
-        lon=lon,
-        aliases=_str_list(record, "aliases", errors),
-        categories=categories,
-        tags=tuple(t.lower() for t in _str_list(record, "tags", errors)),
-        visit_minutes=visit,
-        min_visit_minutes=min_visit,
-        opening_hours=_opening_hours(record, errors),
-        closed_dates=closed,
-        ticket=_ticket(record, errors),
-        value=value,
-        unesco=_flag(record, "unesco", errors),
-        heritage_rank=heritage,
-        festivals=_festivals(record, errors),
-        access_needs=tuple(needs),
-        access_note_vi=access_notes["note_vi"],
-        access_note_en=access_notes["note_en"],
-        hub_type=hub_type,
-        lodging=lodging,
-        description_vi=_text(record, "description_vi", errors, required=False, multiline=True),
-        description_en=_text(record, "description_en", errors, required=False, multiline=True),
-        sources=sources,
-        uncertain=_str_list(record, "uncertain", errors, limit=MAX_TEXT),
-        retired=_flag(record, "retired", errors),
-        value_basis=basis,
-        part_of=_text(record, "part_of", errors, required=False, limit=MAX_PLACE_ID) or None,
-        product=_product(record, errors),
-        lodging_tiers=_lodging_tiers(record, errors),
-        cruise=_cruise(record, errors),
-    )
-    if place.cruise is not None and hub_type != "cruise":
-        errors.add("cruise", "only a hub of hub_type cruise has cruise details")
-    if hub_type == "cruise" and place.cruise is None:
-        errors.add("cruise", "a cruise hub needs its cruise details (family, board, leave)")
-    if place.product is not None and kind != "attraction":
-        errors.add("product", "only an attraction can be a product")
-    return (None if errors.errors else place), errors.errors
+    return _parse(_place_schema(provinces, default_kind), record, file, row)
 
 
 def parse_province(
     record: object, *, file: str, row: int
 ) -> tuple[Province | None, list[RowError]]:
     """Check one record of ``provinces.json`` and build its :class:`Province`."""
-    errors = _Collector(file, row)
-    if not isinstance(record, dict):
-        errors.add("row", "must be an object")
-        return None, errors.errors
-    pid = _text(record, "id", errors, required=True, limit=MAX_PROVINCE_ID)
-    if pid and not SLUG.match(pid):
-        errors.add("id", f"{pid!r} is not a slug (a-z, 0-9 and single '-')")
-    name_vi = _text(record, "name_vi", errors, required=True, limit=MAX_PROVINCE_NAME)
-    name_en = _text(record, "name_en", errors, required=True, limit=MAX_PROVINCE_NAME)
-    status = record.get("status")
-    if status not in ("current", "former"):
-        errors.add("status", "must be 'current' or 'former'")
-        status = None
-    merged = record.get("merged_into") or None
-    if merged is not None and not (
-        isinstance(merged, str) and len(merged) <= MAX_PROVINCE_ID and SLUG.match(merged)
-    ):
-        errors.add("merged_into", "must be the id of a province")
-        merged = None
-    elif status == "former" and not merged:
-        errors.add("merged_into", "a former province must name the province it merged into")
-    elif status == "current" and merged:
-        errors.add("merged_into", "only a former province is merged into another")
-    province = Province(
-        pid,
-        name_vi,
-        name_en,
-        status or "",
-        merged,
-        _str_list(record, "aliases", errors, limit=MAX_PROVINCE_NAME),
-        _sources(record, errors),
-    )
-    return (None if errors.errors else province), errors.errors
+    return _parse(ProvinceRecordSchema(), record, file, row)
 
 
 def _clean(mapping: dict) -> dict:
