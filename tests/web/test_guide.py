@@ -97,6 +97,8 @@ def test_stop_guide_of_ha_long_bay_in_both_languages(bay):
     assert "UNESCO biosphere reserve" in guide.stop_guide(stop, "2027-03-06", reserve, "en").why
     listed = dataclasses.replace(place, value_basis=ValueBasis(unesco="world_heritage"))
     assert "di sản thế giới UNESCO" in guide.stop_guide(stop, "2027-03-06", listed, "vi").why
+    tagged = _stop("ha-long-bay", reasons=("interest:kayak",))
+    assert guide.stop_guide(tagged, "2027-03-06", place, "vi").why[0] == "hợp sở thích của bạn"
     always_open = dataclasses.replace(bay, opening_hours=())
     assert guide.stop_guide(stop, "2027-03-06", always_open, "en").hours == "open all day"
 

@@ -42,6 +42,7 @@ UNESCO_KEYS = {
 GUIDE_KEYS = (
     N_("guide.why.must"),
     N_("guide.why.interest"),
+    N_("guide.why.interests"),
     N_("guide.why.festival"),
     N_("guide.why.unesco"),
     N_("guide.why.special_national"),
@@ -176,8 +177,10 @@ def _why(place: Place | None, stop: Stop, lang: str) -> tuple[str, ...]:
             interest = reason.split(":", 1)[1]
             key = f"cat.{interest}"
             label = t(key)
-            label = interest if label.startswith("cat.") else label.lower()
-            why.append(t("guide.why.interest", interest=label))
+            if label == key:  # a tag (``cruise``, ``kayak``), which has no words of its own
+                why.append(t("guide.why.interests"))
+            else:
+                why.append(t("guide.why.interest", interest=label.lower()))
         elif reason == "festival":
             why.append(t("guide.why.festival"))
     if place is not None:
