@@ -153,7 +153,8 @@ def reference(args: argparse.Namespace) -> int:
             failed += 1
             print(f"{inst['id']:<36} no valid plan: reference left as it was", flush=True)
             continue
-        best_unmet, best = -max(good)[0], max(good)[1]
+        most_met, best = max(good)
+        best_unmet = -most_met
         inst["reference"] = {
             "value": best,
             "unmet": best_unmet,

@@ -13,7 +13,6 @@ import datetime as dt
 from dataclasses import dataclass
 
 from tourplanner.catalogue.models import Place
-from tourplanner.catalogue.records import format_clock
 from tourplanner.i18n import N_
 from tourplanner.i18n import format_money
 from tourplanner.i18n import name
@@ -22,6 +21,7 @@ from tourplanner.planning.itinerary import ItineraryDay
 from tourplanner.planning.itinerary import Leg
 from tourplanner.planning.itinerary import Stop
 from tourplanner.text import fold
+from tourplanner.validation import format_clock
 
 #: services that drive on roads (the rest: ferries, boats, cable cars, walking)
 ROAD_SERVICES = frozenset(
