@@ -22,13 +22,19 @@ evaluated under every transport mode and uses its best (:meth:`AppModel.route_ev
   earliest, when the value does not drop).
 * **Accept**: simulated annealing on ``objective + requirement weight * requirements met``
   (requirements first, then value), cooling to the deadline; back to the best plan after a
-  while without improvement.
+  while without improvement, with one group's night moved to the best other hub of that
+  night (:meth:`Search.scan_night`: each hub tried with its two days refilled).
+
+Groups that are copies of one another (no shared places, the same allowed places, no quota
+smaller than the number of groups) are planned as one: the whole time limit goes to one
+group's search and its plan is given to each (:func:`interchangeable`).
 
 Deterministic for a seed when ``SolveParams.max_rounds`` bounds the work instead of the clock.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import logging
 import math
@@ -663,6 +669,41 @@ class Search:
         self.fix(plan, g)
         return "days"
 
+    def scan_night(self, plan: Plan) -> Plan | None:
+        """The best plan with another hub for one random (group, night): each other hub of
+        the night is tried with its two days refilled (their optional visits chosen afresh);
+        ``None`` when no other hub fits."""
+        m, p, rng = self.m, self.p, self.rng
+        nd = m.n_days
+        options = [(g, n) for g in range(m.n_groups) for n in range(len(p.nights))
+                   if len(p.nights[n]) > 1]  # fmt: skip
+        if not options:
+            return None
+        g, n = options[int(rng.integers(len(options)))]
+        best, best_s = None, -math.inf
+        for h in range(len(p.nights[n])):
+            if h == plan.choice[g][n]:
+                continue
+            seq = list(plan.choice[g])
+            seq[n] = h
+            choice = tuple(tuple(seq) if k == g else plan.choice[k] for k in range(m.n_groups))
+            if not self.terminals_ok(choice, g):
+                continue
+            trial = plan.copy()
+            trial.set_choice(choice, {g})
+            for r in (g * nd + n, g * nd + n + 1):
+                trial.set_route(r, [k for k in trial.routes[r].visits if self._required(k)])
+            self.fix(trial, g)
+            self.insert(trial, 0.0, ratio=CONSTRUCT_RATIO)
+            if not all(rt.ok for rt in trial.routes) or not trial.feasible_budget():
+                continue
+            s = trial.score()
+            if s > best_s:
+                best, best_s = trial, s
+            if self.should_stop() or self.left() <= 0:
+                break
+        return best
+
     def _set_hub(self, plan: Plan, g: int, n: int, h: int) -> None:
         m = self.m
         seq = list(plan.choice[g])
@@ -1078,6 +1119,18 @@ class Search:
             if since_best >= RESET_AFTER:
                 since_best = 0
                 current, cur_score = self.best.copy(), self.best_score
+                # restart from the best plan with one group-night moved to another hub: the
+                # moves of one night at a time rarely leave a hub whose two days were built
+                # for it (a cruise night), so the search would circle the same plan
+                trial = self.scan_night(self.best)
+                if trial is not None:
+                    for r in range(len(trial.routes)):
+                        if trial.routes[r] is not self.best.routes[r]:
+                            self.improve_route(trial, r)
+                    self.insert(trial, 0.0, ratio=CONSTRUCT_RATIO)
+                    if all(rt.ok for rt in trial.routes) and trial.feasible_budget():
+                        current, cur_score = trial, trial.score()
+                        self.offer(current, "kick")
         if reserve and not self.should_stop():
             self.polish()
         log.debug("lns: %d iterations, best %.3f", self.iterations, self.best_score)
@@ -1134,13 +1187,83 @@ def solve_app(
     on_progress: Callable | None = None,
     should_stop: Callable[[], bool] | None = None,
 ) -> Solution:
-    """Plan an application-model problem with the LNS; always returns a :class:`Solution`."""
+    """Plan an application-model problem with the LNS; always returns a :class:`Solution`.
+
+    Groups that are copies of one another (:func:`interchangeable`) get one plan: the search
+    plans one group with the whole time limit and the plan is given to every group.
+    """
     t0 = time.perf_counter()
+    original = problem
+    copies = len(problem.groups)
+    if interchangeable(problem):
+        problem = dataclasses.replace(problem, groups=problem.groups[:1])
+        if on_progress is not None:
+            on_progress = _scaled_progress(on_progress, copies)
+    else:
+        copies = 1
     search = Search(problem, params, on_progress, should_stop, t0)
     plan = search.run()
     if plan is None:
         return _infeasible(search, t0)
-    return build_solution(search.m, plan, time.perf_counter() - t0)
+    solution = build_solution(search.m, plan, time.perf_counter() - t0)
+    return _copied(solution, original, copies) if copies > 1 else solution
+
+
+def interchangeable(problem: Problem) -> bool:
+    """Whether the groups are copies of one another, so that one group's best plan is every
+    group's: each group collects its own prize (``shared_places`` off), may visit the same
+    places, and no quota is smaller than the number of groups (the groups then share nothing:
+    every term of the objective and every requirement is per group)."""
+    n = len(problem.groups)
+    if n < 2 or problem.shared_places:
+        return False
+    if len({g.allowed_places for g in problem.groups}) > 1:
+        return False
+    return all(q.capacity >= n for q in problem.quotas)
+
+
+def _scaled_progress(on_progress: Callable, copies: int) -> Callable:
+    """Report the plan of one group as the plan of ``copies`` identical groups."""
+
+    def report(progress: Progress) -> None:
+        on_progress(
+            Progress(
+                progress.seconds,
+                progress.objective * copies,
+                progress.prize * copies,
+                progress.phase,
+            )
+        )
+
+    return report
+
+
+def _copied(solution: Solution, problem: Problem, copies: int) -> Solution:
+    """The solution of one group (``group-1`` of *problem*) given to each of *problem*'s
+    ``copies`` groups: the same days and nights, the dropped places and unmet requirements
+    of each group, and the objective summed over the groups."""
+    first = problem.groups[0].id
+    plans = []
+    dropped = []
+    unmet = []
+    for group in problem.groups:
+        (plan,) = solution.plans
+        days = tuple(dataclasses.replace(day, group_id=group.id) for day in plan.days)
+        plans.append(GroupPlan(group.id, days, plan.night_hubs))
+        dropped += [dataclasses.replace(x, group_id=group.id) for x in solution.dropped]
+        unmet += [u.replace(f"group {first!r}", f"group {group.id!r}") for u in solution.unmet]
+    o = solution.objective
+    objective = Objective(
+        **{f.name: getattr(o, f.name) * copies for f in dataclasses.fields(Objective)}
+    )
+    return dataclasses.replace(
+        solution,
+        plans=tuple(plans),
+        dropped=tuple(dropped),
+        objective=objective,
+        unmet=tuple(unmet),
+        message="; ".join(unmet) if unmet else solution.message,
+    )
 
 
 def _infeasible(search: Search, t0: float) -> Solution:
