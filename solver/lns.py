@@ -108,6 +108,11 @@ class _Row:
     dmoney: np.ndarray
 
 
+#: one group's terms for every candidate in :meth:`Search.insert`: the adjustment, the mask,
+#: the open named requirements (:meth:`Search._group_terms`) and the budget room, VND
+_Terms = tuple[np.ndarray, np.ndarray, np.ndarray, float]
+
+
 class Plan:
     """A plan under construction: hub choice, routes and their evaluations."""
 
@@ -455,44 +460,54 @@ class Search:
         nd = m.n_days
         targets = list(range(len(plan.routes))) if routes is None else routes
         banned: set[tuple[int, int]] = set()
+        # each route's ranked candidates stay valid until the route or its group changes
+        # (one insertion changes one route and one group's terms); a candidate another route
+        # took meanwhile is skipped at selection (in_plan); the noise is drawn per ranking
+        terms: dict[int, _Terms] = {}
+        ranked: dict[int, tuple[_Row, _Terms, np.ndarray, np.ndarray, np.ndarray]] = {}
         while not self.should_stop():
             best = None
             best_score = 0.0
             # requirement candidates (a must-visit, a missing province, an unmet must_any
             # set) go first, the most constrained one (fewest feasible routes) first
             needed: dict[int, list[tuple[float, int, int]]] = {}
-            terms: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
             for r in targets:
                 g, d = divmod(r, nd)
                 row = self._row(plan, r)
                 if not len(row.cands):
                     continue
                 if g not in terms:
-                    terms[g] = self._group_terms(plan, g)
-                adj_all, ok_all, named_all = terms[g]
-                adj, ok, named = adj_all[row.cands], ok_all[row.cands], named_all[row.cands]
-                score = row.gain + adj
-                if ratio > 0:
-                    minutes = np.maximum(np.minimum(row.shift, 10**6), 1).astype(np.float64)
-                    score = np.where(score > 0, score / minutes**ratio, score)
-                if noise > 0:
-                    score = score * self.rng.uniform(1 - noise, 1 + noise, len(score))
-                score = np.where(ok & np.isfinite(row.gain), score, -np.inf)
-                if p.budget is not None:
-                    room = p.budget - plan.group_money(g)
-                    score = np.where(row.dmoney <= room + 1e-6, score, -np.inf)
-                for j in np.nonzero(named & np.isfinite(score))[0]:
+                    room = p.budget - plan.group_money(g) if p.budget is not None else 0.0
+                    terms[g] = (*self._group_terms(plan, g), room)
+                cached = ranked.get(r)
+                if cached is None or cached[0] is not row or cached[1] is not terms[g]:
+                    cached = ranked[r] = (
+                        row,
+                        terms[g],
+                        *self._rank_row(row, terms[g], noise, ratio),
+                    )
+                _, _, score, order, named_js = cached
+                for j in named_js:
                     k = int(row.cands[j])
-                    if (r, k) not in banned and self._quota_ok(plan, g, d, m.candidates[k].place):
+                    if (
+                        not plan.in_plan[k]
+                        and (r, k) not in banned
+                        and self._quota_ok(plan, g, d, m.candidates[k].place)
+                    ):
                         needed.setdefault(k, []).append((float(score[j]), r, int(j)))
                 if needed:
                     continue  # requirements first: plain candidates wait
-                order = np.argsort(-score)
-                for j in order[:4]:
+                tried = 0
+                for j in order:
                     s = float(score[j])
                     if not s > best_score:
                         break
                     k = int(row.cands[j])
+                    if plan.in_plan[k]:
+                        continue
+                    tried += 1
+                    if tried > 4:
+                        break
                     if (r, k) in banned:
                         continue
                     if not self._quota_ok(plan, g, d, m.candidates[k].place):
@@ -518,9 +533,32 @@ class Search:
                 # the budget of the best mode is exceeded: undo and ban this insertion
                 plan.set_route(r, list(old.visits))
                 banned.add((r, k))
-                continue
             # other routes keep their rows: the candidate now in the plan is masked at
-            # selection (in_plan), and their own insertions did not change
+            # selection (in_plan), and their own insertions did not change; the group's
+            # terms (variety, families, requirements, budget room) are computed afresh
+            terms.pop(g, None)
+
+    def _rank_row(
+        self,
+        row: _Row,
+        group_terms: _Terms,
+        noise: float,
+        ratio: float,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """A route's candidates scored for :meth:`insert`: ``(score, order best first, indices
+        of the open named requirements)``; infeasible ones score ``-inf``."""
+        adj_all, ok_all, named_all, room = group_terms
+        adj, ok, named = adj_all[row.cands], ok_all[row.cands], named_all[row.cands]
+        score = row.gain + adj
+        if ratio > 0:
+            minutes = np.maximum(np.minimum(row.shift, 10**6), 1).astype(np.float64)
+            score = np.where(score > 0, score / minutes**ratio, score)
+        if noise > 0:
+            score = score * self.rng.uniform(1 - noise, 1 + noise, len(score))
+        score = np.where(ok & np.isfinite(row.gain), score, -np.inf)
+        if self.p.budget is not None:
+            score = np.where(row.dmoney <= room + 1e-6, score, -np.inf)
+        return score, np.argsort(-score), np.nonzero(named & np.isfinite(score))[0]
 
     # -- destroy ----------------------------------------------------------------------------
 

@@ -22,12 +22,20 @@ from solver.daymodel import INF
 BEAM = 8
 
 
+def _fastest(m: AppModel, d: int, modes: tuple[int, ...] | None) -> tuple[np.ndarray, np.ndarray]:
+    """Day ``d``'s lower-bound minutes over ``modes`` (all: ``None``), as ints and floats."""
+    mode_ids = modes if modes is not None else tuple(range(m.n_modes))
+    tmin = np.minimum.reduce([m.lookups[d][i].tmin for i in mode_ids])
+    return tmin, tmin.astype(np.float64)
+
+
 def _day_estimate(m: AppModel, g: int, d: int, start, end, used: frozenset[int],
-                  modes: tuple[int, ...] | None = None) -> tuple[float, frozenset[int]]:  # fmt: skip
+                  modes: tuple[int, ...] | None = None,
+                  fastest: tuple[np.ndarray, np.ndarray] | None = None,
+                  ) -> tuple[float, frozenset[int]]:  # fmt: skip
     ends = m.terminals(d, start, end)
     mode_ids = modes if modes is not None else tuple(range(m.n_modes))
-    lookups = [m.lookups[d][i] for i in mode_ids]
-    tmin = np.minimum.reduce([lk.tmin for lk in lookups])
+    tmin, tm = fastest if fastest is not None else _fastest(m, d, modes)
     direct = int(tmin[ends.start, ends.end])
     # what the day's travel costs at least: the cheapest mode's direct leg (with its day
     # minimum and penalty), where that mode can make the leg
@@ -75,7 +83,6 @@ def _day_estimate(m: AppModel, g: int, d: int, start, end, used: frozenset[int],
     total = 0.0
     taken = set(used)
     alive = value > 0
-    tm = tmin.astype(np.float64)
     while alive.any():
         a = np.asarray(path[:-1])
         b = np.asarray(path[1:])
@@ -120,6 +127,7 @@ def _rank(m: AppModel, count: int, modes: tuple[int, ...] | None) -> list[HubCho
     # the estimate sees a group only through its places: groups open to the same places (the
     # groups of one request) share one beam search
     searched: dict[bytes, list[tuple[int, ...]]] = {}
+    fastest = [_fastest(m, d, modes) for d in range(m.n_days)]
     for g in range(m.n_groups):
         key = m.group_places(g).tobytes()
         if key in searched:
@@ -131,7 +139,7 @@ def _rank(m: AppModel, count: int, modes: tuple[int, ...] | None) -> list[HubCho
             for score, seq, used in beam:
                 start = None if n == 0 else p.nights[n - 1][seq[-1]]
                 for h, hub in enumerate(p.nights[n]):
-                    est, taken = _day_estimate(m, g, n, start, hub, used, modes)
+                    est, taken = _day_estimate(m, g, n, start, hub, used, modes, fastest[n])
                     if est <= -1e17:
                         continue
                     night = hub.prize - p.money_weight * hub.lodging_cost
@@ -147,7 +155,7 @@ def _rank(m: AppModel, count: int, modes: tuple[int, ...] | None) -> list[HubCho
         finals = []
         for score, seq, used in beam:
             start = p.nights[-1][seq[-1]] if n_nights else None
-            est, _ = _day_estimate(m, g, m.n_days - 1, start, None, used, modes)
+            est, _ = _day_estimate(m, g, m.n_days - 1, start, None, used, modes, fastest[-1])
             if est > -1e17:
                 finals.append((score + est, seq))
         finals.sort(key=lambda t: -t[0])
