@@ -159,7 +159,7 @@ class Plan:
         """Group-level objective terms: nights (value, lodging) and the trip's variety."""
         m, p = self.m, self.m.problem
         hubs = m.hubs(self.choice, g)
-        value = sum(h.prize for h in _distinct_nights(hubs))
+        value = sum(h.prize for h in _distinct_hubs(hubs))
         value -= p.money_weight * sum(h.lodging_cost for h in hubs)
         for k, n in self.trip_kinds(g).items():
             value -= m.rules[k].trip_extra(n)
@@ -234,13 +234,10 @@ class Plan:
                 self.set_route(r, list(self.routes[r].visits))
 
 
-def _distinct_nights(hubs: list) -> list:
-    """Each hub once per run of consecutive nights (a 2-night cruise counts once)."""
-    out = []
-    for n, h in enumerate(hubs):
-        if n == 0 or hubs[n - 1].id != h.id:
-            out.append(h)
-    return out
+def _distinct_hubs(hubs: list) -> list:
+    """Each hub once per trip, at its first night: the value of a night (a cruise on its bay)
+    is the experience, which two nights aboard or a second cruise on that bay do not repeat."""
+    return list({h.id: h for h in reversed(hubs)}.values())[::-1]
 
 
 class Search:
@@ -761,6 +758,7 @@ class Search:
         before = plan.routes[g * nd + n].visits
         after = plan.routes[g * nd + n + 1].visits
         scored = []
+        elsewhere = {x.id for k, x in enumerate(hubs) if k != n}
         for h, hub in enumerate(p.nights[n]):
             v1 = self._fitted_value(m.terminals(n, start, hub), n, before)
             if v1 is None:
@@ -768,7 +766,8 @@ class Search:
             v2 = self._fitted_value(m.terminals(n + 1, hub, end), n + 1, after)
             if v2 is None:
                 continue
-            scored.append((v1 + v2 + hub.prize - p.money_weight * hub.lodging_cost, h))
+            prize = 0.0 if hub.id in elsewhere else hub.prize
+            scored.append((v1 + v2 + prize - p.money_weight * hub.lodging_cost, h))
         scored.sort(key=lambda t: -t[0])
         return scored
 
@@ -1390,7 +1389,7 @@ def build_solution(m: AppModel, plan: Plan, seconds: float) -> Solution:
             tickets += route.tickets
         for k, n in plan.trip_kinds(g).items():
             variety += m.rules[k].trip_extra(n)
-        hub_prize += sum(h.prize for h in _distinct_nights(hubs))
+        hub_prize += sum(h.prize for h in _distinct_hubs(hubs))
         lodging += sum(h.lodging_cost for h in hubs)
         plans.append(GroupPlan(group.id, tuple(days), tuple(h.id for h in hubs)))
     total = (

@@ -142,9 +142,9 @@ def _rank(m: AppModel, count: int, modes: tuple[int, ...] | None) -> list[HubCho
                     est, taken = _day_estimate(m, g, n, start, hub, used, modes, fastest[n])
                     if est <= -1e17:
                         continue
-                    night = hub.prize - p.money_weight * hub.lodging_cost
-                    if n > 0 and seq[-1] == h and p.nights[n - 1][seq[-1]].id == hub.id:
-                        night = -p.money_weight * hub.lodging_cost  # a 2nd night aboard
+                    night = -p.money_weight * hub.lodging_cost
+                    if all(p.nights[k][seq[k]].id != hub.id for k in range(n)):
+                        night += hub.prize  # a night's value once per trip
                     if any(hub.id in s for s in m.any_hubs):
                         night += m.req_weight * 0.01
                     out.append((score + est + night, (*seq, h), taken))

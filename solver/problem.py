@@ -308,7 +308,9 @@ class Hub:
     id, node, lodging_cost
         Name, matrix node and the night's cost for the whole group (VND).
     prize
-        Value of the night itself (a cruise visits its bay), in prize units.
+        Value of the night itself (a cruise visits its bay), in prize units, counted once per
+        group's trip: a second night aboard, or a second cruise on the same hub later in the
+        trip, costs its lodging and adds no value.
     arrive_by_min, leave_from_min
         Trip minutes: the day before the night must reach the hub by ``arrive_by_min`` (a
         cruise's boarding), the next day cannot leave it before ``leave_from_min`` (its

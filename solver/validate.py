@@ -256,12 +256,14 @@ def _night_hubs(p: Problem, plan: GroupPlan) -> tuple[list[Hub | None], list[Vio
 
 
 def _add_nights(hubs: list[Hub | None], totals: _Totals) -> int:
-    """Add the nights' lodging and prize (once per stay at a hub) to ``totals``; return the
-    lodging."""
+    """Add the nights' lodging (every night) and prize (once per hub in the trip) to
+    ``totals``; return the lodging."""
     lodging = sum(h.lodging_cost for h in hubs if h is not None)
     totals.lodging += lodging
-    for n, h in enumerate(hubs):
-        if h is not None and (n == 0 or hubs[n - 1] is None or hubs[n - 1].id != h.id):
+    seen: set[str] = set()
+    for h in hubs:
+        if h is not None and h.id not in seen:
+            seen.add(h.id)
             totals.hub_prize += h.prize
     return lodging
 
