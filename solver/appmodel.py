@@ -168,6 +168,12 @@ class AppModel:
         self.open_days = {i: [d for d in range(self.n_days) if self.days[d].windows[i]]
                           for i in range(len(p.places))}  # fmt: skip
         self.static_reason: dict[tuple[int, int], DropReason] = {}
+        #: every (start hub, end hub) pair's terminals of each day, for the static analysis
+        self._day_ends = [
+            [self.terminals(d, s, e) for s in self.start_hubs(d) for e in self.end_hubs(d)]
+            for d in range(self.n_days)
+        ]
+        self._reach_fit_cache: dict[int, tuple[bool, bool]] = {}
         groups = [-1] if p.shared_places else list(range(self.n_groups))
         self.candidates: list[Candidate] = []
         for i in range(len(p.places)):
@@ -238,31 +244,7 @@ class AppModel:
         days = self.open_days[i]
         if not days:
             return DropReason.CLOSED
-        reach = False
-        fits = False
-        for d in days:
-            day = self.days[d]
-            day.windows[i]
-            for m in range(self.n_modes):
-                tmin = self.lookups[d][m].tmin
-                for s in self.start_hubs(d):
-                    for e in self.end_hubs(d):
-                        ends = self.terminals(d, s, e)
-                        a, b = tmin[ends.start, pl.node], tmin[pl.node, ends.end]
-                        if a >= INF or b >= INF:
-                            continue
-                        reach = True
-                        # lower bounds: leave when ready, start within a window, be back
-                        start = day.next_start(i, ends.ready + int(a))
-                        if start < INF and start + pl.visit_min + int(b) <= ends.deadline:
-                            fits = True
-                            break
-                    if fits:
-                        break
-                if fits:
-                    break
-            if fits:
-                break
+        reach, fits = self._reach_fit(i)
         if not reach:
             return DropReason.UNREACHABLE
         if p.budget is not None and pl.cost > p.budget:
@@ -277,6 +259,39 @@ class AppModel:
         if i not in self.must and self.net_value(i) <= 0 and not self._in_must_any(i):
             return DropReason.NOT_SELECTED
         return None
+
+    def _reach_fit(self, i: int) -> tuple[bool, bool]:
+        """Whether place ``i`` can be reached on one of its open days (between some pair of
+        that day's hubs, by some mode), and whether a visit fits there by lower bounds; the
+        same for every group, so computed once."""
+        known = self._reach_fit_cache.get(i)
+        if known is not None:
+            return known
+        pl = self.problem.places[i]
+        reach = False
+        out = (False, False)
+        for d in self.open_days[i]:
+            day = self.days[d]
+            for m in range(self.n_modes):
+                tmin = self.lookups[d][m].tmin
+                for ends in self._day_ends[d]:
+                    a, b = tmin[ends.start, pl.node], tmin[pl.node, ends.end]
+                    if a >= INF or b >= INF:
+                        continue
+                    reach = True
+                    # lower bounds: leave when ready, start within a window, be back
+                    start = day.next_start(i, ends.ready + int(a))
+                    if start < INF and start + pl.visit_min + int(b) <= ends.deadline:
+                        out = (True, True)
+                        break
+                if out[1]:
+                    break
+            if out[1]:
+                break
+        else:
+            out = (reach, False)
+        self._reach_fit_cache[i] = out
+        return out
 
     def _in_must_any(self, i: int) -> bool:
         return any(i in s for s in self.any_places)
