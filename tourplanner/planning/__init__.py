@@ -13,6 +13,8 @@
 from __future__ import annotations
 
 import logging
+import math
+import os
 import time
 from collections.abc import Callable
 
@@ -91,13 +93,42 @@ def plan(
 
 
 def _workers() -> int:
-    """Searches side by side: the app's ``PLANNER_WORKERS`` (1 outside an app)."""
+    """Searches side by side: the app's ``PLANNER_WORKERS`` (1 outside an app), on free cores."""
     from flask import current_app
     from flask import has_app_context
 
     if not has_app_context():
         return 1
-    return max(1, min(int(current_app.config.get("PLANNER_WORKERS", 1)), 8))
+    return free_workers(int(current_app.config.get("PLANNER_WORKERS", 1)))
+
+
+def free_workers(
+    wanted: int,
+    cores: int | None = None,
+    load: Callable[[], float] | None = None,
+) -> int:
+    """How many of *wanted* searches to run side by side: never more than the machine's
+    *cores* (the CPUs this process may use), nor more than are free by the one-minute load
+    average (two half-speed searches plan worse than one at full speed), and at least one.
+    """
+    if cores is None:
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    if load is None:
+        load = _load_average
+    workers = max(1, min(wanted, cores or 1))
+    if workers > 1:
+        busy = load()
+        if not math.isnan(busy):
+            workers = max(1, min(workers, round((cores or 1) - busy)))
+    return workers
+
+
+def _load_average() -> float:
+    """The one-minute load average (NaN where the system does not tell)."""
+    try:
+        return os.getloadavg()[0]
+    except (AttributeError, OSError):
+        return math.nan
 
 
 def _infeasible_message(request: TourRequest, solution: solver.Solution) -> str:
