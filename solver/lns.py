@@ -62,6 +62,8 @@ from solver.solution import Visit
 
 log = logging.getLogger(__name__)
 
+#: entries of the fitted-day memo before it starts afresh (a few MB)
+FITTED_MEMO = 50_000
 #: relative noise on insertion gains (diversification)
 NOISE = 0.08
 #: share of the plan's visits a destroy removes at most
@@ -258,6 +260,9 @@ class Search:
         self.t0 = t0
         self.deadline = t0 + params.time_limit_s * 0.95 - 0.03
         self.rng = np.random.default_rng(params.seed)
+        #: :meth:`_fitted_value` by (day, terminals, visits, modes): hub moves and day
+        #: reorders fit the same days to the same hubs again and again
+        self._fitted: dict[tuple, float | None] = {}
         self.m = AppModel(problem)
         m = self.m
         nd = m.n_days
@@ -775,12 +780,19 @@ class Search:
         """The value of ``visits`` on day ``d`` between ``ends``, dropping the least valuable
         visits (cheapest first) until the day fits; ``None`` if even the empty day does not."""
         m = self.m
+        key = (d, ends, tuple(visits), m.allowed_modes)
+        if key in self._fitted:
+            return self._fitted[key]
+        if len(self._fitted) >= FITTED_MEMO:
+            self._fitted.clear()
         visits = list(visits)
         while True:
             ev = m.route_eval(ends, d, visits)
             if ev.ok:
+                self._fitted[key] = ev.value
                 return ev.value
             if not visits:
+                self._fitted[key] = None
                 return None
             worst = min(range(len(visits)),
                         key=lambda i: m.prize[m.candidates[visits[i]].place])  # fmt: skip
