@@ -14,6 +14,7 @@ from typing import ClassVar
 from werkzeug.exceptions import HTTPException
 
 from tourplanner.errors import TourplannerError
+from tourplanner.i18n import api_language
 from tourplanner.web.errors import error_response
 
 if TYPE_CHECKING:
@@ -83,9 +84,9 @@ def register_handlers(bp: Blueprint) -> None:
 
     @bp.errorhandler(ApiError)
     def handle_api_error(exc: ApiError):
-        body = exc.to_dict()
+        body = exc.to_dict(api_language())
         response, status = error_response(
-            exc.http_status, exc.code, exc.message, body.get("fields")
+            exc.http_status, exc.code, body["message"], body.get("fields")
         )
         response.headers.update(exc.headers)
         return response, status
