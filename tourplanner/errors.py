@@ -130,6 +130,24 @@ def reason_in(reason: str, lang: str | None) -> str:
     return reason.in_(lang) if isinstance(reason, Reason) else reason
 
 
+def stored_error(field: str, reason: str) -> dict[str, Any]:
+    """A field error as JSON to store: ``{"field", "reason"}`` (English) and, for a
+    :class:`Reason`, its ``key`` and ``params``, so that it is written in the language of
+    whoever reads it later (:func:`stored_reason`)."""
+    body: dict[str, Any] = {"field": field, "reason": str(reason)}
+    if isinstance(reason, Reason):
+        body.update(reason.to_dict())
+    return body
+
+
+def stored_reason(error: Mapping[str, Any], lang: str | None) -> str:
+    """The reason of a :func:`stored_error` in *lang* (one stored before reasons had keys: as
+    it was written)."""
+    if "key" in error:
+        return Reason.from_dict(error).in_(lang)
+    return str(error.get("reason", ""))
+
+
 @dataclass(frozen=True, slots=True)
 class FieldError:
     """One bad input field and the reason, in words a user understands (a :class:`Reason`,
