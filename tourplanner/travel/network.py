@@ -36,8 +36,10 @@ from marshmallow import validate
 from marshmallow import validates_schema
 
 from tourplanner.errors import FieldError
+from tourplanner.errors import Reason
 from tourplanner.errors import ValidationError
 from tourplanner.festivals import solar_to_lunar
+from tourplanner.i18n import N_
 from tourplanner.validation import Item
 from tourplanner.validation import load
 
@@ -431,7 +433,14 @@ class Network:
         except KeyError:
             known = ", ".join(sorted(self.scenarios))
             raise ValidationError(
-                [FieldError("scenario", f"unknown scenario {name!r}; known: {known}")]
+                [
+                    FieldError(
+                        "scenario",
+                        Reason.of(
+                            N_("reason.unknown_scenario_named"), name=repr(name), known=known
+                        ),
+                    )
+                ]
             ) from None
 
     def link_state(
