@@ -222,3 +222,24 @@ def test_plan_cli_without_lang_writes_english_errors(runner):
     args = ["plan", "--start", "hub-ha-noi", "--date", "2027-03-06", "--days", "99"]
     result = runner.invoke(args=args)
     assert result.exit_code == 2 and f"Error: days: {DAYS_EN}" in result.output
+
+
+def test_api_query_parameter_reasons_follow_the_api_language(app, client):
+    """A bad query parameter (webargs) is a reason in the API's language too."""
+    keys = make_keys(app)
+    url = "/api/v1/places?limit=0"
+    english = client.get(url, headers=auth(keys.planner)).get_json()
+    assert english["fields"] == {"limit": "must be between 1 and 100"}
+    vietnamese = client.get(url, headers={**auth(keys.planner), "Accept-Language": "vi"})
+    assert vietnamese.status_code == 400
+    assert vietnamese.get_json()["fields"] == {"limit": "phải từ 1 đến 100"}
+
+
+def test_network_file_reasons_render_in_vietnamese():
+    """The network file's reasons are keys too (its checks run on every load)."""
+    from tourplanner.travel.network import parse_network
+
+    with pytest.raises(ValidationError) as info:
+        parse_network({"nodes": [{"id": "a", "lat": "x"}]})
+    reasons = {e.field: e.reason_in("vi") for e in info.value.errors}
+    assert reasons["nodes[a].lat"] == "phải là một số, không phải 'x'"
