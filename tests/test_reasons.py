@@ -17,6 +17,7 @@ from tests.web.conftest import csrf_token
 from tourplanner import i18n
 from tourplanner.errors import FieldError
 from tourplanner.errors import Grouped
+from tourplanner.errors import NotFound
 from tourplanner.errors import Reason
 from tourplanner.errors import ValidationError
 from tourplanner.errors import stored_error
@@ -243,3 +244,14 @@ def test_network_file_reasons_render_in_vietnamese():
         parse_network({"nodes": [{"id": "a", "lat": "x"}]})
     reasons = {e.field: e.reason_in("vi") for e in info.value.errors}
     assert reasons["nodes[a].lat"] == "phải là một số, không phải 'x'"
+
+
+def test_not_found_message_that_is_a_reason_follows_the_language(app):
+    """An unknown place name (a NotFound whose message is a Reason) is written in the asked
+    language by the API shape and the CLI."""
+    from tourplanner.catalogue.service import get_catalogue
+
+    with app.app_context(), pytest.raises(NotFound) as info:
+        get_catalogue().resolve("atlantis")
+    assert info.value.to_dict()["message"].startswith("no place is called 'atlantis'")
+    assert info.value.to_dict("vi")["message"].startswith("không có địa điểm nào tên 'atlantis'")

@@ -11,6 +11,7 @@ from flask.cli import ScriptInfo
 
 from tourplanner.errors import TourplannerError
 from tourplanner.errors import ValidationError
+from tourplanner.errors import reason_in
 from tourplanner.i18n import translator
 
 
@@ -29,7 +30,7 @@ def fail(exc: TourplannerError, *, as_json: bool = False, lang: str | None = Non
         for error in exc.errors:
             click.echo(f"{label}: {error.text_in(lang)}", err=True)
     else:
-        click.echo(f"{label}: {exc.message}", err=True)
+        click.echo(f"{label}: {reason_in(exc.message, lang)}", err=True)
     sys.exit(exc.exit_code)
 
 
