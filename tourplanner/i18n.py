@@ -275,6 +275,20 @@ def get_locale() -> str:
     return lang
 
 
+#: the language of a JSON API's messages when the request asks for none (API clients are
+#: programs, and their logs and tests read English)
+API_DEFAULT_LANGUAGE = "en"
+
+
+def api_language() -> str:
+    """The language of a JSON API's messages (error reasons): ``?lang=``, then the best match
+    of Accept-Language among vi and en, else English. Pages keep :func:`get_locale`."""
+    lang = request.args.get("lang")
+    if lang in LANGUAGES:
+        return lang
+    return request.accept_languages.best_match(LANGUAGES) or API_DEFAULT_LANGUAGE
+
+
 def language_url(lang: str) -> str:
     """The current page in *lang*: its query string with ``lang`` set, the rest kept (the
     variants page keeps its request when the language changes)."""

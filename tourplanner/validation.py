@@ -8,7 +8,9 @@ into the project's one error shape, each error naming its field by a dotted and 
 
 The fields here are the strict, JSON-minded field types the schemas share: a bool is never a
 number, NaN is never a number, a whole number may arrive as text (forms, CLI), and each refusal
-is a short reason in the words the tests and the user see.
+is a short reason in the words the tests and the user see: a :class:`~tourplanner.errors.Reason`
+(a catalogue key ``reason.*`` with parameters, English as its text), written in the reader's
+language when it is shown.
 """
 
 from __future__ import annotations
@@ -24,6 +26,9 @@ from marshmallow import fields
 from marshmallow import validate
 
 from tourplanner.errors import FieldError
+from tourplanner.errors import Grouped
+from tourplanner.errors import Reason
+from tourplanner.i18n import N_
 from tourplanner.text import nfc
 
 _DIGITS = re.compile(r"[+-]?[0-9]+")
@@ -106,27 +111,33 @@ class Between(validate.Range):
         high = self.max is not None and value > self.max
         if not (low or high):
             return value
+        at_least = Reason.of(N_("reason.at_least"), min=self.min)
+        at_most = Reason.of(N_("reason.at_most"), max=Grouped(self.max))
         if not self.min_inclusive:
-            reason = f"must be more than {self.min:g} and at most {self.max:g}"
+            reason = Reason.of(
+                N_("reason.more_than_at_most"), min=f"{self.min:g}", max=f"{self.max:g}"
+            )
         elif self.max is None:
-            reason = f"must be at least {self.min}"
+            reason = at_least
         elif self.min is None:
-            reason = f"must be at most {self.max:,}"
+            reason = at_most
         elif self.max < self.SAYABLE:
-            reason = f"must be between {self.min} and {self.max:,}"
+            reason = Reason.of(N_("reason.between"), min=self.min, max=Grouped(self.max))
         else:
-            reason = f"must be at least {self.min}" if low else f"must be at most {self.max:,}"
+            reason = at_least if low else at_most
         raise marshmallow.ValidationError(reason)
 
 
 class MaxItems(validate.Length):
     """At most *max* items (or characters); the error says how many were sent.
 
-    :param noun: what the items are called in the error: ``has 51 items; at most 50 ...``.
+    :param reason: the reason's key, naming what the items are: ``has 51 items; at most 50
+        ...`` (``reason.too_many_items``) or ``has 51 places; ...``
+        (``reason.too_many_places``).
     """
 
-    def __init__(self, max: int, noun: str = "items") -> None:  # noqa: A002
-        super().__init__(max=max, error=f"has {{count}} {noun}; at most {{max}} are allowed")
+    def __init__(self, max: int, reason: str = N_("reason.too_many_items")) -> None:  # noqa: A002
+        super().__init__(max=max, error=Reason.of(reason))
 
     def _format_error(self, value: Any, message: str) -> str:
         return (self.error or message).format(
@@ -136,23 +147,24 @@ class MaxItems(validate.Length):
 
 def max_length(limit: int) -> validate.Length:
     """At most *limit* characters: ``is longer than 200 characters``."""
-    return validate.Length(max=limit, error="is longer than {max} characters")
+    return validate.Length(max=limit, error=Reason.of(N_("reason.too_long")))
 
 
 def one_of(choices: tuple[str, ...]) -> validate.OneOf:
     """One of *choices*: ``must be one of relaxed, normal, packed``."""
-    return validate.OneOf(choices, error="must be one of {choices}")
+    return validate.OneOf(choices, error=Reason.of(N_("reason.one_of")))
 
 
 # -- fields -------------------------------------------------------------------------------------
 
-_MESSAGES = {"required": "is required", "null": "is required"}
+REQUIRED = Reason.of(N_("reason.required"))
+_MESSAGES = {"required": REQUIRED, "null": REQUIRED}
 
 
 class Text(fields.String):
     """Text, NFC-normalised; anything else is ``must be text``."""
 
-    default_error_messages = {**_MESSAGES, "invalid": "must be text"}
+    default_error_messages = {**_MESSAGES, "invalid": Reason.of(N_("reason.text"))}
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
         if not isinstance(value, str):
@@ -168,8 +180,8 @@ class WholeNumber(fields.Integer):
 
     default_error_messages = {
         **_MESSAGES,
-        "invalid": "must be a whole number",
-        "text": "must be a whole number, not {text}",
+        "invalid": Reason.of(N_("reason.whole_number")),
+        "text": Reason.of(N_("reason.whole_number_not")),
     }
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
@@ -193,8 +205,8 @@ class FiniteNumber(fields.Float):
 
     default_error_messages = {
         **_MESSAGES,
-        "invalid": "must be a finite number",
-        "text": "must be a number, not {text}",
+        "invalid": Reason.of(N_("reason.finite_number")),
+        "text": Reason.of(N_("reason.number_not")),
     }
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
@@ -235,10 +247,12 @@ class NameList(fields.List):
     checked before the items, so a long list costs no more than its length.
     """
 
-    default_error_messages = {**_MESSAGES, "invalid": "must be a list of names"}
+    default_error_messages = {**_MESSAGES, "invalid": Reason.of(N_("reason.name_list"))}
 
     def __init__(self, *, max_name: int, **kwargs: Any) -> None:
-        inner = Text(validate=max_length(max_name), error_messages={"null": "must be text"})
+        inner = Text(
+            validate=max_length(max_name), error_messages={"null": Reason.of(N_("reason.text"))}
+        )
         super().__init__(inner, **kwargs)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any):
@@ -265,7 +279,7 @@ class KeyedMap(fields.Dict):
     """An object of entries checked after the schema (against the catalogue, say): here only
     its shape and size. A falsy value (``null``, ``0``, ``""``, ``[]``) is an empty one."""
 
-    default_error_messages = {**_MESSAGES, "invalid": "must be an object"}
+    default_error_messages = {**_MESSAGES, "invalid": Reason.of(N_("reason.object"))}
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any):
         if not value:
@@ -285,7 +299,8 @@ MAX_ITEM = 200
 #: separates the items of a list in a CSV cell
 LIST_SEPARATOR = "|"
 CLOCK = re.compile(r"^([01][0-9]|2[0-4]):([0-5][0-9])$")
-_MISSING = {"required": "is missing", "null": "is missing"}
+MISSING = Reason.of(N_("reason.missing"))
+_MISSING = {"required": MISSING, "null": MISSING}
 #: control characters (tab, line feed and carriage return are checked separately) and lone
 #: surrogates, which no database column can store (PostgreSQL refuses NUL outright)
 _BAD_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
@@ -322,27 +337,28 @@ def shown(value: object) -> str:
     return text if len(text) <= 60 else text[:56] + "...'"
 
 
-def text_problem(value: str, *, limit: int = MAX_TEXT, multiline: bool = False) -> str | None:
+def text_problem(value: str, *, limit: int = MAX_TEXT, multiline: bool = False) -> Reason | None:
     """Return why *value* cannot be stored as text (in a database, an export, one line of a
     calendar), or ``None`` if it can."""
     if len(value) > limit:
-        return f"is longer than {limit} characters"
+        return Reason.of(N_("reason.too_long"), max=limit)
     bad = _BAD_CHAR.search(value)
     if bad:
         char = bad.group()
         if "\ud800" <= char <= "\udfff":
-            return f"is not valid Unicode (a lone surrogate U+{ord(char):04X})"
-        return f"holds a control character (U+{ord(char):04X})"
+            return Reason.of(N_("reason.lone_surrogate"), code=f"{ord(char):04X}")
+        return Reason.of(N_("reason.control_character"), code=f"{ord(char):04X}")
     if not multiline and _LINE_BREAK.search(value.strip()):
-        return "must be on one line (no tab or line break)"
+        return Reason.of(N_("reason.one_line"))
     return None
 
 
 class OutOfRange(validate.Range):
-    """``min..max`` inclusive: ``5000 is out of range (0..1440)``; with *what*,
-    ``95 is out of range: latitude must be between 19.0 and 23.5``."""
+    """``min..max`` inclusive: ``5000 is out of range (0..1440)``; with *what* (a
+    :class:`Reason` naming the value), ``95 is out of range: latitude must be between 19.0 and
+    23.5``."""
 
-    def __init__(self, low: float, high: float, what: str | None = None) -> None:
+    def __init__(self, low: float, high: float, what: Reason | None = None) -> None:
         super().__init__(low, high)
         self.what = what
 
@@ -350,11 +366,21 @@ class OutOfRange(validate.Range):
         if self.min <= value <= self.max:
             return value
         # str() of an int of thousands of digits raises; no bound is near that
-        text = "a huge number" if isinstance(value, int) and value.bit_length() > 1000 else value
+        huge = isinstance(value, int) and value.bit_length() > 1000
+        text = Reason.of(N_("reason.huge_number")) if huge else value
         if self.what:
-            reason = f"must be between {self.min} and {self.max}"
-            raise ValidationError(f"{text} is out of range: {self.what} {reason}")
-        raise ValidationError(f"{text} is out of range ({self.min}..{self.max})")
+            raise ValidationError(
+                Reason.of(
+                    N_("reason.out_of_range_what"),
+                    value=text,
+                    what=self.what,
+                    min=self.min,
+                    max=self.max,
+                )
+            )
+        raise ValidationError(
+            Reason.of(N_("reason.out_of_range"), value=text, min=self.min, max=self.max)
+        )
 
 
 class StoredText(fields.String):
@@ -369,12 +395,12 @@ class StoredText(fields.String):
         if not kwargs.get("required"):
             kwargs.setdefault("load_default", "")
         extra = kwargs.pop("validate", None)
-        length = validate.Length(max=limit, error="is longer than {max} characters")
+        length = validate.Length(max=limit, error=Reason.of(N_("reason.too_long")))
         super().__init__(validate=[length, *([extra] if extra else [])], **kwargs)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
         if not isinstance(value, str):
-            raise ValidationError(f"must be text, not {type(value).__name__}")
+            raise ValidationError(Reason.of(N_("reason.text_not"), type=type(value).__name__))
         problem = text_problem(value, limit=self.limit, multiline=self.multiline)
         if problem:
             raise ValidationError(problem)
@@ -385,7 +411,7 @@ class TextList(fields.List):
     """One-line texts (in a CSV cell joined by ``|``, which no item may hold); blank items are
     dropped, and not given (or empty) is none."""
 
-    default_error_messages = {**_MISSING, "invalid": "must be a list of text"}
+    default_error_messages = {**_MISSING, "invalid": Reason.of(N_("reason.text_list"))}
 
     def __init__(self, limit: int = MAX_ITEM, **kwargs: Any) -> None:
         self.limit = limit
@@ -398,11 +424,11 @@ class TextList(fields.List):
             value = value.split(LIST_SEPARATOR)
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise self.make_error("invalid")
-        errors: dict[int, list[str]] = {}
+        errors: dict[int, list[Reason]] = {}
         for i, item in enumerate(value):
             problem = text_problem(item, limit=self.limit)
             if problem is None and LIST_SEPARATOR in item:
-                problem = f"must not contain {LIST_SEPARATOR!r} (it separates items in CSV)"
+                problem = Reason.of(N_("reason.no_separator"), separator=repr(LIST_SEPARATOR))
             if problem:
                 errors[i] = [problem]
         if errors:
@@ -411,9 +437,9 @@ class TextList(fields.List):
 
 
 class Words(fields.List):
-    """A list of words among *choices*; anything else is *reason*."""
+    """A list of words among *choices*; anything else is *reason* (a :class:`Reason`)."""
 
-    def __init__(self, choices: tuple[str, ...], reason: str, **kwargs: Any) -> None:
+    def __init__(self, choices: tuple[str, ...], reason: Reason, **kwargs: Any) -> None:
         self.choices = choices
         if not kwargs.get("required"):
             kwargs.setdefault("load_default", ())
@@ -434,7 +460,8 @@ class Word(fields.String):
 
     def __init__(self, choices: tuple[str, ...], *, or_empty: bool = False, **kwargs: Any):
         self.choices = choices
-        self.reason = f"must be one of {', '.join(choices)}" + (" or empty" if or_empty else "")
+        key = N_("reason.one_of_or_empty") if or_empty else N_("reason.one_of")
+        self.reason = Reason.of(key, choices=", ".join(choices))
         super().__init__(
             load_default=None, allow_none=True, metadata={"enum": [*choices, None]}, **kwargs
         )
@@ -450,7 +477,7 @@ class Word(fields.String):
 class Flag(fields.Boolean):
     """true or false (in a CSV cell also 1/0, yes/no); not given is false."""
 
-    default_error_messages = {"invalid": "must be true or false", "null": "must be true or false"}
+    default_error_messages = dict.fromkeys(("invalid", "null"), Reason.of(N_("reason.true_false")))
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(load_default=False, **kwargs)
@@ -467,10 +494,9 @@ class Flag(fields.Boolean):
 class Clock(fields.String):
     """``HH:MM`` (``24:00`` allowed), as minutes after midnight."""
 
-    default_error_messages = {
-        "required": "is missing (use HH:MM)",
-        "null": "is missing (use HH:MM)",
-    }
+    default_error_messages = dict.fromkeys(
+        ("required", "null"), Reason.of(N_("reason.missing_clock"))
+    )
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(metadata={"pattern": CLOCK.pattern}, **kwargs)
@@ -478,14 +504,14 @@ class Clock(fields.String):
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
         minutes = parse_clock(value)
         if minutes is None:
-            raise ValidationError(f"malformed time {shown(value)} (use HH:MM)")
+            raise ValidationError(Reason.of(N_("reason.malformed_clock"), value=shown(value)))
         return minutes
 
 
 class Clocks(fields.List):
     """Increasing ``HH:MM`` times without repeats, as minutes; not given is none."""
 
-    default_error_messages = {"invalid": "must be a list of HH:MM"}
+    default_error_messages = {"invalid": Reason.of(N_("reason.clock_list"))}
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(Clock(), load_default=(), **kwargs)
@@ -495,14 +521,14 @@ class Clocks(fields.List):
             return ()
         out = super()._deserialize(value, attr, data, **kwargs)
         if out != sorted(set(out)):
-            raise ValidationError("must be in increasing order without repeats")
+            raise ValidationError(Reason.of(N_("reason.increasing")))
         return tuple(out)
 
 
 class Objects(fields.List):
     """A list of objects loaded by *schema*, errors keyed by index; not given is none."""
 
-    def __init__(self, schema: type[marshmallow.Schema], reason: str, **kwargs: Any) -> None:
+    def __init__(self, schema: type[marshmallow.Schema], reason: Reason, **kwargs: Any) -> None:
         item = fields.Nested(schema, error_messages={"null": schema.error_messages["type"]})
         super().__init__(item, load_default=(), error_messages={"invalid": reason}, **kwargs)
 

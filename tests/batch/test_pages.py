@@ -46,8 +46,12 @@ def test_agency_upload_runs_batch_and_shows_summary(app, client):
     service.wait_for_batch(app.extensions["tourplanner.storage.db"], batch_id, timeout=60)
     html = client.get(f"/agency/batches/{batch_id}").get_data(as_text=True)
     assert "Spring" in html and "2N1Đ Hạ Long from Hà Nội" in html
-    assert "<code>start_date</code>" in html and "is not a date" in html
+    # the bad row's reason in the page's language (stored with its key, rendered on reading)
+    assert "<code>start_date</code>" in html and "không phải là ngày" in html
+    assert "is not a date" not in html
     assert "Dòng 3 · <code>start_date</code>" in html
+    english = client.get(f"/agency/batches/{batch_id}?lang=en").get_data(as_text=True)
+    assert "Row 3 · <code>start_date</code>" in english and "is not a date" in english
     assert html.count('class="group-days"') >= 4  # 1 + 2 groups + 1
     assert 'src="/static/js/agency.js"' in html and "<script>" not in html
     csv_response = client.get(f"/agency/batches/{batch_id}.csv")
@@ -61,10 +65,11 @@ def test_agency_upload_runs_batch_and_shows_summary(app, client):
 
 
 def test_agency_upload_unreadable_file_rerenders_with_message(client):
-    """A file without a name column is refused with a message and status 400."""
+    """A file without a name column is refused with a message (in the page's language) and
+    status 400."""
     response = _upload(None, client, "start\nHà Nội\n")
     assert response.status_code == 400
-    assert "&#39;name&#39; column" in response.get_data(as_text=True)
+    assert "cột &#39;name&#39;" in response.get_data(as_text=True)
 
 
 def test_agency_report_page_has_svg_charts_and_csv(app, client):

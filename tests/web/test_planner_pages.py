@@ -50,12 +50,14 @@ def test_form_rejects_missing_csrf_token(client):
 
 
 def test_form_errors_are_shown_at_each_field_and_input_kept(client):
-    """Bad fields re-render the form with a message at each and what the user typed."""
+    """Bad fields re-render the form with a message at each and what the user typed (an
+    English form, so English reasons: tests/test_reasons.py has the Vietnamese one)."""
     token = csrf_token(client)
     response = client.post(
         "/",
         data={
             "csrf_token": token,
+            "language": "en",
             "start": "Atlantis",
             "start_date": "2027-02-30",
             "days": "99",

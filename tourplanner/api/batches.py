@@ -35,7 +35,10 @@ from tourplanner.api.schemas import QuoteQuerySchema
 from tourplanner.catalogue.service import get_catalogue
 from tourplanner.errors import FieldError
 from tourplanner.errors import NotFound
+from tourplanner.errors import Reason
 from tourplanner.errors import ValidationError
+from tourplanner.i18n import N_
+from tourplanner.i18n import api_language
 from tourplanner.services.batch import report
 from tourplanner.services.batch import service
 from tourplanner.services.batch.spec import parse_batch
@@ -104,7 +107,7 @@ def _load(batch_id: str, *, bodies: bool = True) -> service.BatchView:
     session = get_session()
     if not service.visible_to(session, batch_id, current_principal().agency_id):
         raise NotFound(f"no batch has the id {batch_id!r}")
-    return service.load_batch(session, batch_id, bodies=bodies)
+    return service.load_batch(session, batch_id, bodies=bodies, lang=api_language())
 
 
 def _accepted(batch_id: str, status: int):
@@ -130,15 +133,15 @@ def _read_spec() -> tuple[str, str | None, bytes, str]:
     products = body.get("products")
     errors = []
     if not isinstance(products, list):
-        errors.append(FieldError("products", "must be a list of products"))
+        errors.append(FieldError("products", Reason.of(N_("reason.product_list"))))
     name = body.get("name", "")
     if not isinstance(name, str):
-        errors.append(FieldError("name", "must be a string"))
+        errors.append(FieldError("name", Reason.of(N_("reason.string"))))
     scenario = body.get("scenario")
     if scenario is not None and not isinstance(scenario, str):
-        errors.append(FieldError("scenario", "must be a string"))
+        errors.append(FieldError("scenario", Reason.of(N_("reason.string"))))
     unknown = sorted(set(body) - {"name", "scenario", "products"})
-    errors.extend(FieldError(k, "is not a field of a batch") for k in unknown)
+    errors.extend(FieldError(k, Reason.of(N_("reason.not_a_batch_field"))) for k in unknown)
     if errors:
         raise ValidationError(errors)
     content = json.dumps({"products": products}, ensure_ascii=False).encode("utf-8")
@@ -174,7 +177,11 @@ def create_batch(name: str | None = None, scenario: str | None = None):
     key = request.headers.get("Idempotency-Key", "").strip()
     if len(key) > MAX_IDEMPOTENCY_KEY:
         raise ValidationError(
-            [FieldError("Idempotency-Key", f"is longer than {MAX_IDEMPOTENCY_KEY} characters")]
+            [
+                FieldError(
+                    "Idempotency-Key", Reason.of(N_("reason.too_long"), max=MAX_IDEMPOTENCY_KEY)
+                )
+            ]
         )
     batch_name, batch_scenario, content, filename = _read_spec()
     fingerprint = hashlib.sha256(

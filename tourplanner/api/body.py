@@ -9,12 +9,14 @@ from typing import Any
 from flask import request
 
 from tourplanner.errors import FieldError
+from tourplanner.errors import Reason
 from tourplanner.errors import ValidationError
+from tourplanner.i18n import N_
 
 MAX_DEPTH = 20
 
 
-def _bad(reason: str) -> ValidationError:
+def _bad(reason: Reason) -> ValidationError:
     return ValidationError([FieldError("body", reason)])
 
 
@@ -24,9 +26,9 @@ def _reject_constant(name: str) -> Any:
 
 def _check(value: Any, depth: int = 0) -> None:
     if depth > MAX_DEPTH:
-        raise _bad(f"is nested deeper than {MAX_DEPTH} levels")
+        raise _bad(Reason.of(N_("reason.nested_too_deep"), levels=MAX_DEPTH))
     if isinstance(value, float) and not math.isfinite(value):
-        raise _bad("holds a number too large to represent")
+        raise _bad(Reason.of(N_("reason.number_too_large")))
     if isinstance(value, dict):
         for item in value.values():
             _check(item, depth + 1)
@@ -42,13 +44,13 @@ def json_object() -> dict[str, Any]:
         overflow, nesting deeper than :data:`MAX_DEPTH`, or not an object.
     """
     if not request.is_json:
-        raise _bad("send JSON with 'Content-Type: application/json'")
+        raise _bad(Reason.of(N_("reason.send_json")))
     raw = request.get_data(cache=True)  # over the size limit: 413 from werkzeug
     try:
         data = json.loads(raw, parse_constant=_reject_constant)
     except (ValueError, RecursionError) as exc:
-        raise _bad(f"is not valid JSON ({str(exc)[:120]})") from None
+        raise _bad(Reason.of(N_("reason.not_json"), detail=str(exc)[:120])) from None
     if not isinstance(data, dict):
-        raise _bad("must be a JSON object")
+        raise _bad(Reason.of(N_("reason.json_object")))
     _check(data)
     return data

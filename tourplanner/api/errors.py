@@ -14,6 +14,8 @@ from typing import ClassVar
 from werkzeug.exceptions import HTTPException
 
 from tourplanner.errors import TourplannerError
+from tourplanner.errors import reason_in
+from tourplanner.i18n import api_language
 from tourplanner.web.errors import error_response
 
 if TYPE_CHECKING:
@@ -59,22 +61,23 @@ class RateLimited(ApiError):
         self.headers = {"Retry-After": str(max(1, retry_after_s))}
 
 
-def _flatten(messages: Any, prefix: str = "") -> dict[str, str]:
-    """Turn webargs' ``{"query": {"limit": ["Must be ..."]}}`` into ``{"limit": "Must be ..."}``."""
+def _flatten(messages: Any, prefix: str = "", lang: str | None = None) -> dict[str, str]:
+    """Turn webargs' ``{"query": {"limit": ["Must be ..."]}}`` into ``{"limit": "Must be ..."}``,
+    each reason in *lang* (English when None)."""
     out: dict[str, str] = {}
     if isinstance(messages, dict):
         for key, value in messages.items():
             name = str(key) if key not in ("query", "json", "headers", "view_args") else ""
             joined = f"{prefix}.{name}" if prefix and name else (name or prefix)
-            out.update(_flatten(value, joined))
+            out.update(_flatten(value, joined, lang))
     elif isinstance(messages, list | tuple):
         if all(isinstance(m, str) for m in messages):
-            out[prefix or "request"] = " ".join(messages)
+            out[prefix or "request"] = " ".join(reason_in(m, lang) for m in messages)
         else:
             for m in messages:
-                out.update(_flatten(m, prefix))
+                out.update(_flatten(m, prefix, lang))
     else:
-        out[prefix or "request"] = str(messages)
+        out[prefix or "request"] = reason_in(str(messages), lang)
     return out
 
 
@@ -83,9 +86,9 @@ def register_handlers(bp: Blueprint) -> None:
 
     @bp.errorhandler(ApiError)
     def handle_api_error(exc: ApiError):
-        body = exc.to_dict()
+        body = exc.to_dict(api_language())
         response, status = error_response(
-            exc.http_status, exc.code, exc.message, body.get("fields")
+            exc.http_status, exc.code, body["message"], body.get("fields")
         )
         response.headers.update(exc.headers)
         return response, status
@@ -96,7 +99,7 @@ def register_handlers(bp: Blueprint) -> None:
         status = exc.code or 500
         if "messages" in data and status in (400, 422):
             # webargs rejected a query parameter: bad input, field by field
-            fields = _flatten(data["messages"])
+            fields = _flatten(data["messages"], lang=api_language())
             message = "; ".join(f"{k}: {v}" for k, v in fields.items())
             return error_response(400, "invalid_input", message, fields)
         code = (exc.name or "error").lower().replace(" ", "_")

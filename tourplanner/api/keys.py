@@ -20,7 +20,9 @@ from sqlalchemy.orm import Session
 
 from tourplanner.errors import FieldError
 from tourplanner.errors import NotFound
+from tourplanner.errors import Reason
 from tourplanner.errors import ValidationError
+from tourplanner.i18n import N_
 from tourplanner.storage.agencies import AgencyRow
 from tourplanner.storage.agencies import ApiKeyRow
 
@@ -58,9 +60,13 @@ def create_agency(session: Session, name: str) -> AgencyRow:
     """
     name = " ".join(name.split())
     if not name or len(name) > 120:
-        raise ValidationError([FieldError("name", "must be 1 to 120 characters")])
+        raise ValidationError(
+            [FieldError("name", Reason.of(N_("reason.length_between"), min=1, max=120))]
+        )
     if session.scalar(select(AgencyRow).where(AgencyRow.name == name)) is not None:
-        raise ValidationError([FieldError("name", f"an agency called {name!r} exists")])
+        raise ValidationError(
+            [FieldError("name", Reason.of(N_("reason.agency_exists"), name=repr(name)))]
+        )
     row = AgencyRow(id=secrets.token_hex(8), name=name, created_at=datetime.now(UTC))
     session.add(row)
     session.commit()
@@ -86,7 +92,9 @@ def create_key(session: Session, agency: AgencyRow, role: str) -> tuple[ApiKeyRo
     :raise ValidationError: when *role* is not one of :data:`ROLES`.
     """
     if role not in ROLES:
-        raise ValidationError([FieldError("role", f"must be one of {', '.join(ROLES)}")])
+        raise ValidationError(
+            [FieldError("role", Reason.of(N_("reason.one_of"), choices=", ".join(ROLES)))]
+        )
     while True:
         prefix = secrets.token_hex(4)
         if session.scalar(select(ApiKeyRow).where(ApiKeyRow.prefix == prefix)) is None:

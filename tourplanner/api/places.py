@@ -35,7 +35,9 @@ from tourplanner.catalogue.repository import CatalogueRepository
 from tourplanner.catalogue.service import get_catalogue
 from tourplanner.errors import FieldError
 from tourplanner.errors import NotFound
+from tourplanner.errors import Reason
 from tourplanner.errors import ValidationError
+from tourplanner.i18n import N_
 from tourplanner.storage.agencies import AuditRow
 from tourplanner.storage.db import get_session
 from tourplanner.storage.tables import PlaceRow
@@ -71,15 +73,15 @@ def _expected_version(body: dict) -> int:
     if header is not None:
         match = _ETAG.match(header)
         if match is None:
-            raise ValidationError([FieldError("If-Match", 'must be an ETag such as "3"')])
+            raise ValidationError([FieldError("If-Match", Reason.of(N_("reason.etag")))])
         return int(match.group(1))
     version = body.get("version")
     if version is None:
-        raise ValidationError(
-            [FieldError("version", "is required: send the version you edited, or If-Match")]
-        )
+        raise ValidationError([FieldError("version", Reason.of(N_("reason.version_required")))])
     if isinstance(version, bool) or not isinstance(version, int) or not 1 <= version < 10**9:
-        raise ValidationError([FieldError("version", "must be a positive whole number")])
+        raise ValidationError(
+            [FieldError("version", Reason.of(N_("reason.positive_whole_number")))]
+        )
     return version
 
 
@@ -157,7 +159,9 @@ def list_places(q: str, limit: int, offset: int, **filters: str):
             kind=filters.get("kind"),
         )
     except NotFound as exc:
-        raise ValidationError([FieldError("province", "is not a province we know")]) from exc
+        raise ValidationError(
+            [FieldError("province", Reason.of(N_("reason.not_a_known_province")))]
+        ) from exc
     page = matches[offset : offset + limit]
     following = None
     if offset + limit < len(matches):
@@ -204,7 +208,7 @@ def _edit(place_id: str, merge: bool):
     expected = _expected_version(body)
     old = _find(get_catalogue(), place_id)
     if "id" in body and body["id"] != place_id:
-        raise ValidationError([FieldError("id", "cannot be changed; it must match the URL")])
+        raise ValidationError([FieldError("id", Reason.of(N_("reason.id_unchangeable")))])
     fields = {k: v for k, v in body.items() if k not in ("version", "id", "ticket_vnd")}
     record = {**place_to_record(old), **fields} if merge else fields
     record = {**record, "id": place_id, "kind": record.get("kind") or old.kind}

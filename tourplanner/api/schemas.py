@@ -16,7 +16,16 @@ from marshmallow import validate
 
 from tourplanner.catalogue.records import KINDS
 from tourplanner.catalogue.records import PlaceRecordSchema
+from tourplanner.errors import Reason
+from tourplanner.i18n import N_
 from tourplanner.planning.request import TourRequestSchema
+from tourplanner.validation import Between
+from tourplanner.validation import Choice
+from tourplanner.validation import FiniteNumber
+from tourplanner.validation import Text
+from tourplanner.validation import WholeNumber
+from tourplanner.validation import max_length
+from tourplanner.validation import one_of
 
 __all__ = ["TourRequestSchema"]  # the API's request body, declared in planning.request
 
@@ -38,30 +47,40 @@ class ErrorSchema(Schema):
     )
 
 
-class PlaceQuerySchema(Schema):
+class _Arguments(Schema):
+    """Query or body arguments of an operation, checked by the project's field types so that
+    every reason is a :class:`~tourplanner.errors.Reason` (written in the API's language)."""
+
+    error_messages = {
+        "unknown": Reason.of(N_("reason.unknown_field")),
+        "type": Reason.of(N_("reason.object")),
+    }
+
+
+class PlaceQuerySchema(_Arguments):
     """Search and paging of the catalogue."""
 
-    q = fields.String(
+    q = Text(
         load_default="",
-        validate=validate.Length(max=100),
+        validate=max_length(100),
         metadata={"description": "name in Vietnamese (any diacritics) or English"},
     )
-    province = fields.String(
-        validate=validate.Length(max=100),
+    province = Text(
+        validate=max_length(100),
         metadata={"description": "current or former province (e.g. Hải Dương)"},
     )
-    category = fields.String(validate=validate.Length(max=50))
-    kind = fields.String(validate=validate.OneOf(KINDS))
-    limit = fields.Integer(load_default=20, validate=validate.Range(1, MAX_PAGE))
-    offset = fields.Integer(load_default=0, validate=validate.Range(0, 1_000_000))
+    category = Text(validate=max_length(50))
+    kind = Choice(validate=one_of(KINDS))
+    limit = WholeNumber(load_default=20, validate=Between(1, MAX_PAGE))
+    offset = WholeNumber(load_default=0, validate=Between(0, 1_000_000))
 
 
-class PlanQuerySchema(Schema):
+class PlanQuerySchema(_Arguments):
     """Options of a plan request that are not part of the TourRequest contract."""
 
-    visibility = fields.String(
+    visibility = Choice(
         load_default="private",
-        validate=validate.OneOf(["private", "shared"]),
+        validate=one_of(("private", "shared")),
         metadata={"description": "private: only your agency's keys may read the result"},
     )
 
@@ -149,16 +168,15 @@ def contract_schema(name: str) -> dict:
     return schema
 
 
-class QuoteQuerySchema(Schema):
+class QuoteQuerySchema(_Arguments):
     """Group sizes to quote and an optional markup instead of the agency's."""
 
-    sizes = fields.String(
-        validate=validate.Length(max=100),
+    sizes = Text(
+        validate=max_length(100),
         metadata={"description": "comma-separated group sizes 1-200 (default 2,4,10,20,30)"},
     )
-    markup_pct = fields.Float(
-        validate=validate.Range(0, 100),
-        allow_nan=False,
+    markup_pct = FiniteNumber(
+        validate=Between(0, 100),
         metadata={"description": "markup in percent (default: the agency's setting)"},
     )
 
@@ -202,22 +220,22 @@ class QuoteSchema(Schema):
     rows = fields.List(fields.Nested(QuoteRowSchema), required=True)
 
 
-class BatchCreateQuerySchema(Schema):
+class BatchCreateQuerySchema(_Arguments):
     """Name and scenario of a batch sent as CSV (a JSON body carries them itself)."""
 
-    name = fields.String(validate=validate.Length(max=200))
-    scenario = fields.String(
-        validate=validate.Length(max=64),
+    name = Text(validate=max_length(200))
+    scenario = Text(
+        validate=max_length(64),
         metadata={"description": "a network scenario, e.g. without-ben-rung"},
     )
 
 
-class BatchReplanSchema(Schema):
+class BatchReplanSchema(_Arguments):
     """The scenario to re-plan a batch under (none: the network as it is)."""
 
-    scenario = fields.String(
+    scenario = Text(
         allow_none=True,
-        validate=validate.Length(max=64),
+        validate=max_length(64),
         metadata={"description": "a network scenario, e.g. without-ben-rung"},
     )
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from tourplanner.catalogue.models import Place
 from tourplanner.catalogue.models import Province
 from tourplanner.errors import NotFound
+from tourplanner.errors import Reason
+from tourplanner.i18n import N_
 from tourplanner.text import fold
 
 
@@ -31,7 +33,7 @@ class AmbiguousName(NotFound):
     def __init__(self, name: str, candidates: list[Place]) -> None:
         self.candidates = candidates
         listed = "; ".join(f"{p.name_vi} ({p.id})" for p in candidates[:8])
-        super().__init__(f"{name!r} matches several places: {listed}")
+        super().__init__(Reason.of(N_("reason.ambiguous_name"), name=repr(name), places=listed))
 
 
 class UnknownName(NotFound):
@@ -42,8 +44,11 @@ class UnknownName(NotFound):
     def __init__(self, name: str, suggestions: list[Place]) -> None:
         self.suggestions = suggestions
         hint = "; ".join(f"{p.name_vi} ({p.id})" for p in suggestions)
-        message = f"no place is called {name!r}"
-        super().__init__(f"{message}; closest: {hint}" if hint else message)
+        if hint:
+            message = Reason.of(N_("reason.unknown_name_closest"), name=repr(name), closest=hint)
+        else:
+            message = Reason.of(N_("reason.unknown_name"), name=repr(name))
+        super().__init__(message)
 
 
 class Catalogue:

@@ -28,7 +28,9 @@ from tourplanner.catalogue.records import place_to_record
 from tourplanner.catalogue.records import province_index
 from tourplanner.catalogue.records import shown
 from tourplanner.catalogue.repository import CatalogueRepository
+from tourplanner.errors import Reason
 from tourplanner.errors import TourplannerError
+from tourplanner.i18n import N_
 from tourplanner.text import FORMULA_START
 from tourplanner.text import spreadsheet_safe
 
@@ -161,12 +163,14 @@ def _int_literal(digits: str) -> int | float:
 def _structure_errors(name: str, row: int, value: object, where: str, depth: int = 0):
     """Duplicate keys and too deep nesting inside one record (recursion stops at MAX_DEPTH)."""
     if depth > MAX_DEPTH:
-        yield RowError(name, row, where or "row", f"is nested deeper than {MAX_DEPTH} levels")
+        yield RowError(
+            name, row, where or "row", Reason.of(N_("reason.nested_too_deep"), levels=MAX_DEPTH)
+        )
         return
     if isinstance(value, dict):
         for key in getattr(value, "duplicates", ()):
             field = f"{where}.{field_label(key)}" if where else field_label(key)
-            yield RowError(name, row, field, "appears more than once in the same object")
+            yield RowError(name, row, field, Reason.of(N_("reason.duplicate_key")))
         for key, item in value.items():
             field = f"{where}.{field_label(key)}" if where else field_label(key)
             yield from _structure_errors(name, row, item, field, depth + 1)
@@ -191,18 +195,19 @@ def _looks_utf16(raw: bytes) -> bool:
 def _decode(name: str, raw: bytes) -> tuple[str | None, RowError | None]:
     """The text of a catalogue file (UTF-8, with or without a BOM), or why it is not one."""
     if _looks_utf16(raw):
-        return None, RowError(name, 0, "file", "is UTF-16 text; save it as UTF-8")
+        return None, RowError(name, 0, "file", Reason.of(N_("reason.utf16")))
     if b"\x00" in raw:
         line = raw[: raw.index(b"\x00")].count(b"\n") + 1
-        return None, RowError(
-            name, 0, "file", f"holds a NUL byte on line {line}: it is not a UTF-8 text file"
-        )
+        return None, RowError(name, 0, "file", Reason.of(N_("reason.nul_byte"), line=line))
     try:
         return raw.decode("utf-8-sig"), None
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        where = f"byte {exc.start}" + (f", line {line}" if line > 1 else "")
-        return None, RowError(name, 0, "file", f"is not UTF-8 ({where})")
+        if line > 1:
+            reason = Reason.of(N_("reason.not_utf8_line"), byte=exc.start, line=line)
+        else:
+            reason = Reason.of(N_("reason.not_utf8"), byte=exc.start)
+        return None, RowError(name, 0, "file", reason)
 
 
 def read_records(
@@ -213,9 +218,17 @@ def read_records(
     try:
         raw = stream.read(MAX_FILE_BYTES + 1) if stream else path.read_bytes()
     except OSError as exc:
-        return [], [RowError(name, 0, "file", f"cannot be read: {exc.strerror or exc}")]
+        return [], [
+            RowError(
+                name, 0, "file", Reason.of(N_("reason.unreadable"), detail=str(exc.strerror or exc))
+            )
+        ]
     if len(raw) > MAX_FILE_BYTES:
-        return [], [RowError(name, 0, "file", f"is larger than {MAX_FILE_BYTES // 2**20} MiB")]
+        return [], [
+            RowError(
+                name, 0, "file", Reason.of(N_("reason.file_too_large"), mib=MAX_FILE_BYTES // 2**20)
+            )
+        ]
     text, problem = _decode(name, raw)
     if problem or text is None:
         return [], [problem] if problem else []
@@ -224,11 +237,18 @@ def read_records(
     try:
         data = json.loads(text, object_pairs_hook=_object, parse_int=_int_literal)
     except json.JSONDecodeError as exc:
-        return [], [RowError(name, 0, "file", f"is not valid JSON: {exc.msg} at line {exc.lineno}")]
+        return [], [
+            RowError(
+                name,
+                0,
+                "file",
+                Reason.of(N_("reason.json_error_at"), detail=exc.msg, line=exc.lineno),
+            )
+        ]
     except RecursionError:
-        return [], [RowError(name, 0, "file", "is not valid JSON: nested far too deeply")]
+        return [], [RowError(name, 0, "file", Reason.of(N_("reason.json_too_deep")))]
     if not isinstance(data, list):
-        return [], [RowError(name, 0, "file", "must hold a JSON list of objects")]
+        return [], [RowError(name, 0, "file", Reason.of(N_("reason.json_list_of_objects")))]
     errors = [
         error
         for number, record in enumerate(data, start=1)
@@ -246,13 +266,15 @@ def _read_csv(name: str, text: str) -> tuple[list[object], list[RowError]]:
     try:
         header = reader.fieldnames
     except csv.Error as exc:
-        return [], [RowError(name, 0, "file", f"is not a readable CSV header: {exc}")]
+        return [], [
+            RowError(name, 0, "file", Reason.of(N_("reason.bad_csv_header"), detail=str(exc)))
+        ]
     if not header or "id" not in header:
-        return [], [RowError(name, 0, "file", "a CSV file needs a header row with an id column")]
+        return [], [RowError(name, 0, "file", Reason.of(N_("reason.csv_needs_id")))]
     twice = sorted({c for c in header if header.count(c) > 1})
     if twice:
         return [], [
-            RowError(name, 0, field_label(c), "is a column twice in the header") for c in twice
+            RowError(name, 0, field_label(c), Reason.of(N_("reason.column_twice"))) for c in twice
         ]
     records: list[object] = []
     errors: list[RowError] = []
@@ -263,10 +285,14 @@ def _read_csv(name: str, text: str) -> tuple[list[object], list[RowError]]:
         except StopIteration:
             break
         except csv.Error as exc:
-            reason = str(exc)
-            if "field larger than field limit" in reason:
-                reason = f"a cell is longer than {csv.field_size_limit()} characters"
-            errors.append(RowError(name, len(records) + 1, "row", f"cannot be read: {reason}"))
+            detail: str | Reason = str(exc)
+            if "field larger than field limit" in detail:
+                detail = Reason.of(N_("reason.cell_too_long"), max=csv.field_size_limit())
+            errors.append(
+                RowError(
+                    name, len(records) + 1, "row", Reason.of(N_("reason.unreadable"), detail=detail)
+                )
+            )
             break
         record: dict[str, object] = {}
         if _SHORT in row.values():
@@ -276,12 +302,14 @@ def _read_csv(name: str, text: str) -> tuple[list[object], list[RowError]]:
                     name,
                     number,
                     "row",
-                    f"has {have} cells, the header {len(header)}: is the file cut short?",
+                    Reason.of(N_("reason.row_cut_short"), have=have, header=len(header)),
                 )
             )
         for key, cell in row.items():
             if key is None:
-                errors.append(RowError(name, number, "row", "has more cells than the header"))
+                errors.append(
+                    RowError(name, number, "row", Reason.of(N_("reason.more_cells_than_header")))
+                )
                 continue
             if cell is _SHORT:
                 continue
@@ -292,7 +320,9 @@ def _read_csv(name: str, text: str) -> tuple[list[object], list[RowError]]:
                 try:
                     record[key] = json.loads(cell)
                 except json.JSONDecodeError:
-                    errors.append(RowError(name, number, key, "is not valid JSON"))
+                    errors.append(
+                        RowError(name, number, key, Reason.of(N_("reason.cell_not_json")))
+                    )
             elif key in _LIST_COLUMNS:
                 record[key] = [v for v in cell.split("|") if v]
             else:
@@ -345,7 +375,9 @@ def check_files(
                     path.name,
                     number,
                     "id",
-                    f"duplicate id {shown(pid)} (also {first_file} row {first_row})",
+                    Reason.of(
+                        N_("reason.duplicate_id"), id=shown(pid), file=first_file, row=first_row
+                    ),
                 )
             )
             continue
@@ -370,10 +402,12 @@ def _unknown_keys(path: Path, records: list[object], kind: str | None) -> list[R
     if path.suffix.lower() == ".csv":
         unknown = sorted({key for _, key in found})
         return [
-            RowError(path.name, 0, field_label(key), "is not a catalogue column") for key in unknown
+            RowError(path.name, 0, field_label(key), Reason.of(N_("reason.not_a_catalogue_column")))
+            for key in unknown
         ]
     return [
-        RowError(path.name, n, field_label(key), "is not a catalogue field") for n, key in found
+        RowError(path.name, n, field_label(key), Reason.of(N_("reason.not_a_catalogue_field")))
+        for n, key in found
     ]
 
 
@@ -391,18 +425,33 @@ def _province_errors(
                     file,
                     row,
                     "id",
-                    f"duplicate id {province.id!r} (also {first_file} row {first_row})",
+                    Reason.of(
+                        N_("reason.duplicate_id"),
+                        id=repr(province.id),
+                        file=first_file,
+                        row=first_row,
+                    ),
                 )
             )
         seen.setdefault(province.id, (file, row))
         target = by_id.get(province.merged_into) if province.merged_into else None
         if province.merged_into and target is None:
             errors.append(
-                RowError(file, row, "merged_into", f"unknown province {province.merged_into!r}")
+                RowError(
+                    file,
+                    row,
+                    "merged_into",
+                    Reason.of(N_("reason.unknown_province"), value=repr(province.merged_into)),
+                )
             )
         elif target is not None and (target.status != "current" or target.id == province.id):
             errors.append(
-                RowError(file, row, "merged_into", f"{target.id!r} is not a current province")
+                RowError(
+                    file,
+                    row,
+                    "merged_into",
+                    Reason.of(N_("reason.not_a_current_province"), id=repr(target.id)),
+                )
             )
     return errors
 

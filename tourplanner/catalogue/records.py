@@ -45,9 +45,12 @@ from tourplanner.catalogue.models import Province
 from tourplanner.catalogue.models import Ticket
 from tourplanner.catalogue.models import ValueBasis
 from tourplanner.catalogue.value import significance
+from tourplanner.errors import Reason
+from tourplanner.i18n import N_
 from tourplanner.text import fold
 from tourplanner.text import nfc
 from tourplanner.validation import MAX_TEXT
+from tourplanner.validation import MISSING
 from tourplanner.validation import Choice
 from tourplanner.validation import Clock
 from tourplanner.validation import Clocks
@@ -80,7 +83,8 @@ MAX_PROVINCE_NAME = 120
 #: the longest ids (``places.id`` and ``provinces.id``)
 MAX_PLACE_ID = 80
 MAX_PROVINCE_ID = 64
-_MISSING = {"required": "is missing", "null": "is missing"}
+_MISSING = {"required": MISSING, "null": MISSING}
+CURRENT_OR_FORMER = Reason.of(N_("reason.current_or_former"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,17 +112,19 @@ def province_index(provinces: list[Province]) -> dict[str, Province]:
 # -- validators ---------------------------------------------------------------------------------
 
 
-_SLUG = validate.Regexp(SLUG, error="{input!r} is not a slug (a-z, 0-9 and single '-')")
-_SEASON_END = validate.Regexp(MONTH_DAY, error="a season needs both from and to as MM-DD")
+_SLUG = validate.Regexp(SLUG, error=Reason.of(N_("reason.not_a_slug")))
+SEASON_BOTH = Reason.of(N_("reason.season_needs_both"))
+_SEASON_END = validate.Regexp(MONTH_DAY, error=SEASON_BOTH)
 
 
-def _known(choices: tuple[str, ...], what: str):
-    """A validator of a list: every item is one of *choices*."""
+def _known(choices: tuple[str, ...], reason: str):
+    """A validator of a list: every item is one of *choices*, else *reason* (a key with
+    ``{bad}`` and ``{choices}``)."""
 
     def check(values: tuple[str, ...]) -> None:
         bad = [v for v in values if v not in choices]
         if bad:
-            raise ValidationError(f"unknown {what} {', '.join(bad)} (use {', '.join(choices)})")
+            raise ValidationError(Reason.of(reason, bad=", ".join(bad), choices=", ".join(choices)))
 
     return check
 
@@ -127,9 +133,7 @@ def _dates(values: tuple[str, ...]) -> None:
     """Every item is ``MM-DD`` or, lunar, ``LMM-DD``."""
     bad = [v for v in values if not (MONTH_DAY.match(v) or LUNAR_MONTH_DAY.match(v))]
     if bad:
-        raise ValidationError(
-            [f"malformed date {shown(v)} (use MM-DD, or LMM-DD for lunar)" for v in bad]
-        )
+        raise ValidationError([Reason.of(N_("reason.malformed_date"), value=shown(v)) for v in bad])
 
 
 # -- fields -------------------------------------------------------------------------------------
@@ -143,7 +147,7 @@ def _whole(low: int, high: int, **kwargs: Any) -> WholeNumber:
     return WholeNumber(validate=OutOfRange(low, high), error_messages=_MISSING, **kwargs)
 
 
-def _coordinate(bounds: tuple[float, float], what: str) -> FiniteNumber:
+def _coordinate(bounds: tuple[float, float], what: Reason) -> FiniteNumber:
     """A latitude or longitude inside the region the catalogue covers."""
     return FiniteNumber(required=True, validate=OutOfRange(*bounds, what), error_messages=_MISSING)
 
@@ -151,7 +155,7 @@ def _coordinate(bounds: tuple[float, float], what: str) -> FiniteNumber:
 class _Window(fields.List):
     """``[first, last]`` as ``HH:MM``, as a pair of minutes."""
 
-    default_error_messages = {"invalid": "must be [first, last] as HH:MM"}
+    default_error_messages = {"invalid": Reason.of(N_("reason.window"))}
 
     def __init__(self, **kwargs: Any) -> None:
         metadata = {"minItems": 2, "maxItems": 2}
@@ -162,7 +166,7 @@ class _Window(fields.List):
             raise self.make_error("invalid")
         first, last = parse_clock(value[0]), parse_clock(value[1])
         if first is None or last is None or last < first:
-            raise ValidationError(f"malformed window {shown(value)}")
+            raise ValidationError(Reason.of(N_("reason.malformed_window"), value=shown(value)))
         return first, last
 
 
@@ -171,14 +175,22 @@ class _LunarNumber(fields.Integer):
 
     default_error_messages = _MISSING
 
-    def __init__(self, what: str, low: int, high: int, **kwargs: Any) -> None:
+    def __init__(self, what: Reason, low: int, high: int, **kwargs: Any) -> None:
         self.what = what
         super().__init__(validate=validate.Range(low, high), required=True, **kwargs)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
         low, high = self.validators[0].min, self.validators[0].max
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise ValidationError(f"malformed {self.what} {shown(value)} ({low}..{high})")
+            raise ValidationError(
+                Reason.of(
+                    N_("reason.malformed_number"),
+                    what=self.what,
+                    value=shown(value),
+                    min=low,
+                    max=high,
+                )
+            )
         return value
 
 
@@ -190,17 +202,19 @@ class _ProvinceName(fields.String):
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Province:
         if not isinstance(value, str):
-            raise ValidationError(f"must be the name of a province, not {type(value).__name__}")
+            raise ValidationError(
+                Reason.of(N_("reason.province_name_not"), type=type(value).__name__)
+            )
         found = self.root.provinces.get(fold(value))
         if found is None:
-            raise ValidationError(f"unknown province {shown(value)}")
+            raise ValidationError(Reason.of(N_("reason.unknown_province"), value=shown(value)))
         return found
 
 
 class _Sources(fields.Dict):
     """Fact name (one line) -> citation (any text)."""
 
-    default_error_messages = {"invalid": "must map fact names to citations"}
+    default_error_messages = {"invalid": Reason.of(N_("reason.sources_map"))}
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(keys=fields.String(), values=fields.String(), load_default=dict, **kwargs)
@@ -261,16 +275,20 @@ class _Closed(_Shape):
         unknown = [k for k in original if k not in names] if isinstance(original, Mapping) else []
         if unknown:
             raise ValidationError(
-                {field_label(k): ["is not a known field"] for k in sorted(unknown)}
+                {field_label(k): [Reason.of(N_("reason.unknown_field"))] for k in sorted(unknown)}
             )
 
 
 class OpeningRuleSchema(_Shape):
     """Opening hours on some weekdays, all year or in a season ``from``-``to`` (MM-DD)."""
 
-    error_messages = {"type": "must be an object with days, open and close"}
+    error_messages = {"type": Reason.of(N_("reason.opening_rule_object"))}
 
-    days = Words(WEEKDAYS, f"must be a non-empty list of {', '.join(WEEKDAYS)}", required=True)
+    days = Words(
+        WEEKDAYS,
+        Reason.of(N_("reason.non_empty_list_of"), choices=", ".join(WEEKDAYS)),
+        required=True,
+    )
     open = Clock(required=True)
     close = Clock(required=True)
     season_from = StoredText(load_default=None, data_key="from", validate=_SEASON_END)
@@ -280,9 +298,11 @@ class OpeningRuleSchema(_Shape):
     def _closes_after_opening(self, data: dict, original: Any, **kwargs: Any) -> None:
         if "open" in data and "close" in data and data["close"] <= data["open"]:
             opens, closes = format_clock(data["open"]), format_clock(data["close"])
-            raise ValidationError(f"closes at {closes}, before it opens at {opens}", "close")
+            raise ValidationError(
+                Reason.of(N_("reason.closes_before_opening"), closes=closes, opens=opens), "close"
+            )
         if _given(original, "from") != _given(original, "to"):
-            raise ValidationError("a season needs both from and to as MM-DD", "from")
+            raise ValidationError(SEASON_BOTH, "from")
 
     @post_load
     def _build(self, data: dict, **kwargs: Any) -> OpeningRule:
@@ -294,12 +314,12 @@ class OpeningRuleSchema(_Shape):
 class FestivalSchema(_Shape):
     """A festival on a lunar date; the English name defaults to the Vietnamese one."""
 
-    error_messages = {"type": "must be an object"}
+    error_messages = {"type": Reason.of(N_("reason.object"))}
 
     name_vi = StoredText(MAX_NAME, required=True)
     name_en = StoredText(MAX_NAME)
-    lunar_month = _LunarNumber("lunar month", 1, 12)
-    lunar_day = _LunarNumber("lunar day", 1, 30)
+    lunar_month = _LunarNumber(Reason.of(N_("reason.word.lunar_month")), 1, 12)
+    lunar_day = _LunarNumber(Reason.of(N_("reason.word.lunar_day")), 1, 30)
     duration_days = _whole(1, 366, load_default=1)
 
     @post_load
@@ -316,7 +336,7 @@ class FestivalSchema(_Shape):
 class TicketSchema(_Shape):
     """The entrance ticket, VND per person, and the year of the price."""
 
-    error_messages = {"type": "must be an object with adult_vnd, child_vnd, year"}
+    error_messages = {"type": Reason.of(N_("reason.ticket_object"))}
 
     adult_vnd = _whole(0, 100_000_000)
     child_vnd = _whole(0, 100_000_000)
@@ -331,7 +351,7 @@ class TicketSchema(_Shape):
 class _PriceRange(_Shape):
     """A price range per night, VND: the typical price lies inside it."""
 
-    error_messages = {"type": "must be an object with min_vnd, typical_vnd, max_vnd"}
+    error_messages = {"type": Reason.of(N_("reason.price_range_object"))}
 
     min_vnd = _whole(0, 1_000_000_000, required=True)
     typical_vnd = _whole(0, 1_000_000_000, required=True)
@@ -341,7 +361,7 @@ class _PriceRange(_Shape):
     @validates_schema
     def _typical_inside(self, data: dict, **kwargs: Any) -> None:
         if not data["min_vnd"] <= data["typical_vnd"] <= data["max_vnd"]:
-            raise ValidationError("must lie between min_vnd and max_vnd", "typical_vnd")
+            raise ValidationError(Reason.of(N_("reason.typical_inside")), "typical_vnd")
 
 
 class LodgingSchema(_PriceRange):
@@ -365,7 +385,9 @@ class _Tiers(fields.Dict):
     """Tier (budget, standard, ...) -> its price range; loaded as :class:`LodgingTier` items
     in the order of the tiers."""
 
-    default_error_messages = {"invalid": f"must map tiers ({', '.join(LODGING_TIERS)}) to prices"}
+    default_error_messages = {
+        "invalid": Reason.of(N_("reason.tiers_map"), tiers=", ".join(LODGING_TIERS))
+    }
 
     def __init__(self, **kwargs: Any) -> None:
         keys = fields.String(metadata={"enum": list(LODGING_TIERS)})
@@ -380,7 +402,9 @@ class _Tiers(fields.Dict):
             value, key=lambda t: LODGING_TIERS.index(t) if t in LODGING_TIERS else 9
         ):
             if name not in LODGING_TIERS:
-                errors[field_label(name)] = [f"unknown tier (use {', '.join(LODGING_TIERS)})"]
+                errors[field_label(name)] = [
+                    Reason.of(N_("reason.unknown_tier"), tiers=", ".join(LODGING_TIERS))
+                ]
                 continue
             try:
                 tiers.append(LodgingTier(tier=name, **LodgingTierSchema().load(value[name])))
@@ -394,9 +418,9 @@ class _Tiers(fields.Dict):
 class AccessSchema(_Shape):
     """What reaching the place needs (a boat, a hike, a permit, ...) and notes about it."""
 
-    error_messages = {"type": "must be an object with needs and notes"}
+    error_messages = {"type": Reason.of(N_("reason.access_object"))}
 
-    needs = Words(ACCESS_NEEDS, f"must be a list of {', '.join(ACCESS_NEEDS)}")
+    needs = Words(ACCESS_NEEDS, Reason.of(N_("reason.list_of"), choices=", ".join(ACCESS_NEEDS)))
     note_vi = StoredText(multiline=True)
     note_en = StoredText(multiline=True)
 
@@ -404,7 +428,7 @@ class AccessSchema(_Shape):
 class ValueBasisSchema(_Closed):
     """The evidence a place's value is computed from (``docs/value-model.md``)."""
 
-    error_messages = {"type": "must be an object (unesco, visitors_per_year, rankings, ...)"}
+    error_messages = {"type": Reason.of(N_("reason.value_basis_object"))}
 
     unesco = Word(UNESCO_KINDS, or_empty=True)
     unesco_property = StoredText(MAX_TEXT)
@@ -417,7 +441,7 @@ class ValueBasisSchema(_Closed):
     @validates_schema(skip_on_field_errors=False, pass_original=True)
     def _visitors_have_a_year(self, data: dict, original: Any, **kwargs: Any) -> None:
         if data.get("visitors_per_year") and not _given(original, "visitors_year"):
-            raise ValidationError("is required with visitors_per_year", "visitors_year")
+            raise ValidationError(Reason.of(N_("reason.required_with_visitors")), "visitors_year")
 
     @post_load
     def _build(self, data: dict, **kwargs: Any) -> ValueBasis:
@@ -428,7 +452,7 @@ class ProductSchema(_Closed):
     """A bay or river route sold as one product: its departures (or a window), duration, boat
     fare and the places it visits."""
 
-    error_messages = {"type": "must be an object (family, duration_min, departures or window)"}
+    error_messages = {"type": Reason.of(N_("reason.product_object"))}
 
     family = StoredText(MAX_PLACE_ID, required=True, validate=_SLUG)
     duration_min = _whole(15, 24 * 60, required=True)
@@ -448,10 +472,9 @@ class ProductSchema(_Closed):
         errors = {}
         departures = bool(original.get("departures"))
         if departures == _given(original, "window"):
-            errors["departures"] = ["give either departures or a window"]
+            errors["departures"] = [Reason.of(N_("reason.departures_or_window"))]
         if not _given(original, "boat_vnd") and not data.get("boat_unknown"):
-            reason = "is required (or boat_unknown: true); 0 if the ticket includes the boat"
-            errors["boat_vnd"] = [reason]
+            errors["boat_vnd"] = [Reason.of(N_("reason.boat_required"))]
         if errors:
             raise ValidationError(errors)
 
@@ -463,12 +486,12 @@ class ProductSchema(_Closed):
 class CruiseSchema(_Shape):
     """An overnight cruise: boarding and leaving times, meals on board, places visited."""
 
-    error_messages = {"type": "must be an object (family, board, leave, meals, visits)"}
+    error_messages = {"type": Reason.of(N_("reason.cruise_object"))}
 
     family = StoredText(MAX_PLACE_ID, required=True)
     board = Clock(required=True)
     leave = Clock(required=True)
-    meals = Words(MEALS, f"must be a list of {', '.join(MEALS)}")
+    meals = Words(MEALS, Reason.of(N_("reason.list_of"), choices=", ".join(MEALS)))
     visits = TextList()
     note = StoredText(multiline=True)
 
@@ -498,13 +521,13 @@ class PlaceRecordSchema(_Shape):
     aliases = TextList()
     province = _ProvinceName(required=True, metadata={"description": "current province"})
     former_province = _ProvinceName(load_default=None, allow_none=True)
-    lat = _coordinate(LAT_RANGE, "latitude")
-    lon = _coordinate(LON_RANGE, "longitude")
-    categories = TextList(validate=_known(CATEGORIES, "categories"))
+    lat = _coordinate(LAT_RANGE, Reason.of(N_("reason.word.latitude")))
+    lon = _coordinate(LON_RANGE, Reason.of(N_("reason.word.longitude")))
+    categories = TextList(validate=_known(CATEGORIES, N_("reason.unknown_categories")))
     tags = TextList()
     visit_minutes = _whole(5, 24 * 60 * 3)
     min_visit_minutes = _whole(5, 24 * 60 * 3)
-    opening_hours = Objects(OpeningRuleSchema, "must be a list of rules")
+    opening_hours = Objects(OpeningRuleSchema, Reason.of(N_("reason.rule_list")))
     closed_dates = TextList(validate=_dates)
     ticket_vnd = _whole(
         0, 100_000_000, metadata={"description": "the adult ticket, when ticket is not given"}
@@ -513,7 +536,7 @@ class PlaceRecordSchema(_Shape):
     value = _whole(1, 100, metadata={"description": "computed from value_basis when given"})
     unesco = Flag()
     heritage_rank = Word(HERITAGE_RANKS, or_empty=True)
-    festivals = Objects(FestivalSchema, "must be a list")
+    festivals = Objects(FestivalSchema, Reason.of(N_("reason.list")))
     access = fields.Nested(AccessSchema, load_default=lambda: dict(_NO_ACCESS))
     hub_type = Word(HUB_TYPES)
     lodging = _object(LodgingSchema)
@@ -564,47 +587,50 @@ class PlaceRecordSchema(_Shape):
     def _rules_between_fields(self, data: dict, original: Any, **kwargs: Any) -> None:
         """Provinces agree, minimum visits are shorter, each kind has what it needs; a field
         that failed its own check is skipped here."""
-        errors: dict[str, list[str]] = {}
+        errors: dict[str, list[Reason]] = {}
 
-        def fail(name: str, reason: str) -> None:
+        def fail(name: str, reason: Reason) -> None:
             errors.setdefault(name, []).append(reason)
 
         kind, province, former = data.get("kind"), data.get("province"), data.get("former_province")
         if former and province and province.id not in (former.id, former.merged_into):
-            fail("former_province", f"{former.name_vi} was not merged into {province.name_vi}")
+            fail(
+                "former_province",
+                Reason.of(
+                    N_("reason.not_merged_into"), former=former.name_vi, province=province.name_vi
+                ),
+            )
         if province and province.status != "current":
-            fail("province", f"{province.name_vi} is a former province; use the current one")
+            fail("province", Reason.of(N_("reason.former_province"), province=province.name_vi))
         if kind == "attraction" and not data.get("categories", _BAD):
-            fail("categories", "an attraction needs at least one category")
+            fail("categories", Reason.of(N_("reason.needs_category")))
         if kind == "attraction" and data.get("visit_minutes", _BAD) is None:
-            fail("visit_minutes", "is missing")
+            fail("visit_minutes", MISSING)
         visit, min_visit = data.get("visit_minutes"), data.get("min_visit_minutes")
         if visit and min_visit and min_visit > visit:
-            fail("min_visit_minutes", "is longer than visit_minutes")
+            fail("min_visit_minutes", Reason.of(N_("reason.longer_than_visit")))
         # a nested object that failed its own check arrives as a dict of its valid fields
         if isinstance(data.get("value_basis"), ValueBasis):
             value = significance(data["value_basis"], data.get("heritage_rank"))
             if _given(original, "value") and str(original["value"]) != str(value):
-                fail(
-                    "value", f"is computed from value_basis as {value}; remove it or write {value}"
-                )
+                fail("value", Reason.of(N_("reason.value_computed"), value=value))
         elif (
             kind == "attraction"
             and data.get("value", _BAD) is None
             and not _given(original, "value_basis")  # a bad one has its own error
         ):
-            fail("value", "is missing")
+            fail("value", MISSING)
         hub_type = data.get("hub_type", _BAD)
         if kind in ("hub", "gateway") and hub_type is None:
-            fail("hub_type", f"must be one of {', '.join(HUB_TYPES)}")
+            fail("hub_type", Reason.of(N_("reason.one_of"), choices=", ".join(HUB_TYPES)))
         if kind == "hub" and data.get("lodging", _BAD) is None:
-            fail("lodging", "an overnight hub needs a lodging price range")
+            fail("lodging", Reason.of(N_("reason.hub_needs_lodging")))
         if data.get("cruise") is not None and hub_type != "cruise":
-            fail("cruise", "only a hub of hub_type cruise has cruise details")
+            fail("cruise", Reason.of(N_("reason.cruise_details_only_on_cruise")))
         if hub_type == "cruise" and data.get("cruise", _BAD) is None:
-            fail("cruise", "a cruise hub needs its cruise details (family, board, leave)")
+            fail("cruise", Reason.of(N_("reason.cruise_needs_details")))
         if data.get("product") is not None and kind != "attraction":
-            fail("product", "only an attraction can be a product")
+            fail("product", Reason.of(N_("reason.product_only_attraction")))
         if errors:
             raise ValidationError(errors)
 
@@ -660,14 +686,14 @@ class ProvinceRecordSchema(_Shape):
     name_en = StoredText(MAX_PROVINCE_NAME, required=True)
     status = Choice(
         required=True,
-        validate=validate.OneOf(("current", "former"), error="must be 'current' or 'former'"),
-        error_messages=dict.fromkeys(("required", "null"), "must be 'current' or 'former'"),
+        validate=validate.OneOf(("current", "former"), error=CURRENT_OR_FORMER),
+        error_messages=dict.fromkeys(("required", "null"), CURRENT_OR_FORMER),
     )
     merged_into = StoredText(
         MAX_PROVINCE_ID,
         load_default=None,
         allow_none=True,
-        validate=validate.Regexp(SLUG, error="must be the id of a province"),
+        validate=validate.Regexp(SLUG, error=Reason.of(N_("reason.province_id"))),
     )
     aliases = TextList(MAX_PROVINCE_NAME)
     sources = _Sources()
@@ -676,10 +702,9 @@ class ProvinceRecordSchema(_Shape):
     def _merged_only_when_former(self, data: dict, **kwargs: Any) -> None:
         status, merged = data.get("status"), data.get("merged_into", _BAD)
         if status == "former" and merged is None:
-            reason = "a former province must name the province it merged into"
-            raise ValidationError(reason, "merged_into")
+            raise ValidationError(Reason.of(N_("reason.former_needs_merged_into")), "merged_into")
         if status == "current" and merged not in (None, _BAD):
-            raise ValidationError("only a former province is merged into another", "merged_into")
+            raise ValidationError(Reason.of(N_("reason.only_former_merged")), "merged_into")
 
     @post_load
     def _build(self, data: dict, **kwargs: Any) -> Province:
@@ -704,7 +729,7 @@ def _place_schema(provinces: dict[str, Province], default_kind: str | None) -> P
 
 def _parse(schema: Schema, record: object, file: str, row: int) -> tuple[Any, list[RowError]]:
     if not isinstance(record, dict):
-        return None, [RowError(file, row, "row", "must be an object")]
+        return None, [RowError(file, row, "row", Reason.of(N_("reason.object")))]
     loaded, errors = load(schema, record)
     if errors:
         return None, [RowError(file, row, e.field, e.reason) for e in errors]

@@ -16,6 +16,8 @@ from tourplanner.catalogue.records import RowError
 from tourplanner.catalogue.records import parse_place
 from tourplanner.catalogue.records import place_to_record
 from tourplanner.catalogue.records import province_index
+from tourplanner.errors import Reason
+from tourplanner.i18n import N_
 from tourplanner.storage.tables import PlaceRow
 from tourplanner.storage.tables import ProvinceRow
 
@@ -106,7 +108,12 @@ class CatalogueRepository:
             record["former_province"] = former.name_vi if former else None
             _, found = parse_place(record, index, file="database", row=0)
             errors.extend(
-                RowError("database", 0, f"{row.id}.{e.field}", f"would become invalid: {e.reason}")
+                RowError(
+                    "database",
+                    0,
+                    f"{row.id}.{e.field}",
+                    Reason.of(N_("reason.would_become_invalid"), reason=e.reason),
+                )
                 for e in found
             )
         return errors

@@ -200,7 +200,12 @@ def _split(values: tuple[str, ...]) -> list[str]:
     default="auto",
     help="auto: public services for 1–4 people where a day allows, else a hired vehicle",
 )
-@click.option("--lang", "language", type=click.Choice(["vi", "en"]), default="vi")
+@click.option(
+    "--lang",
+    "language",
+    type=click.Choice(["vi", "en"]),
+    help="language of the plan (default vi) and of the error messages (default en)",
+)
 @click.option(
     "--seed", default=0, type=click.IntRange(min=0), help="random seed of the search (0 or more)"
 )
@@ -228,7 +233,7 @@ def plan_command(as_json: bool, seed: int, **options) -> None:
         "groups": options["groups"],
         "budget_vnd": options["budget_vnd"],
         "max_drive_minutes_per_day": options["max_drive"],
-        "language": options["language"],
+        "language": options["language"] or "vi",
         "time_limit_s": options["time_limit"],
         "lodging": options["lodging"],
         "transport": options["transport"],
@@ -248,7 +253,8 @@ def plan_command(as_json: bool, seed: int, **options) -> None:
         with current_app.extensions["tourplanner.storage.db"].session() as session:
             itinerary = save_itinerary(session, itinerary)
     except TourplannerError as exc:
-        fail(exc, as_json=as_json)
+        # errors in the language asked for; without --lang English, as the API's
+        fail(exc, as_json=as_json, lang=options["language"])
     if as_json:
         click.echo(json.dumps(itinerary.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -266,7 +272,7 @@ def show_command(itinerary_id: str, language: str | None, as_json: bool) -> None
         with current_app.extensions["tourplanner.storage.db"].session() as session:
             itinerary = load_itinerary(session, itinerary_id)
     except TourplannerError as exc:
-        fail(exc, as_json=as_json)
+        fail(exc, as_json=as_json, lang=language)
     if as_json:
         click.echo(json.dumps(itinerary.to_dict(), ensure_ascii=False, indent=2))
     else:

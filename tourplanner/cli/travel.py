@@ -12,8 +12,10 @@ from flask.cli import with_appcontext
 from tourplanner.cli.common import fail
 from tourplanner.errors import FieldError
 from tourplanner.errors import NotFound
+from tourplanner.errors import Reason
 from tourplanner.errors import TourplannerError
 from tourplanner.errors import ValidationError
+from tourplanner.i18n import N_
 
 if TYPE_CHECKING:
     from tourplanner.travel.attach import Point
@@ -31,7 +33,7 @@ def _parse_depart(text: str | None) -> dt.datetime:
         return dt.datetime.fromisoformat(text)
     except ValueError:
         raise ValidationError(
-            [FieldError("depart", f"{text!r} is not a date and time like 2027-03-06T08:00")]
+            [FieldError("depart", Reason.of(N_("reason.not_a_datetime"), value=repr(text)))]
         ) from None
 
 

@@ -29,8 +29,11 @@ from tourplanner.catalogue.catalogue import AmbiguousName
 from tourplanner.catalogue.catalogue import Catalogue
 from tourplanner.catalogue.catalogue import UnknownName
 from tourplanner.errors import FieldError
+from tourplanner.errors import Reason
 from tourplanner.errors import ValidationError
+from tourplanner.i18n import N_
 from tourplanner.text import fold
+from tourplanner.validation import REQUIRED
 from tourplanner.validation import Between
 from tourplanner.validation import Choice
 from tourplanner.validation import FiniteNumber
@@ -144,7 +147,7 @@ def _in_years(low: int, high: int):
 
     def check(value: dt.date) -> None:
         if not low <= value.year <= high:
-            raise marshmallow.ValidationError(f"must be between {low} and {high}")
+            raise marshmallow.ValidationError(Reason.of(N_("reason.between"), min=low, max=high))
 
     return check
 
@@ -154,10 +157,10 @@ class IsoDate(fields.Date):
     also take "20270306" and week dates such as "2027-W10-6"."""
 
     default_error_messages = {
-        "required": "is required",
-        "null": "is required",
-        "invalid": "must be a date as YYYY-MM-DD",
-        "format": "{text} is not a date (use YYYY-MM-DD)",
+        "required": REQUIRED,
+        "null": REQUIRED,
+        "invalid": Reason.of(N_("reason.date")),
+        "format": Reason.of(N_("reason.not_a_date")),
     }
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> dt.date:
@@ -175,9 +178,9 @@ class Clock(fields.String):
     """A time of day as ``HH:MM``, loaded as minutes after midnight (and dumped back)."""
 
     default_error_messages = {
-        "required": "is required",
-        "null": "is required",
-        "invalid": "must be a time of day as HH:MM, e.g. 08:00",
+        "required": REQUIRED,
+        "null": REQUIRED,
+        "invalid": Reason.of(N_("reason.time_of_day")),
     }
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
@@ -270,13 +273,13 @@ class TourRequestSchema(Schema):
         },
     )
     pins = KeyedMap(
-        validate=MaxItems(MAX_LIST, "places"),
-        error_messages={"invalid": "must map place ids to day numbers"},
+        validate=MaxItems(MAX_LIST, N_("reason.too_many_places")),
+        error_messages={"invalid": Reason.of(N_("reason.pins_map"))},
         metadata={"description": "re-plan: attraction id -> trip day index (0-based)"},
     )
     quotas = KeyedMap(
-        validate=MaxItems(MAX_LIST, "places"),
-        error_messages={"invalid": "must map places to the number of groups allowed there per day"},
+        validate=MaxItems(MAX_LIST, N_("reason.too_many_places")),
+        error_messages={"invalid": Reason.of(N_("reason.quotas_map"))},
         metadata={"description": "agency: place -> at most this many groups there per day"},
     )
 
@@ -307,7 +310,7 @@ class TourRequestSchema(Schema):
         end = data.get("day_end", 18 * 60 + 30)
         if end - begin < MIN_DAY_MINUTES:
             raise marshmallow.ValidationError(
-                f"must be at least {MIN_DAY_MINUTES // 60} hours after day_start", "day_end"
+                Reason.of(N_("reason.day_too_short"), hours=MIN_DAY_MINUTES // 60), "day_end"
             )
 
 
@@ -355,8 +358,7 @@ def _resolve_must(catalogue: Catalogue, fields: _Errors, name: str, value: str) 
             fields.fail(name, exc.message)
             return None
         if place.cruise is None:
-            fields.fail(name, f"{place.name_vi} is a place to stay, not a sight: the planner "
-                              "chooses the nights (name a cruise to sleep aboard it)")  # fmt: skip
+            fields.fail(name, Reason.of(N_("reason.stay_not_sight"), name=place.name_vi))
             return None
         return place.id
 
@@ -370,7 +372,7 @@ def parse_tour_request(data: Mapping[str, Any], catalogue: Catalogue) -> TourReq
     :raise ValidationError: listing every bad field with its reason.
     """
     if not isinstance(data, Mapping):
-        raise ValidationError([FieldError("request", "must be a JSON object")])
+        raise ValidationError([FieldError("request", Reason.of(N_("reason.json_object")))])
     schema = TourRequestSchema(province_count=len(catalogue.current_provinces()) or 1)
     values, errors = load(schema, data, root="request")
     f = _Errors(errors)
@@ -390,7 +392,11 @@ def parse_tour_request(data: Mapping[str, Any], catalogue: Catalogue) -> TourReq
         else:
             f.fail(
                 f"interests[{i}]",
-                f"unknown interest {interest!r}; try {', '.join(catalogue.categories())}",
+                Reason.of(
+                    N_("reason.unknown_interest"),
+                    interest=repr(interest),
+                    choices=", ".join(catalogue.categories()),
+                ),
             )
 
     must = [
@@ -402,14 +408,17 @@ def parse_tour_request(data: Mapping[str, Any], catalogue: Catalogue) -> TourReq
     ]
     both = sorted({m for m in must if m} & {e for e in exclude if e})
     if both:
-        f.fail("exclude", f"{', '.join(both)} is both a must-visit and excluded")
+        f.fail("exclude", Reason.of(N_("reason.must_and_excluded"), ids=", ".join(both)))
 
     provinces = []
     for i, name in _named(values, "provinces"):
         province = catalogue.province(name)
         if province is None:
             names = ", ".join(p.name_vi for p in catalogue.current_provinces())
-            f.fail(f"provinces[{i}]", f"unknown province {name!r}; known: {names}")
+            f.fail(
+                f"provinces[{i}]",
+                Reason.of(N_("reason.unknown_province_known"), name=repr(name), known=names),
+            )
         else:
             provinces.append(
                 province.name_vi
@@ -422,11 +431,11 @@ def parse_tour_request(data: Mapping[str, Any], catalogue: Catalogue) -> TourReq
     for place_id, day in values.get("pins", {}).items():
         place = catalogue.places.get(place_id) if isinstance(place_id, str) else None
         if place is None or place.kind != "attraction":
-            f.fail(f"pins.{str(place_id)[:20]}", "is not the id of an attraction")
+            f.fail(f"pins.{str(place_id)[:20]}", Reason.of(N_("reason.not_an_attraction")))
         elif place_id in exclude:
-            f.fail(f"pins.{place_id}", "is pinned and excluded at once")
+            f.fail(f"pins.{place_id}", Reason.of(N_("reason.pinned_and_excluded")))
         elif isinstance(day, bool) or not isinstance(day, int) or not 0 <= day < (days or MAX_DAYS):
-            f.fail(f"pins.{place_id}", "must be a day index of the trip (0-based)")
+            f.fail(f"pins.{place_id}", Reason.of(N_("reason.day_index")))
         else:
             pins[place_id] = day
 
@@ -434,11 +443,11 @@ def parse_tour_request(data: Mapping[str, Any], catalogue: Catalogue) -> TourReq
     for key, capacity in values.get("quotas", {}).items():
         name = str(key)
         if len(name) > MAX_NAME:
-            f.fail(f"quotas.{name[:20]}…", f"is longer than {MAX_NAME} characters")
+            f.fail(f"quotas.{name[:20]}…", Reason.of(N_("reason.too_long"), max=MAX_NAME))
             continue
         place_id = _resolve(catalogue, f, f"quotas.{name}", name, ("attraction",))
         if isinstance(capacity, bool) or not isinstance(capacity, int) or capacity < 0:
-            f.fail(f"quotas.{name}", "must be a whole number of groups (0 or more)")
+            f.fail(f"quotas.{name}", Reason.of(N_("reason.group_count")))
         elif place_id:
             quotas[place_id] = capacity
 

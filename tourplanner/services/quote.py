@@ -22,7 +22,10 @@ from typing import Any
 
 from tourplanner.catalogue.catalogue import Catalogue
 from tourplanner.errors import FieldError
+from tourplanner.errors import Grouped
+from tourplanner.errors import Reason
 from tourplanner.errors import ValidationError
+from tourplanner.i18n import N_
 from tourplanner.planning import pricing
 from tourplanner.planning.itinerary import Itinerary
 from tourplanner.planning.itinerary import ItineraryDay
@@ -38,6 +41,8 @@ CHILD_FREE_UNDER = 5
 CHILD_UNDER = 11
 #: what a markup or VAT rate may be
 MAX_PCT = 100.0
+#: the highest guide fee per day, VND
+MAX_GUIDE_VND = 100_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,14 +61,23 @@ class Terms:
 
     def __post_init__(self) -> None:
         errors = []
-        if self.guide_vnd_per_day is not None and not 0 <= self.guide_vnd_per_day <= 100_000_000:
-            errors.append(FieldError("guide_vnd_per_day", "must be between 0 and 100000000"))
+        if self.guide_vnd_per_day is not None and not 0 <= self.guide_vnd_per_day <= MAX_GUIDE_VND:
+            errors.append(
+                FieldError(
+                    "guide_vnd_per_day",
+                    Reason.of(N_("reason.between"), min=0, max=Grouped(MAX_GUIDE_VND)),
+                )
+            )
         for name in ("markup_pct", "vat_pct"):
             value = getattr(self, name)
             if not (isinstance(value, int | float) and math.isfinite(value)) or not (
                 0 <= value <= MAX_PCT
             ):
-                errors.append(FieldError(name, f"must be a number between 0 and {MAX_PCT:g}"))
+                errors.append(
+                    FieldError(
+                        name, Reason.of(N_("reason.number_between"), min=0, max=f"{MAX_PCT:g}")
+                    )
+                )
         if errors:
             raise ValidationError(errors)
 
@@ -133,12 +147,19 @@ def parse_sizes(text: str | None, field_name: str = "sizes") -> tuple[int, ...]:
         part = part.strip()
         if not part.isdigit() or not 1 <= int(part) <= MAX_GROUP:
             raise ValidationError(
-                [FieldError(field_name, f"{part!r} is not a group size from 1 to {MAX_GROUP}")]
+                [
+                    FieldError(
+                        field_name,
+                        Reason.of(N_("reason.not_a_group_size"), value=repr(part), max=MAX_GROUP),
+                    )
+                ]
             )
         sizes.append(int(part))
     sizes = sorted(set(sizes))
     if len(sizes) > MAX_SIZES:
-        raise ValidationError([FieldError(field_name, f"at most {MAX_SIZES} sizes")])
+        raise ValidationError(
+            [FieldError(field_name, Reason.of(N_("reason.at_most_sizes"), max=MAX_SIZES))]
+        )
     return tuple(sizes)
 
 

@@ -18,7 +18,9 @@ from typing import Protocol
 
 from tourplanner.errors import FieldError
 from tourplanner.errors import NotFound
+from tourplanner.errors import Reason
 from tourplanner.errors import ValidationError
+from tourplanner.i18n import N_
 from tourplanner.travel.network import Network
 from tourplanner.travel.network import Node
 from tourplanner.travel.network import haversine_km
@@ -83,7 +85,8 @@ def as_point(item: Locatable | Point | str, network: Network) -> Point:
     lat = getattr(item, "lat", None)
     lon = getattr(item, "lon", None)
     if not isinstance(lat, int | float) or not isinstance(lon, int | float):
-        raise ValidationError([FieldError(f"points[{getattr(item, 'id', '?')}]", "no coordinates")])
+        where = f"points[{getattr(item, 'id', '?')}]"
+        raise ValidationError([FieldError(where, Reason.of(N_("reason.no_coordinates")))])
     name = getattr(item, "name_vi", "") or getattr(item, "name", "") or item.id
     return Point(item.id, name, float(lat), float(lon))
 

@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from tourplanner.errors import FieldError
+from tourplanner.errors import Reason
 from tourplanner.errors import TourplannerError
 from tourplanner.errors import ValidationError
+from tourplanner.i18n import N_
 from tourplanner.travel.attach import Access
 from tourplanner.travel.attach import Locatable
 from tourplanner.travel.attach import Point
@@ -327,7 +329,7 @@ def retime(
         When *visits* is empty.
     """
     if not visits:
-        raise ValidationError([FieldError("visits", "needs at least one visit")])
+        raise ValidationError([FieldError("visits", Reason.of(N_("reason.needs_a_visit")))])
     net = network or default_network()
     out: list[TimedVisit] = []
     clock = start_at

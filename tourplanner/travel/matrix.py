@@ -28,7 +28,9 @@ import numpy as np
 
 from tourplanner.errors import FieldError
 from tourplanner.errors import NotFound
+from tourplanner.errors import Reason
 from tourplanner.errors import ValidationError
+from tourplanner.i18n import N_
 from tourplanner.travel.attach import Access
 from tourplanner.travel.attach import Locatable
 from tourplanner.travel.attach import Point
@@ -246,7 +248,7 @@ def travel_matrix(
         For an unknown scenario, or no points.
     """
     if not points:
-        raise ValidationError([FieldError("points", "needs at least one point")])
+        raise ValidationError([FieldError("points", Reason.of(N_("reason.needs_a_point")))])
     base = network or default_network()
     chosen = base.scenario(scenario)
     net = mode_network(base, mode, date, chosen)

@@ -33,7 +33,9 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
 from tourplanner.errors import FieldError
+from tourplanner.errors import Reason
 from tourplanner.errors import ValidationError
+from tourplanner.i18n import N_
 from tourplanner.travel.network import PUBLIC_ONLY_MODES
 from tourplanner.travel.network import ROAD_MODES
 from tourplanner.travel.network import Link
@@ -60,7 +62,12 @@ def check_mode(mode: str) -> str:
     """Return *mode*, or raise a field error naming ``transport``."""
     if mode not in MODES:
         raise ValidationError(
-            [FieldError("transport", f"must be one of {', '.join(MODES)}, not {mode!r}")]
+            [
+                FieldError(
+                    "transport",
+                    Reason.of(N_("reason.one_of_not"), choices=", ".join(MODES), value=repr(mode)),
+                )
+            ]
         )
     return mode
 

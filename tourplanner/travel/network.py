@@ -36,8 +36,11 @@ from marshmallow import validate
 from marshmallow import validates_schema
 
 from tourplanner.errors import FieldError
+from tourplanner.errors import Reason
 from tourplanner.errors import ValidationError
 from tourplanner.festivals import solar_to_lunar
+from tourplanner.i18n import N_
+from tourplanner.validation import REQUIRED
 from tourplanner.validation import Item
 from tourplanner.validation import load
 
@@ -75,6 +78,7 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 SINGLE_DEPARTURE_WAIT_MIN = 30.0
 
 _TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$|^24:00$")
+THREE_VERTICES = Reason.of(N_("reason.three_vertices"))
 _MONTH_DAY = re.compile(r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
 
 
@@ -84,7 +88,7 @@ def parse_time(text: object) -> int:
     :raise ValueError: when *text* is not such a time.
     """
     if not isinstance(text, str) or not _TIME.match(text):
-        raise ValueError(f"{text!r} is not a time of day HH:MM")
+        raise ValueError(Reason.of(N_("reason.not_a_time"), value=repr(text)))
     hours, minutes = text.split(":")
     return int(hours) * 60 + int(minutes)
 
@@ -431,7 +435,14 @@ class Network:
         except KeyError:
             known = ", ".join(sorted(self.scenarios))
             raise ValidationError(
-                [FieldError("scenario", f"unknown scenario {name!r}; known: {known}")]
+                [
+                    FieldError(
+                        "scenario",
+                        Reason.of(
+                            N_("reason.unknown_scenario_named"), name=repr(name), known=known
+                        ),
+                    )
+                ]
             ) from None
 
     def link_state(
@@ -485,7 +496,10 @@ class _Text(_NotGiven, fields.String):
     """Text; null or ``""`` is not given."""
 
     blank = True
-    default_error_messages = {"required": "is required", "invalid": "must be text, not {value}"}
+    default_error_messages = {
+        "required": REQUIRED,
+        "invalid": Reason.of(N_("reason.text_not_value")),
+    }
 
     def __init__(self, **kwargs: Any) -> None:
         if not kwargs.get("required"):
@@ -507,18 +521,25 @@ class _Bounds(validate.Range):
 
     def __call__(self, value: Any) -> Any:
         if self.positive and value <= 0:
-            raise MarshmallowError(f"must be positive, not {value!r}")
+            raise MarshmallowError(Reason.of(N_("reason.positive_not"), value=repr(value)))
         if (self.low is not None and value < self.low) or (
             self.high is not None and value > self.high
         ):
-            raise MarshmallowError(f"must lie between {self.low} and {self.high}, not {value!r}")
+            raise MarshmallowError(
+                Reason.of(
+                    N_("reason.lie_between_not"), min=self.low, max=self.high, value=repr(value)
+                )
+            )
         return value
 
 
 class _Number(_NotGiven, fields.Float):
     """A JSON number (not a bool, not NaN), compared exactly, then a float; null: not given."""
 
-    default_error_messages = {"required": "is required", "invalid": "must be a number, not {value}"}
+    default_error_messages = {
+        "required": REQUIRED,
+        "invalid": Reason.of(N_("reason.number_not_value")),
+    }
 
     def __init__(self, low=None, high=None, *, positive=False, **kwargs: Any) -> None:
         if low is not None or high is not None or positive:
@@ -541,13 +562,15 @@ class _Number(_NotGiven, fields.Float):
         try:
             return float(out)
         except OverflowError:  # an int beyond every float, with no bound to refuse it
-            raise MarshmallowError(f"must be a number, not {out!r}") from None
+            raise MarshmallowError(
+                Reason.of(N_("reason.number_not_value"), value=repr(out))
+            ) from None
 
 
 class _Flag(fields.Boolean):
     """true or false, nothing else."""
 
-    default_error_messages = {"invalid": "must be true or false", "null": "must be true or false"}
+    default_error_messages = dict.fromkeys(("invalid", "null"), Reason.of(N_("reason.true_false")))
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
         if not isinstance(value, bool):
@@ -557,11 +580,15 @@ class _Flag(fields.Boolean):
 
 def _one_of(choices: tuple[str, ...], *, show: bool = False):
     """A validator: one of *choices*; with *show*, the reason quotes the bad value."""
-    reason = f"must be one of {', '.join(choices)}"
+    listed = ", ".join(choices)
 
     def check(value: Any) -> None:
         if not (isinstance(value, str) and value in choices):
-            raise MarshmallowError(f"{reason}, not {value!r}" if show else reason)
+            raise MarshmallowError(
+                Reason.of(N_("reason.one_of_not"), choices=listed, value=repr(value))
+                if show
+                else Reason.of(N_("reason.one_of"), choices=listed)
+            )
 
     return check
 
@@ -570,7 +597,12 @@ class _Choice(fields.Field):
     """One of *choices* (of any JSON type, the reason is the same); see :func:`_one_of`."""
 
     def __init__(self, choices: tuple[str, ...], *, show: bool = False, **kwargs: Any) -> None:
-        null = f"must be one of {', '.join(choices)}" + (", not None" if show else "")
+        listed = ", ".join(choices)
+        null = (
+            Reason.of(N_("reason.one_of_not"), choices=listed, value="None")
+            if show
+            else Reason.of(N_("reason.one_of"), choices=listed)
+        )
         kwargs.setdefault("error_messages", {}).setdefault("null", null)
         super().__init__(validate=_one_of(choices, show=show), **kwargs)
 
@@ -582,7 +614,7 @@ class _Time(_NullIsAValue, fields.Field):
         try:
             return parse_time(value)
         except ValueError as exc:
-            raise MarshmallowError(str(exc)) from None
+            raise MarshmallowError(exc.args[0]) from None
 
 
 class _Date(fields.Field):
@@ -595,13 +627,15 @@ class _Date(fields.Field):
         try:
             return dt.date.fromisoformat(str(value))
         except ValueError:
-            raise MarshmallowError(f"{value!r} is not a date YYYY-MM-DD") from None
+            raise MarshmallowError(
+                Reason.of(N_("reason.not_a_date_iso"), value=repr(value))
+            ) from None
 
 
 class _Strings(_NullIsAValue, fields.Field):
     """A list of texts; *reason* when it is anything else."""
 
-    def __init__(self, reason: str, **kwargs: Any) -> None:
+    def __init__(self, reason: Reason, **kwargs: Any) -> None:
         self.reason = reason
         super().__init__(load_default=(), **kwargs)
 
@@ -648,19 +682,21 @@ class _ById(_NullIsAValue, fields.Field):
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> dict:
         if not isinstance(value, list):
-            raise MarshmallowError("must be a list")
+            raise MarshmallowError(Reason.of(N_("reason.list")))
         out: dict[str, Any] = {}
         errors: dict[Any, Any] = {}
         for i, raw in enumerate(value):
             if not isinstance(raw, dict) or not isinstance(raw.get("id"), str) or not raw["id"]:
-                errors[i] = ["must be an object with a text id"]
+                errors[i] = [Reason.of(N_("reason.object_with_id"))]
                 continue
             key = Item(raw["id"])
             if raw["id"] in out:
                 if isinstance(errors.get(key), dict):  # the first of them is bad too
-                    errors[key].setdefault("_schema", []).append("duplicate id")
+                    errors[key].setdefault("_schema", []).append(
+                        Reason.of(N_("reason.duplicate_id_plain"))
+                    )
                 else:
-                    errors[key] = ["duplicate id"]
+                    errors[key] = [Reason.of(N_("reason.duplicate_id_plain"))]
                 continue
             try:
                 out[raw["id"]] = self.schema().load(raw)
@@ -703,17 +739,17 @@ class _Departures(_NullIsAValue, fields.Field):
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> tuple:
         if not isinstance(value, list) or not value:
-            raise MarshmallowError("must be a non-empty list of HH:MM times")
+            raise MarshmallowError(Reason.of(N_("reason.non_empty_times")))
         out, errors = [], {}
         for i, text in enumerate(value):
             try:
                 out.append(parse_time(text))
             except ValueError as exc:
-                errors[i] = [str(exc)]
+                errors[i] = [exc.args[0]]
         if errors:
             raise MarshmallowError(errors)
         if out != sorted(out):
-            raise MarshmallowError("must be in increasing order")
+            raise MarshmallowError(Reason.of(N_("reason.increasing_order")))
         return tuple(out)
 
 
@@ -722,13 +758,13 @@ class _Hours(_NullIsAValue, fields.Field):
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> tuple:
         if not isinstance(value, list) or len(value) != 2:
-            raise MarshmallowError("must be [first, last] as HH:MM")
+            raise MarshmallowError(Reason.of(N_("reason.window")))
         out, errors = [], {}
         for i, text in enumerate(value):
             try:
                 out.append(parse_time(text))
             except ValueError as exc:
-                errors[i] = [str(exc)]
+                errors[i] = [exc.args[0]]
         if errors:
             raise MarshmallowError(errors)
         return tuple(out)
@@ -742,7 +778,7 @@ class _Days(_NullIsAValue, fields.Field):
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> tuple:
         if not isinstance(value, list) or not value or any(d not in WEEKDAYS for d in value):
-            raise MarshmallowError(f"must list days among {', '.join(WEEKDAYS)}")
+            raise MarshmallowError(Reason.of(N_("reason.days_among"), days=", ".join(WEEKDAYS)))
         return tuple(value)
 
 
@@ -773,9 +809,11 @@ class SeasonSchema(_Shape):
         for key, name in (("start", "from"), ("end", "to")):
             value = data[key]
             if not isinstance(value, str) or not _MONTH_DAY.match(value):
-                errors[name] = [f"{value!r} is not a day MM-DD"]
+                errors[name] = [Reason.of(N_("reason.not_a_month_day"), value=repr(value))]
         if data["calendar"] not in ("solar", "lunar"):
-            errors["calendar"] = [f"must be solar or lunar, not {data['calendar']!r}"]
+            errors["calendar"] = [
+                Reason.of(N_("reason.solar_or_lunar"), value=repr(data["calendar"]))
+            ]
         if errors:
             raise MarshmallowError(errors)
 
@@ -787,7 +825,7 @@ class SeasonSchema(_Shape):
 class _Object(fields.Nested):
     """A nested object; anything else is *reason*."""
 
-    def __init__(self, schema: type[Schema], reason: str, **kwargs: Any) -> None:
+    def __init__(self, schema: type[Schema], reason: Reason, **kwargs: Any) -> None:
         self.reason = reason
         kwargs.setdefault("error_messages", {}).setdefault("null", reason)
         super().__init__(schema, **kwargs)
@@ -808,19 +846,19 @@ class ServiceSchema(_Shape):
     last = _Time()
     headway_min = _Number(0, 1440, load_default=None)
     days = _Days()
-    season = _Object(SeasonSchema, "must be an object with from, to and optionally calendar")
+    season = _Object(SeasonSchema, Reason.of(N_("reason.season_object")))
     name = _Raw(load_default=None)
 
     @validates_schema(skip_on_field_errors=False, pass_original=True)
     def _check(self, data: dict[str, Any], original: dict[str, Any], **kwargs: Any) -> None:
         errors: dict[str, list[str]] = {}
         if original.get("name") is not None and not isinstance(original["name"], str):
-            errors["name"] = ["must be text"]
+            errors["name"] = [Reason.of(N_("reason.text"))]
         if "departures" not in original:
             if "first" not in original or "last" not in original:
-                errors["_schema"] = ["needs departures, or first and last (and headway_min)"]
+                errors["_schema"] = [Reason.of(N_("reason.needs_departures"))]
             elif "first" in data and "last" in data and data["last"] < data["first"]:
-                errors["last"] = ["is before first"]
+                errors["last"] = [Reason.of(N_("reason.before_first"))]
         if errors:
             raise MarshmallowError(errors)
 
@@ -860,12 +898,12 @@ class LinkSchema(_Shape):
     fare_year = _Number(1990, 2100, load_default=None)
     fare_unknown = _Flag(load_default=False)
     service_kind = _Raw(load_default="")
-    operators = _Strings("must be a list of names")
+    operators = _Strings(Reason.of(N_("reason.name_list")))
     bidirectional = _Flag(load_default=True)
     timetable = _Objects(
         ServiceSchema,
-        "must be a non-empty list of services",
-        "must be an object",
+        Reason.of(N_("reason.non_empty_services")),
+        Reason.of(N_("reason.object")),
         load_default=None,
     )
     hours = _Hours(load_default=None)
@@ -885,36 +923,38 @@ class LinkSchema(_Shape):
         mode = data.get("mode", "")
         # a bad minutes or speed_kmh has its own error; neither given (or null) is this one
         if data.get("minutes", 0) is None and data.get("speed_kmh", 0) is None:
-            errors["_schema"] = ["needs minutes or speed_kmh"]
+            errors["_schema"] = [Reason.of(N_("reason.needs_minutes"))]
         # a key missing from data had its own error; None is "not given"
         fare, fare_unknown = data.get("fare_vnd", 0), data.get("fare_unknown", False)
         if mode in FARE_MODES and fare is None and not fare_unknown:
-            errors["fare_vnd"] = [f"a {mode} link needs its fare per person, or fare_unknown: true"]
+            errors["fare_vnd"] = [Reason.of(N_("reason.link_needs_fare"), mode=mode)]
         if mode in FARE_MODES and fare is not None and fare_unknown:
-            errors["fare_unknown"] = ["a link with a fare cannot be fare_unknown"]
+            errors["fare_unknown"] = [Reason.of(N_("reason.fare_and_unknown"))]
         if mode == "coach" and data.get("service_kind") not in COACH_SERVICE_KINDS:
-            errors["service_kind"] = [f"must be one of {', '.join(COACH_SERVICE_KINDS)}"]
+            errors["service_kind"] = [
+                Reason.of(N_("reason.one_of"), choices=", ".join(COACH_SERVICE_KINDS))
+            ]
         timetable, hours = original.get("timetable"), original.get("hours")
         if not data.get("bidirectional", True):
             backward = {
-                i: {"direction": ["backward on a one-way link"]}
+                i: {"direction": [Reason.of(N_("reason.backward_one_way"))]}
                 for i, service in enumerate(data.get("timetable") or ())
                 if service is not None and service.direction == "backward"
             }
             if backward:
                 errors["timetable"] = backward
         if hours is not None and timetable is not None:
-            errors["hours"] = ["give either hours or a timetable, not both"]
+            errors["hours"] = [Reason.of(N_("reason.hours_or_timetable"))]
         if mode in SCHEDULED_MODES and timetable is None and hours is None:
-            errors["timetable"] = [f"a {mode} link needs a timetable or hours"]
+            errors["timetable"] = [Reason.of(N_("reason.link_needs_timetable"), mode=mode)]
         if data.get("status") == "planned" and "expected" not in original:
-            errors["expected"] = ["a planned link needs its expected opening date"]
+            errors["expected"] = [Reason.of(N_("reason.planned_needs_expected"))]
         if data.get("source") == "K" and original.get("uncertain", False) is not True:
-            errors["uncertain"] = ["a figure sourced only as K must be marked uncertain"]
+            errors["uncertain"] = [Reason.of(N_("reason.k_source_uncertain"))]
         if mode not in ("road", "walk"):
             for key in ("name_vi", "name_en"):
                 if not data.get(key) and key in data:
-                    errors[key] = ["is required"]
+                    errors[key] = [REQUIRED]
         if errors:
             raise MarshmallowError(errors)
 
@@ -967,7 +1007,7 @@ class NodeSchema(_Shape):
     lon = _Number(-180, 180, required=True)
     kind = _Text(required=True, validate=_one_of(NODE_KINDS, show=True))
     area = _Raw(load_default="mainland")
-    place_ids = _Strings("must be a list of place ids")
+    place_ids = _Strings(Reason.of(N_("reason.place_id_list")))
     name_vi = _Text(required=True)
     name_en = _Text(required=True)
     source = _Text(required=True)
@@ -990,9 +1030,9 @@ class _Polygon(_NullIsAValue, fields.Field):
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> tuple:
         if not isinstance(value, list) or len(value) < 3:
-            raise MarshmallowError("needs at least 3 [lat, lon] vertices")
+            raise MarshmallowError(THREE_VERTICES)
         errors = {
-            i: ["must be [lat, lon]"]
+            i: [Reason.of(N_("reason.lat_lon"))]
             for i, vertex in enumerate(value)
             if not (
                 isinstance(vertex, list)
@@ -1012,9 +1052,7 @@ class AreaSchema(_Shape):
     kind = _Choice(AREA_KINDS, load_default="island")
     name_vi = _Raw(load_default=None)
     name_en = _Raw(load_default=None)
-    polygon = _Polygon(
-        required=True, error_messages={"required": "needs at least 3 [lat, lon] vertices"}
-    )
+    polygon = _Polygon(required=True, error_messages={"required": THREE_VERTICES})
     access_mode = _Choice(MODES, load_default="")
     access_kmh = _Number(positive=True, load_default=None)
 
@@ -1046,9 +1084,9 @@ class AttachmentSchema(_Shape):
         errors: dict[str, list[str]] = {}
         nodes = data.get("nodes")
         if not isinstance(nodes, list):
-            errors["nodes"] = ["must be a list of node ids"]
+            errors["nodes"] = [Reason.of(N_("reason.node_id_list"))]
         if not (isinstance(nodes, list) and nodes) and data.get("area") is None:
-            errors["_schema"] = ["needs nodes or an area"]
+            errors["_schema"] = [Reason.of(N_("reason.needs_nodes_or_area"))]
         if errors:
             raise MarshmallowError(errors)
 
@@ -1066,11 +1104,11 @@ class ScenarioSchema(_Shape):
         errors: dict[str, list[str]] = {}
         for key in ("open", "close"):
             if not isinstance(data[key], list):
-                errors[key] = ["must be a list of link ids"]
+                errors[key] = [Reason.of(N_("reason.link_id_list"))]
         if not isinstance(data["seasons"], dict):
-            errors["seasons"] = ["must map link ids to season names"]
+            errors["seasons"] = [Reason.of(N_("reason.seasons_map"))]
         elif not original.get("open") and not original.get("close") and not data["seasons"]:
-            errors["_schema"] = ["changes nothing: give open, close or seasons"]
+            errors["_schema"] = [Reason.of(N_("reason.changes_nothing"))]
         if errors:
             raise MarshmallowError(errors)
 
@@ -1125,7 +1163,7 @@ class _Access(fields.Nested):
 class _Mapping(_NullIsAValue, fields.Field):
     """Any JSON object; anything else is *reason*."""
 
-    def __init__(self, reason: str, **kwargs: Any) -> None:
+    def __init__(self, reason: Reason, **kwargs: Any) -> None:
         self.reason = reason
         super().__init__(load_default=dict, **kwargs)
 
@@ -1144,16 +1182,16 @@ class NetworkSchema(_Shape):
     nodes = _ById(NodeSchema)
     links = _ById(LinkSchema)
     attachments = _ByKey(
-        AttachmentSchema, "must be an object keyed by place id", "must be an object"
+        AttachmentSchema, Reason.of(N_("reason.keyed_by_place")), Reason.of(N_("reason.object"))
     )
     scenarios = _ByKey(
         ScenarioSchema,
-        "must be an object keyed by scenario name",
-        "must be an object with open, close, seasons and description",
+        Reason.of(N_("reason.keyed_by_scenario")),
+        Reason.of(N_("reason.scenario_object")),
     )
-    sources = _Mapping("must be an object keyed by source id")
+    sources = _Mapping(Reason.of(N_("reason.keyed_by_source")))
     taxi = _Object(
-        TaxiSchema, "must be an object with the taxi tariff", load_default=None, allow_none=True
+        TaxiSchema, Reason.of(N_("reason.taxi_object")), load_default=None, allow_none=True
     )
 
 
@@ -1167,21 +1205,21 @@ def _references(values: dict[str, Any]) -> list[FieldError]:
     links = values.get("links", {})
     for node_id, node in values.get("nodes", {}).items():
         if node is not None and not (isinstance(node.area, str) and node.area in area_ids):
-            fail(f"nodes[{node_id}].area", f"unknown area {node.area!r}")
+            fail(f"nodes[{node_id}].area", Reason.of(N_("reason.unknown_area"), id=repr(node.area)))
     for link_id, link in links.items():
         for key, end in (("from", link and link.source_node), ("to", link and link.target_node)):
             if link is not None and end not in node_ids:
-                fail(f"links[{link_id}].{key}", f"unknown node {end!r}")
+                fail(f"links[{link_id}].{key}", Reason.of(N_("reason.unknown_node"), id=repr(end)))
     for place_id, attachment in values.get("attachments", {}).items():
         where = f"attachments[{place_id}]"
         if attachment is None:
             continue
         for i, node_id in enumerate(attachment["nodes"]):
             if not (isinstance(node_id, str) and node_id in node_ids):
-                fail(f"{where}.nodes[{i}]", f"unknown node {node_id!r}")
+                fail(f"{where}.nodes[{i}]", Reason.of(N_("reason.unknown_node"), id=repr(node_id)))
         area = attachment["area"]
         if area is not None and not (isinstance(area, str) and area in area_ids):
-            fail(f"{where}.area", f"unknown area {area!r}")
+            fail(f"{where}.area", Reason.of(N_("reason.unknown_area"), id=repr(area)))
     for name, scenario in values.get("scenarios", {}).items():
         where = f"scenarios[{name}]"
         if scenario is None:
@@ -1189,17 +1227,28 @@ def _references(values: dict[str, Any]) -> list[FieldError]:
         for key in ("open", "close"):
             for i, link_id in enumerate(scenario[key]):
                 if not (isinstance(link_id, str) and link_id in links):
-                    fail(f"{where}.{key}[{i}]", f"unknown link {link_id!r}")
+                    fail(
+                        f"{where}.{key}[{i}]",
+                        Reason.of(N_("reason.unknown_link"), id=repr(link_id)),
+                    )
         for link_id, season in scenario["seasons"].items():
             if link_id not in links:
-                fail(f"{where}.seasons[{link_id}]", f"unknown link {link_id!r}")
+                fail(
+                    f"{where}.seasons[{link_id}]",
+                    Reason.of(N_("reason.unknown_link"), id=repr(link_id)),
+                )
             elif links[link_id] is not None and (
                 not isinstance(season, str) or season not in links[link_id].season_names()
             ):
                 known = ", ".join(sorted(links[link_id].season_names())) or "none"
                 fail(
                     f"{where}.seasons[{link_id}]",
-                    f"link {link_id!r} has no season {season!r} (seasons: {known})",
+                    Reason.of(
+                        N_("reason.no_such_season"),
+                        link=repr(link_id),
+                        season=repr(season),
+                        known=known,
+                    ),
                 )
     return errors
 
@@ -1214,7 +1263,7 @@ def parse_network(data: object, *, version: str = "") -> Network:
         ``links[got-cai-vieng-ferry].timetable[0].departures[3]``.
     """
     if not isinstance(data, dict):
-        raise ValidationError([FieldError("network", "must be a JSON object")])
+        raise ValidationError([FieldError("network", Reason.of(N_("reason.json_object")))])
     values, errors = load(NetworkSchema(), data, root="network")
     errors += _references(values)
     if errors:
@@ -1269,12 +1318,26 @@ def load_network(path: Path | str | None = None) -> Network:
         raw = file.read_bytes()
     except OSError as exc:
         raise ValidationError(
-            [FieldError("network", f"cannot read {file}: {exc.strerror or exc}")]
+            [
+                FieldError(
+                    "network",
+                    Reason.of(
+                        N_("reason.cannot_read"), file=str(file), detail=str(exc.strerror or exc)
+                    ),
+                )
+            ]
         ) from exc
     try:
         data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValidationError([FieldError("network", f"{file.name} is not JSON: {exc}")]) from exc
+        raise ValidationError(
+            [
+                FieldError(
+                    "network",
+                    Reason.of(N_("reason.file_not_json"), file=file.name, detail=str(exc)),
+                )
+            ]
+        ) from exc
     digest = hashlib.sha1(raw).hexdigest()[:10]
     label = data.get("version", "") if isinstance(data, dict) else ""
     return parse_network(data, version=f"{label}+{digest}")

@@ -148,7 +148,7 @@ def _load(batch_id: str) -> service.BatchView:
         if not service.visible_to(session, batch_id, g.agency.agency_id):
             _unknown_batch(batch_id)
         try:
-            return service.load_batch(session, batch_id)
+            return service.load_batch(session, batch_id, lang=get_locale())
         except NotFound:
             _unknown_batch(batch_id)
 
@@ -235,7 +235,7 @@ def upload():
                 agency_id=g.agency.agency_id,
             )
     except ValidationError as exc:
-        return _index(t("agency.upload.unreadable", detail=exc.message), 400)
+        return _index(t("agency.upload.unreadable", detail=exc.message_in(get_locale())), 400)
     return redirect(url_for("agency.batch", batch_id=batch_id))
 
 
@@ -309,7 +309,7 @@ def replan(batch_id: str):
             _unknown_batch(batch_id)
         except ValidationError as exc:
             t = translator(get_locale())
-            abort(400, t("agency.replan.refused", detail=exc.message))
+            abort(400, t("agency.replan.refused", detail=exc.message_in(get_locale())))
     return redirect(url_for("agency.batch", batch_id=new_id))
 
 
@@ -425,7 +425,10 @@ def variants_page():
     data, result = _variants()
     if isinstance(result, ValidationError):
         return render_template(
-            "agency/variants.html", values=data, errors=result.errors, result=None
+            "agency/variants.html",
+            values=data,
+            errors=[{"field": e.field, "reason": e.reason_in(get_locale())} for e in result.errors],
+            result=None,
         ), 400
     return render_template("agency/variants.html", values=data or {}, errors=[], result=result)
 
@@ -438,5 +441,5 @@ def variants_json():
         t = translator(get_locale())
         return jsonify({"error": "invalid_input", "message": t("agency.variants.no_request")}), 400
     if isinstance(result, ValidationError):
-        return jsonify(result.to_dict()), 400
+        return jsonify(result.to_dict(get_locale())), 400
     return jsonify(result)

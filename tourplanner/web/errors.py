@@ -14,6 +14,8 @@ from werkzeug.exceptions import HTTPException
 from tourplanner.errors import DatabaseUnavailable
 from tourplanner.errors import TourplannerError
 from tourplanner.errors import UpstreamError
+from tourplanner.i18n import api_language
+from tourplanner.i18n import get_locale
 from tourplanner.storage.db import is_unavailable
 
 if TYPE_CHECKING:
@@ -30,6 +32,12 @@ def wants_json() -> bool:
     return best == "application/json" and (
         request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
     )
+
+
+def error_language() -> str:
+    """The language of an error's reasons: the API's (:func:`~tourplanner.i18n.api_language`,
+    English unless asked) under ``/api/``, else the page's."""
+    return api_language() if request.path.startswith("/api/") else get_locale()
 
 
 def error_response(status: int, code: str, message: str, fields: dict | None = None):
@@ -64,9 +72,9 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(TourplannerError)
     def handle_domain_error(exc: TourplannerError):
         _rollback()
-        body = exc.to_dict()
+        body = exc.to_dict(error_language())
         response, status = error_response(
-            exc.http_status, exc.code, exc.message, body.get("fields")
+            exc.http_status, exc.code, body["message"], body.get("fields")
         )
         if isinstance(exc, UpstreamError):
             response = app.make_response((response, status))

@@ -17,7 +17,9 @@ from flask import url_for
 
 from tourplanner.catalogue.service import get_catalogue
 from tourplanner.errors import NotFound
+from tourplanner.errors import Reason
 from tourplanner.errors import ValidationError
+from tourplanner.i18n import N_
 from tourplanner.i18n import get_locale
 from tourplanner.jobs.runner import get_job
 from tourplanner.jobs.runner import submit
@@ -94,10 +96,11 @@ def _form_values() -> dict:
 
 
 def _field_errors(exc: ValidationError) -> dict[str, str]:
+    """The first reason of each form field, in the page's language."""
     errors: dict[str, str] = {}
     for e in exc.errors:
         key = e.field.split("[", 1)[0].split(".", 1)[0]
-        errors.setdefault(key, e.reason)
+        errors.setdefault(key, e.reason_in(get_locale()))
     return errors
 
 
@@ -134,7 +137,8 @@ def submit_form():
     errors: dict[str, str] = {}
     musts = len(values["must_visit"])
     if musts > MAX_MUSTS:  # said, not silently cut: the traveller chose every one of them
-        errors["must_visit"] = f"has {musts} places; at most {MAX_MUSTS} are allowed"
+        too_many = Reason.of(N_("reason.too_many_places"), count=musts, max=MAX_MUSTS)
+        errors["must_visit"] = too_many.in_(get_locale())
     try:
         tour_request = parse_tour_request(data, get_catalogue())
     except ValidationError as exc:

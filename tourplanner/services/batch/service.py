@@ -22,7 +22,11 @@ from sqlalchemy.orm import Session
 from tourplanner.catalogue.service import get_catalogue
 from tourplanner.errors import FieldError
 from tourplanner.errors import NotFound
+from tourplanner.errors import Reason
 from tourplanner.errors import ValidationError
+from tourplanner.errors import stored_error
+from tourplanner.errors import stored_reason
+from tourplanner.i18n import N_
 from tourplanner.jobs import runner as jobs
 from tourplanner.planning import plan
 from tourplanner.planning.itinerary import Itinerary
@@ -98,7 +102,11 @@ def check_scenario(scenario: str | None) -> str | None:
     known = sorted(default_network().scenarios)
     if scenario not in known:
         raise ValidationError(
-            [FieldError("scenario", f"unknown scenario; known: {', '.join(known)}")]
+            [
+                FieldError(
+                    "scenario", Reason.of(N_("reason.unknown_scenario"), known=", ".join(known))
+                )
+            ]
         )
     return scenario
 
@@ -129,11 +137,10 @@ def create_batch(
         )
     )
     session.flush()
-    errors_by_row: dict[int, list[dict[str, str]]] = {}
+    errors_by_row: dict[int, list[dict[str, Any]]] = {}
     for error in spec.errors:
-        errors_by_row.setdefault(error.row, []).append(
-            {"field": error.field, "reason": error.reason}
-        )
+        # with the reason's key: the page and the API write it in their reader's language
+        errors_by_row.setdefault(error.row, []).append(stored_error(error.field, error.reason))
     for row, row_name, raw in spec.invalid:
         session.add(
             BatchItemRow(
@@ -198,8 +205,12 @@ def _status(item: BatchItemRow, job: JobRow | None) -> str:
     return {jobs.QUEUED: QUEUED, jobs.RUNNING: RUNNING, jobs.DONE: DONE}.get(job.status, FAILED)
 
 
-def load_batch(session: Session, batch_id: str, *, bodies: bool = True) -> BatchView:
+def load_batch(
+    session: Session, batch_id: str, *, bodies: bool = True, lang: str | None = None
+) -> BatchView:
     """Return batch *batch_id* with its products (and their itineraries when *bodies*).
+
+    :param lang: the language of the bad rows' reasons (English when None).
 
     :raise NotFound: when there is no such batch.
     """
@@ -230,7 +241,10 @@ def load_batch(session: Session, batch_id: str, *, bodies: bool = True) -> Batch
                 name=r.name,
                 status=status,
                 request=dict(r.request or {}),
-                errors=list(r.errors or []),
+                errors=[
+                    {"field": e.get("field", ""), "reason": stored_reason(e, lang)}
+                    for e in r.errors or []
+                ],
                 progress=dict(job.progress or {}) if job else {},
                 error=job.error if job is not None and status == FAILED else None,
                 itinerary_id=r.itinerary_id,

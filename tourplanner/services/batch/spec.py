@@ -17,7 +17,9 @@ from typing import Any
 
 from tourplanner.catalogue.catalogue import Catalogue
 from tourplanner.errors import FieldError
+from tourplanner.errors import Reason
 from tourplanner.errors import ValidationError
+from tourplanner.i18n import N_
 from tourplanner.planning.request import MAX_NAME
 from tourplanner.planning.request import TourRequest
 from tourplanner.planning.request import parse_tour_request
@@ -66,14 +68,14 @@ class BatchFileError(ValidationError):
     """The file as a whole cannot be read (not CSV/JSON, no rows, too many rows)."""
 
 
-def _file_error(reason: str) -> BatchFileError:
+def _file_error(reason: Reason) -> BatchFileError:
     return BatchFileError([FieldError("file", reason)])
 
 
 def _csv_rows(text: str) -> list[dict[str, Any]]:
     reader = csv.DictReader(io.StringIO(text))
     if not reader.fieldnames or "name" not in [f.strip() for f in reader.fieldnames]:
-        raise _file_error("the CSV needs a header row with a 'name' column")
+        raise _file_error(Reason.of(N_("reason.csv_needs_name")))
     rows = []
     for raw in reader:
         row: dict[str, Any] = {}
@@ -110,11 +112,13 @@ def _json_rows(text: str) -> list[Any]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise _file_error(f"is not valid JSON (line {exc.lineno}: {exc.msg})") from None
+        raise _file_error(
+            Reason.of(N_("reason.not_json_at"), line=exc.lineno, detail=exc.msg)
+        ) from None
     if isinstance(data, Mapping):
         data = data.get("products")
     if not isinstance(data, list):
-        raise _file_error('JSON must be a list of products or {"products": [...]}')
+        raise _file_error(Reason.of(N_("reason.batch_json_shape")))
     return data
 
 
@@ -127,18 +131,20 @@ def read_rows(content: bytes | str, filename: str = "") -> list[Any]:
         try:
             content = content.decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise _file_error("must be UTF-8 text") from None
+            raise _file_error(Reason.of(N_("reason.utf8"))) from None
     text = content.lstrip("\ufeff")
     if not text.strip():
-        raise _file_error("has no products")
+        raise _file_error(Reason.of(N_("reason.no_products")))
     is_json = filename.lower().endswith(".json") or (
         not filename.lower().endswith(".csv") and text.lstrip()[:1] in ("[", "{")
     )
     rows = _json_rows(text) if is_json else _csv_rows(text)
     if not rows:
-        raise _file_error("has no products")
+        raise _file_error(Reason.of(N_("reason.no_products")))
     if len(rows) > MAX_PRODUCTS:
-        raise _file_error(f"has {len(rows)} products; at most {MAX_PRODUCTS} are allowed")
+        raise _file_error(
+            Reason.of(N_("reason.too_many_products"), count=len(rows), max=MAX_PRODUCTS)
+        )
     return rows
 
 
@@ -154,18 +160,18 @@ def parse_batch(content: bytes | str, catalogue: Catalogue, filename: str = "") 
         row_errors: list[FieldError] = []
         if not isinstance(raw, Mapping):
             invalid.append((number, f"#{number}", {}))
-            errors.append(RowError(number, "row", "must be an object with a name and fields"))
+            errors.append(RowError(number, "row", Reason.of(N_("reason.batch_row_object"))))
             continue
         data = {k: v for k, v in raw.items() if k != "name"}
         name = raw.get("name")
         if not isinstance(name, str) or not name.strip():
-            row_errors.append(FieldError("name", "is required"))
+            row_errors.append(FieldError("name", Reason.of(N_("reason.required"))))
             name = f"#{number}"
         elif len(name) > MAX_NAME:
-            row_errors.append(FieldError("name", f"is longer than {MAX_NAME} characters"))
+            row_errors.append(FieldError("name", Reason.of(N_("reason.too_long"), max=MAX_NAME)))
             name = name[:MAX_NAME]
         if "_extra" in data:
-            row_errors.append(FieldError("row", "has more cells than the header has columns"))
+            row_errors.append(FieldError("row", Reason.of(N_("reason.more_cells_than_columns"))))
             data.pop("_extra")
         request = None
         try:
