@@ -148,6 +148,15 @@ def stored_reason(error: Mapping[str, Any], lang: str | None) -> str:
     return str(error.get("reason", ""))
 
 
+def stored_message(error: Mapping[str, Any], lang: str | None) -> dict[str, Any]:
+    """A stored error (:meth:`TourplannerError.stored`) as the JSON error shape, its message in
+    *lang*; one stored without a reason as it was written."""
+    body = {k: v for k, v in error.items() if k != "reason"}
+    if isinstance(error.get("reason"), Mapping):
+        body["message"] = Reason.from_dict(error["reason"]).in_(lang)
+    return body
+
+
 @dataclass(frozen=True, slots=True)
 class FieldError:
     """One bad input field and the reason, in words a user understands (a :class:`Reason`,
@@ -183,6 +192,15 @@ class TourplannerError(Exception):
         """Return the JSON error shape ``{"error", "message"}``, a message that is a
         :class:`Reason` written in *lang* (English when None)."""
         return {"error": self.code, "message": reason_in(self.message, lang)}
+
+    def stored(self) -> dict[str, Any]:
+        """The error as JSON to store (a failed job's): :meth:`to_dict` in English and, for
+        a message that is a :class:`Reason`, its key and parameters under ``"reason"``, so
+        that whoever reads it later reads it in their language (:func:`stored_message`)."""
+        body: dict[str, Any] = dict(self.to_dict())
+        if isinstance(self.message, Reason):
+            body["reason"] = self.message.to_dict()
+        return body
 
 
 class ValidationError(TourplannerError):

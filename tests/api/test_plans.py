@@ -101,7 +101,18 @@ def test_plan_infeasible_request_is_422(client, keys):
     }
     response = client.post("/api/v1/plans", json=request, headers=auth(keys.planner))
     assert response.status_code == 422
-    assert response.get_json()["error"] == "no_feasible_tour"
+    body = response.get_json()
+    assert body["error"] == "no_feasible_tour"
+    assert body["message"].startswith("No feasible tour: ")
+    assert body["message"].endswith(
+        "Try: allow more driving per day or add a day or start earlier."
+    )
+    # the same in Vietnamese when the client asks for it
+    headers = {**auth(keys.planner), "Accept-Language": "vi"}
+    vi = client.post("/api/v1/plans", json=request, headers=headers).get_json()["message"]
+    assert vi.startswith("Không lập được lịch trình khả thi: ")
+    assert "cho phép lái xe nhiều hơn mỗi ngày hoặc thêm một ngày" in vi
+    assert "Try" not in vi and "driving" not in vi
 
 
 def test_plan_bad_fields_are_400_with_reasons(client, keys):

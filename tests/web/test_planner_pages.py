@@ -173,5 +173,8 @@ def test_infeasible_request_gets_a_friendly_page(app, client):
     assert page.status_code == 422
     html = page.get_data(as_text=True)
     assert "Không lập được lịch trình" in html
-    assert "add a day or start earlier" in html
+    # the reason and what to relax in the page's language only
+    assert "ngày 1 không đi kịp trong giờ của ngày" in html
+    assert "thêm một ngày hoặc khởi hành sớm hơn" in html
+    assert "add a day" not in html and "Try:" not in html
     assert client.get(f"/jobs/{job_id}.json").get_json()["error"]["error"] == "no_feasible_tour"

@@ -21,6 +21,7 @@ from tourplanner.api.schemas import JobAcceptedSchema
 from tourplanner.api.schemas import JobSchema
 from tourplanner.api.schemas import PlanQuerySchema
 from tourplanner.catalogue.service import get_catalogue
+from tourplanner.i18n import api_language
 from tourplanner.jobs.runner import get_job
 from tourplanner.jobs.runner import submit
 from tourplanner.planning import plan
@@ -104,7 +105,7 @@ def job(job_id: str):
     session = get_session()
     check_job(session, job_id, current_principal())
     found = get_job(session, job_id)
-    body = found.to_dict()
+    body = found.to_dict(api_language())
     body["status_url"] = url_for("api_plans.job", job_id=job_id)
     body["itinerary_url"] = (
         url_for("api_plans.itinerary", itinerary_id=found.result_id) if found.result_id else None

@@ -27,6 +27,7 @@ from sqlalchemy import select
 from tourplanner.errors import NotFound
 from tourplanner.errors import QueueUnavailable
 from tourplanner.errors import TourplannerError
+from tourplanner.errors import stored_message
 from tourplanner.storage.tables import JobRow
 from tourplanner.text import url_token
 
@@ -51,16 +52,20 @@ class Job:
     result_id: str | None
     error: dict[str, Any] | None
 
-    def to_dict(self) -> dict[str, Any]:
-        """Return the job as JSON."""
+    def to_dict(self, lang: str | None = None) -> dict[str, Any]:
+        """Return the job as JSON, its error's message in *lang* (English when None)."""
         return {
             "id": self.id,
             "kind": self.kind,
             "status": self.status,
             "progress": self.progress,
             "result_id": self.result_id,
-            "error": self.error,
+            "error": self.error_in(lang),
         }
+
+    def error_in(self, lang: str | None) -> dict[str, Any] | None:
+        """The error (``{"error", "message"}``) with its message in *lang*."""
+        return None if self.error is None else stored_message(self.error, lang)
 
 
 def _now() -> datetime:
@@ -193,7 +198,7 @@ def execute(app: Flask, job_id: str) -> None:
         try:
             result_id = handler(payload, writer)
         except TourplannerError as exc:
-            _finish(database, job_id, status=FAILED, error=exc.to_dict())
+            _finish(database, job_id, status=FAILED, error=exc.stored())
         except Exception:
             log.exception("job %s (%s) failed", job_id, kind)
             _finish(
@@ -345,7 +350,7 @@ def enqueue(database, job_ids: list[str]) -> None:
             runner.submit(job_id)
         except QueueUnavailable as exc:
             for lost in job_ids[done:]:
-                _finish(database, lost, status=FAILED, error=exc.to_dict())
+                _finish(database, lost, status=FAILED, error=exc.stored())
             raise
 
 

@@ -15,13 +15,16 @@ from __future__ import annotations
 import logging
 import math
 import os
+import re
 import time
 from collections.abc import Callable
 
 import solver
 from tourplanner.catalogue.catalogue import Catalogue
 from tourplanner.errors import PlanningFailed
+from tourplanner.errors import Reason
 from tourplanner.errors import TourplannerError
+from tourplanner.i18n import N_
 from tourplanner.planning.build import build_itinerary
 from tourplanner.planning.itinerary import Itinerary
 from tourplanner.planning.model import MONEY_WEIGHT
@@ -131,14 +134,40 @@ def _load_average() -> float:
         return math.nan
 
 
-def _infeasible_message(request: TourRequest, solution: solver.Solution) -> str:
+#: the list of what to relax when no tour fits, for 2, 3 and 4 suggestions (one message each,
+#: so that each language joins its list its own way)
+_HINT_LISTS = (
+    N_("reason.plan.hints.2"),
+    N_("reason.plan.hints.3"),
+    N_("reason.plan.hints.4"),
+)
+#: the solver's wording of a day that cannot be travelled (its tests quote it)
+_UNTRAVELLABLE_DAY = re.compile(r"day (\d+): no candidate start/end pair")
+
+
+def _infeasible_message(request: TourRequest, solution: solver.Solution) -> Reason:
+    """Why no tour fits, and what to relax, as a :class:`Reason` (written in the reader's
+    language): the solver says which days cannot be travelled, or that no sequence of nights
+    works."""
     hints = []
     if request.budget_vnd is not None:
-        hints.append("raise the budget")
+        hints.append(Reason.of(N_("reason.plan.hint.budget")))
     if request.max_drive_minutes_per_day:
-        hints.append("allow more driving per day")
+        hints.append(Reason.of(N_("reason.plan.hint.drive")))
     if request.must_visit:
-        hints.append("drop a must-visit")
-    hints.append("add a day or start earlier")
-    reason = (solution.message or "no feasible tour").rstrip(". ")
-    return f"{reason}. Try: {', '.join(hints)}."
+        hints.append(Reason.of(N_("reason.plan.hint.must_visit")))
+    hints.append(Reason.of(N_("reason.plan.hint.days")))
+    days = [int(d) for d in _UNTRAVELLABLE_DAY.findall(solution.message or "")]
+    if days:
+        why = Reason.of(
+            N_("reason.plan.days_untravellable"),
+            days=", ".join(str(d + 1) for d in days),
+        )
+    else:
+        why = Reason.of(N_("reason.plan.no_nights"))
+    listed = (
+        hints[0]
+        if len(hints) == 1
+        else Reason.of(_HINT_LISTS[len(hints) - 2], **dict(zip("abcd", hints, strict=False)))
+    )
+    return Reason.of(N_("reason.plan.failed"), why=why, hints=listed)

@@ -157,7 +157,8 @@ def job(job_id: str):
     if found.status == "done":
         return redirect(url_for("planner.itinerary", itinerary_id=found.result_id))
     status = 422 if found.status == "failed" else 200
-    return render_template("planner/job.html", job=found), status
+    error = found.error_in(get_locale())
+    return render_template("planner/job.html", job=found, error=error), status
 
 
 @bp.get("/jobs/<job_id>.json")
@@ -165,7 +166,7 @@ def job_json(job_id: str):
     """Progress of a solve, for polling."""
     with _session() as session:
         found = get_job(session, job_id)
-    body = found.to_dict()
+    body = found.to_dict(get_locale())
     if found.result_id:
         body["url"] = url_for("planner.itinerary", itinerary_id=found.result_id)
     return jsonify(body)
