@@ -8,6 +8,7 @@ import json
 import pickle
 import re
 import string
+from html import unescape
 
 import pytest
 from babel.messages.pofile import read_po
@@ -255,3 +256,20 @@ def test_not_found_message_that_is_a_reason_follows_the_language(app):
         get_catalogue().resolve("atlantis")
     assert info.value.to_dict()["message"].startswith("no place is called 'atlantis'")
     assert info.value.to_dict("vi")["message"].startswith("không có địa điểm nào tên 'atlantis'")
+
+
+@pytest.mark.parametrize(
+    ("path", "vi", "en"),
+    [
+        ("/i/nope", "không có lịch trình nào có mã 'nope'", "no itinerary has the id 'nope'"),
+        ("/jobs/nope", "không có công việc nào có mã 'nope'", "no job has the id 'nope'"),
+    ],
+)
+def test_missing_shared_link_says_so_in_the_page_language(client, path, vi, en):
+    """A broken link to an itinerary or a job: the 404 page in the page's language only."""
+    html = unescape(client.get(f"{path}?lang=vi").get_data(as_text=True))
+    assert vi in html and en not in html
+    response = client.get(f"{path}?lang=en")
+    assert response.status_code == 404
+    html = unescape(response.get_data(as_text=True))
+    assert en in html and vi not in html

@@ -106,7 +106,7 @@ def _load(batch_id: str, *, bodies: bool = True) -> service.BatchView:
     """
     session = get_session()
     if not service.visible_to(session, batch_id, current_principal().agency_id):
-        raise NotFound(f"no batch has the id {batch_id!r}")
+        raise NotFound(Reason.of(N_("reason.not_found.batch"), id=repr(batch_id)))
     return service.load_batch(session, batch_id, bodies=bodies, lang=api_language())
 
 

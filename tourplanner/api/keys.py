@@ -82,7 +82,7 @@ def find_agency(session: Session, name_or_id: str) -> AgencyRow:
         select(AgencyRow).where((AgencyRow.name == name_or_id) | (AgencyRow.id == name_or_id))
     )
     if row is None:
-        raise NotFound(f"no agency is called {name_or_id!r}")
+        raise NotFound(Reason.of(N_("reason.not_found.agency"), name=repr(name_or_id)))
     return row
 
 
@@ -121,7 +121,7 @@ def revoke_key(session: Session, prefix: str) -> ApiKeyRow:
     prefix = prefix.removeprefix("tp_").split("_", 1)[0]
     row = session.scalar(select(ApiKeyRow).where(ApiKeyRow.prefix == prefix))
     if row is None:
-        raise NotFound(f"no key has the prefix {prefix!r}")
+        raise NotFound(Reason.of(N_("reason.not_found.key"), prefix=repr(prefix)))
     if row.revoked_at is None:
         row.revoked_at = datetime.now(UTC)
         session.commit()

@@ -15,6 +15,8 @@ from sqlalchemy.orm import Session
 
 from tourplanner.api.keys import Principal
 from tourplanner.errors import NotFound
+from tourplanner.errors import Reason
+from tourplanner.i18n import N_
 from tourplanner.storage.agencies import ApiItineraryRow
 from tourplanner.storage.agencies import ApiJobRow
 from tourplanner.storage.batches import BatchItemRow
@@ -69,7 +71,7 @@ def check_itinerary(session: Session, itinerary_id: str, principal: Principal) -
         if owner is None:  # a batch product
             owner, private = _batch_owner(session, BatchItemRow.itinerary_id, itinerary_id), True
     if not _visible(owner, private, principal):
-        raise NotFound(f"no itinerary has the id {itinerary_id!r}")
+        raise NotFound(Reason.of(N_("reason.not_found.itinerary"), id=repr(itinerary_id)))
 
 
 def check_job(session: Session, job_id: str, principal: Principal) -> None:
@@ -85,4 +87,4 @@ def check_job(session: Session, job_id: str, principal: Principal) -> None:
     else:  # a batch product's job
         owner, private = _batch_owner(session, BatchItemRow.job_id, job_id), True
     if not _visible(owner, private, principal):
-        raise NotFound(f"no job has the id {job_id!r}")
+        raise NotFound(Reason.of(N_("reason.not_found.job"), id=repr(job_id)))

@@ -63,7 +63,7 @@ def _respond(place: Place, status: int = 200, headers: dict | None = None):
 def _find(catalogue: Catalogue, place_id: str) -> Place:
     place = catalogue.places.get(place_id)
     if place is None:
-        raise NotFound(f"no place has the id {place_id!r}")
+        raise NotFound(Reason.of(N_("reason.not_found.place"), id=repr(place_id)))
     return place
 
 

@@ -137,7 +137,7 @@ class Catalogue:
         if province:
             wanted_province = self.province(province)
             if wanted_province is None:
-                raise NotFound(f"province: unknown province {province!r}")
+                raise NotFound(Reason.of(N_("reason.not_found.province"), name=repr(province)))
         folded = fold(query)
         tokens = folded.split()
         category = fold(category) if category else None

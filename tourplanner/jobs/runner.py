@@ -26,8 +26,10 @@ from sqlalchemy import select
 
 from tourplanner.errors import NotFound
 from tourplanner.errors import QueueUnavailable
+from tourplanner.errors import Reason
 from tourplanner.errors import TourplannerError
 from tourplanner.errors import stored_message
+from tourplanner.i18n import N_
 from tourplanner.storage.tables import JobRow
 from tourplanner.text import url_token
 
@@ -101,7 +103,7 @@ def get_job(session, job_id: str) -> Job:
     """
     row = session.get(JobRow, job_id) if len(job_id) <= 32 else None
     if row is None:
-        raise NotFound(f"no job has the id {job_id!r}")
+        raise NotFound(Reason.of(N_("reason.not_found.job"), id=repr(job_id)))
     return _view(row)
 
 

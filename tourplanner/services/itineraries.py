@@ -7,6 +7,8 @@ from dataclasses import replace
 from sqlalchemy.orm import Session
 
 from tourplanner.errors import NotFound
+from tourplanner.errors import Reason
+from tourplanner.i18n import N_
 from tourplanner.planning.itinerary import Itinerary
 from tourplanner.storage.tables import ItineraryRow
 from tourplanner.text import url_token
@@ -26,7 +28,9 @@ def save_itinerary(session: Session, itinerary: Itinerary, *, commit: bool = Tru
     :raise NotFound: when it names a parent itinerary that does not exist.
     """
     if itinerary.parent_id and session.get(ItineraryRow, itinerary.parent_id) is None:
-        raise NotFound(f"parent itinerary {itinerary.parent_id!r} does not exist")
+        raise NotFound(
+            Reason.of(N_("reason.not_found.parent_itinerary"), id=repr(itinerary.parent_id))
+        )
     saved = replace(itinerary, id=new_id())
     body = saved.to_dict()
     session.add(
@@ -52,5 +56,5 @@ def load_itinerary(session: Session, itinerary_id: str) -> Itinerary:
     """
     row = session.get(ItineraryRow, itinerary_id) if len(itinerary_id) <= 32 else None
     if row is None:
-        raise NotFound(f"no itinerary has the id {itinerary_id!r}")
+        raise NotFound(Reason.of(N_("reason.not_found.itinerary"), id=repr(itinerary_id)))
     return Itinerary.from_dict(row.body)

@@ -80,7 +80,7 @@ def as_point(item: Locatable | Point | str, network: Network) -> Point:
     if isinstance(item, str):
         node = network.nodes.get(item)
         if node is None:
-            raise NotFound(f"no network node is called {item!r}")
+            raise NotFound(Reason.of(N_("reason.not_found.node"), name=repr(item)))
         return Point(node.id, node.name_vi, node.lat, node.lon)
     lat = getattr(item, "lat", None)
     lon = getattr(item, "lon", None)

@@ -134,7 +134,7 @@ class TravelMatrix:
         try:
             return self.ids.index(point_id)
         except ValueError:
-            raise NotFound(f"the matrix has no point {point_id!r}") from None
+            raise NotFound(Reason.of(N_("reason.not_found.point"), id=repr(point_id))) from None
 
     def minutes_between(self, a: str, b: str) -> int | None:
         """Return the minutes from *a* to *b*, or None when unreachable."""

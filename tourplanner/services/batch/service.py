@@ -216,7 +216,7 @@ def load_batch(
     """
     batch = session.get(BatchRow, batch_id) if len(batch_id) <= 32 else None
     if batch is None:
-        raise NotFound(f"no batch has the id {batch_id!r}")
+        raise NotFound(Reason.of(N_("reason.not_found.batch"), id=repr(batch_id)))
     rows = session.scalars(
         select(BatchItemRow).where(BatchItemRow.batch_id == batch_id).order_by(BatchItemRow.row)
     ).all()
@@ -315,7 +315,7 @@ def save_product(session: Session, batch_id: str, row: int, itinerary: Itinerary
             )
         )
         if existing is None:
-            raise NotFound(f"batch {batch_id!r} has no row {row}")
+            raise NotFound(Reason.of(N_("reason.not_found.batch_row"), id=repr(batch_id), row=row))
         return existing
     session.commit()
     return itinerary_id
@@ -330,7 +330,7 @@ def batch_product_job(payload: dict[str, Any], progress) -> str:
             select(BatchItemRow).where(BatchItemRow.batch_id == batch_id, BatchItemRow.row == row)
         )
         if item is None:
-            raise NotFound(f"batch {batch_id!r} has no row {row}")
+            raise NotFound(Reason.of(N_("reason.not_found.batch_row"), id=repr(batch_id), row=row))
         if item.itinerary_id:  # a retry of a product already saved
             return item.itinerary_id
         scenario = session.get(BatchRow, batch_id).scenario
