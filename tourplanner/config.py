@@ -61,6 +61,10 @@ class Config:
     #: searches one plan runs side by side (forked processes with other seeds; the best plan
     #: wins): two on a machine with two cores or more
     PLANNER_WORKERS: int = field(default_factory=lambda: min(2, os.cpu_count() or 1))
+    #: a work bound instead of the clock: each plan's search stops after this many rounds of
+    #: 50 LNS iterations, so the same request and seed give the same plan on a busy machine
+    #: (reproducible runs and tests); unset: the time limit decides
+    PLANNER_MAX_ROUNDS: int | None = None
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Config:
@@ -83,6 +87,7 @@ class Config:
             "API_MAX_BODY_BYTES",
             "API_SYNC_CONCURRENCY",
             "PLANNER_WORKERS",
+            "PLANNER_MAX_ROUNDS",
         ):
             value = env.get(name, "").strip()
             if value:

@@ -80,11 +80,7 @@ def plan(
     """
     started = time.perf_counter()
     model = build_model(request, catalogue, travel)
-    params = solver.SolveParams(
-        time_limit_s=request.time_limit_s or default_time_limit(request),
-        seed=seed,
-        workers=_workers(),
-    )
+    params = _solve_params(request, seed)
     solution = solver.solve(model.problem, params, on_progress=on_progress, should_stop=should_stop)
     if solution.status is solver.Status.INFEASIBLE or not solution.plans:
         raise PlanningFailed(_infeasible_message(request, solution))
@@ -93,6 +89,27 @@ def plan(
         log.error("invalid plan for %s: %s %s", request.to_dict(), violations, solution.message)
         raise PlannerBug("the planner produced a plan that failed validation; this has been logged")
     return build_itinerary(model, solution, catalogue, travel, time.perf_counter() - started)
+
+
+def _solve_params(request: TourRequest, seed: int) -> solver.SolveParams:
+    """The search's limits: the request's time limit (or the default), on the free cores; with
+    the app's ``PLANNER_MAX_ROUNDS`` a work bound instead (one search, no early stop, the
+    clock only a backstop of ten times the limit), so that a seed gives one plan."""
+    limit = request.time_limit_s or default_time_limit(request)
+    rounds = _app_setting("PLANNER_MAX_ROUNDS")
+    if rounds:
+        return solver.SolveParams(
+            time_limit_s=10 * limit, seed=seed, workers=1, max_rounds=int(rounds), early_stop=False
+        )
+    return solver.SolveParams(time_limit_s=limit, seed=seed, workers=_workers())
+
+
+def _app_setting(name: str) -> object:
+    """The current app's setting *name* (``None`` outside an app)."""
+    from flask import current_app
+    from flask import has_app_context
+
+    return current_app.config.get(name) if has_app_context() else None
 
 
 def _workers() -> int:
