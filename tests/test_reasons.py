@@ -273,3 +273,19 @@ def test_missing_shared_link_says_so_in_the_page_language(client, path, vi, en):
     assert response.status_code == 404
     html = unescape(response.get_data(as_text=True))
     assert en in html and vi not in html
+
+
+def test_service_failures_read_in_the_page_language():
+    """The messages of our own failures (database or queue down, a bug) exist in both
+    languages and a stored job failure is written in the reader's."""
+    from tourplanner.errors import stored_message
+    from tourplanner.jobs.runner import _internal_error
+
+    stored = _internal_error(Reason.of("reason.internal.job"))
+    assert (
+        stored_message(stored, "en")["message"] == "the job failed on our side; it has been logged"
+    )
+    assert stored_message(stored, "vi")["message"].startswith("công việc bị lỗi từ phía chúng tôi")
+    assert "reason" not in stored_message(stored, "vi")
+    for key in ("reason.unavailable.queue", "reason.unavailable.database", "reason.internal"):
+        assert Reason.of(key).in_("vi") != str(Reason.of(key))

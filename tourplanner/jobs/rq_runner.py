@@ -34,6 +34,8 @@ from rq.job import JobStatus
 from sqlalchemy import select
 
 from tourplanner.errors import QueueUnavailable
+from tourplanner.errors import Reason
+from tourplanner.i18n import N_
 from tourplanner.jobs.runner import QUEUED
 from tourplanner.jobs.runner import RUNNING
 from tourplanner.jobs.runner import execute
@@ -69,10 +71,7 @@ log = logging.getLogger(__name__)
 
 def _unavailable(exc: Exception) -> QueueUnavailable:
     log.error("the job queue (Redis) does not answer: %s: %s", type(exc).__name__, exc)
-    return QueueUnavailable(
-        "the job queue is unavailable (Redis does not answer), so the job was not started; "
-        "try again in a minute"
-    )
+    return QueueUnavailable(Reason.of(N_("reason.unavailable.queue")))
 
 
 def rq_job_id(job_id: str) -> str:

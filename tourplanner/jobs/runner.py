@@ -70,6 +70,11 @@ class Job:
         return None if self.error is None else stored_message(self.error, lang)
 
 
+def _internal_error(reason: Reason) -> dict[str, Any]:
+    """A failure on our side as a stored job error, written later in the reader's language."""
+    return {"error": "internal_error", "message": str(reason), "reason": reason.to_dict()}
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -194,7 +199,7 @@ def execute(app: Flask, job_id: str) -> None:
                 database,
                 job_id,
                 status=FAILED,
-                error={"error": "internal_error", "message": f"unknown kind of job: {kind}"},
+                error=_internal_error(Reason.of(N_("reason.internal.job_kind"), kind=kind)),
             )
             return
         try:
@@ -207,10 +212,7 @@ def execute(app: Flask, job_id: str) -> None:
                 database,
                 job_id,
                 status=FAILED,
-                error={
-                    "error": "internal_error",
-                    "message": "the job failed on our side; it has been logged",
-                },
+                error=_internal_error(Reason.of(N_("reason.internal.job"))),
             )
         else:
             _finish(

@@ -12,8 +12,10 @@ from flask import request
 from werkzeug.exceptions import HTTPException
 
 from tourplanner.errors import DatabaseUnavailable
+from tourplanner.errors import Reason
 from tourplanner.errors import TourplannerError
 from tourplanner.errors import UpstreamError
+from tourplanner.i18n import N_
 from tourplanner.i18n import api_language
 from tourplanner.i18n import get_locale
 from tourplanner.storage.db import is_unavailable
@@ -92,12 +94,9 @@ def init_app(app: Flask) -> None:
         if is_unavailable(exc):
             log.error("database unavailable on %s %s: %s", request.method, request.path, exc)
             return handle_domain_error(
-                DatabaseUnavailable(
-                    "the database is unavailable at the moment, so this request was not "
-                    "carried out (nothing of it was saved); try again in a minute"
-                )
+                DatabaseUnavailable(Reason.of(N_("reason.unavailable.database")))
             )
         log.exception("unhandled error on %s %s", request.method, request.path)
         return error_response(
-            500, "internal_error", "Something went wrong on our side; it has been logged."
+            500, "internal_error", Reason.of(N_("reason.internal")).in_(error_language())
         )
