@@ -289,3 +289,12 @@ def test_service_failures_read_in_the_page_language():
     assert "reason" not in stored_message(stored, "vi")
     for key in ("reason.unavailable.queue", "reason.unavailable.database", "reason.internal"):
         assert Reason.of(key).in_("vi") != str(Reason.of(key))
+
+
+def test_api_refusals_follow_the_api_language(client):
+    """No key: English by default, Vietnamese when the client asks for it."""
+    en = client.get("/api/v1/places").get_json()
+    assert en["error"] == "unauthorized"
+    assert en["message"] == "send your API key as 'Authorization: Bearer <key>' or 'X-API-Key'"
+    vi = client.get("/api/v1/places", headers={"Accept-Language": "vi"}).get_json()
+    assert vi["error"] == "unauthorized" and vi["message"].startswith("hãy gửi khóa API")

@@ -23,6 +23,8 @@ from tourplanner.api.keys import authenticate
 from tourplanner.api.ratelimit import DEFAULT_LIMIT
 from tourplanner.api.ratelimit import DEFAULT_WINDOW_S
 from tourplanner.api.ratelimit import count_request
+from tourplanner.errors import Reason
+from tourplanner.i18n import N_
 from tourplanner.storage.db import get_session
 
 if TYPE_CHECKING:
@@ -54,11 +56,11 @@ def guard() -> None:
     request.max_content_length = config.get("API_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES)
     token = _token()
     if not token:
-        raise Unauthorized("send your API key as 'Authorization: Bearer <key>' or 'X-API-Key'")
+        raise Unauthorized(Reason.of(N_("reason.api.no_key")))
     session = get_session()
     principal = authenticate(session, token)
     if principal is None:
-        raise Unauthorized("the API key is unknown or revoked")
+        raise Unauthorized(Reason.of(N_("reason.api.unknown_key")))
     g.api_principal = principal
     allowance = count_request(
         session,
@@ -69,8 +71,11 @@ def guard() -> None:
     g.api_allowance = allowance
     if not allowance.allowed:
         raise RateLimited(
-            f"this key may make {allowance.limit} requests per "
-            f"{config.get('API_RATE_WINDOW_S', DEFAULT_WINDOW_S)} s; retry later",
+            Reason.of(
+                N_("reason.api.rate_limited"),
+                limit=allowance.limit,
+                window=config.get("API_RATE_WINDOW_S", DEFAULT_WINDOW_S),
+            ),
             allowance.reset_s,
         )
 
@@ -93,7 +98,9 @@ def requires(role: str) -> Callable:
         def wrapper(*args: Any, **kwargs: Any):
             principal = current_principal()
             if not principal.may(role):
-                raise Forbidden(f"a {principal.role} key may not do this; it needs {role}")
+                raise Forbidden(
+                    Reason.of(N_("reason.api.forbidden"), role=principal.role, needed=role)
+                )
             return view(*args, **kwargs)
 
         return wrapper

@@ -191,7 +191,7 @@ def create_batch(name: str | None = None, scenario: str | None = None):
         seen = session.get(IdempotencyRow, (principal.agency_id, key))
         if seen is not None:
             if seen.fingerprint != fingerprint:
-                raise Conflict("this Idempotency-Key was used with a different batch")
+                raise Conflict(Reason.of(N_("reason.api.idempotency_reused")))
             return _accepted(seen.batch_id, 200)
     spec = parse_batch(content, get_catalogue(), filename)
     batch_id = service.create_batch(
@@ -215,7 +215,7 @@ def create_batch(name: str | None = None, scenario: str | None = None):
         session.rollback()
         seen = session.get(IdempotencyRow, (principal.agency_id, key))
         if seen is None or seen.fingerprint != fingerprint:
-            raise Conflict("this Idempotency-Key was used with a different batch") from None
+            raise Conflict(Reason.of(N_("reason.api.idempotency_reused"))) from None
         return _accepted(seen.batch_id, 200)
     return _accepted(batch_id, 202)
 

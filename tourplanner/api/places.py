@@ -127,8 +127,9 @@ def _save(old: Place | None, new: Place, action: str, expected: int | None) -> P
             session.rollback()
             current = session.scalar(select(PlaceRow.version).where(PlaceRow.id == new.id))
             raise Conflict(
-                f"place {new.id!r} is at version {current}, not {expected}: "
-                "read it again and redo your edit"
+                Reason.of(
+                    N_("reason.api.stale_version"), id=repr(new.id), current=current, sent=expected
+                )
             )
     changed = CatalogueRepository(session).save_places([new])
     if changed:
@@ -197,7 +198,7 @@ def create_place():
     body.pop("version", None)
     place = _parse({**body, "retired": False})
     if get_session().get(PlaceRow, place.id) is not None:
-        raise Conflict(f"a place with the id {place.id!r} exists")
+        raise Conflict(Reason.of(N_("reason.api.place_exists"), id=repr(place.id)))
     stored = _save(None, place, "create", None)
     location = url_for("api_catalogue.get_place", place_id=stored.id)
     return _respond(stored, 201, {"Location": location})
