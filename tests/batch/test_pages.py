@@ -124,6 +124,20 @@ def test_agency_variants_page_and_json(client):
     assert client.get("/agency/variants").status_code == 200
 
 
+def test_variants_that_cannot_be_planned_say_why_in_the_page_language(client):
+    """An evening too short for Hạ Long: every variant fails, with why and what to relax in the
+    asked language only."""
+    query = (
+        "start=hub-ha-noi&end=ha-long-bay&start_date=2027-03-06&days=1"
+        "&day_start=19:00&day_end=23:00&time_limit_s=0.3"
+    )
+    vi = client.get(f"/agency/variants.json?{query}&lang=vi").get_json()["variants"]
+    assert {v["status"] for v in vi} == {"failed"}
+    assert all("thêm một ngày hoặc khởi hành sớm hơn" in v["error"] for v in vi), vi
+    en = client.get(f"/agency/variants.json?{query}&lang=en").get_json()["variants"]
+    assert all(v["error"].endswith("Try: add a day or start earlier.") for v in en), en
+
+
 def test_workspace_needs_sign_in(app):
     """Without a key every workspace page sends the browser to the sign-in form."""
     anonymous = app.test_client()

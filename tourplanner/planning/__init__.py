@@ -48,6 +48,7 @@ __all__ = [
     "build_itinerary",
     "build_model",
     "default_time_limit",
+    "infeasible_message",
     "plan",
     "select_candidates",
     "transport_modes",
@@ -83,7 +84,7 @@ def plan(
     params = _solve_params(request, seed)
     solution = solver.solve(model.problem, params, on_progress=on_progress, should_stop=should_stop)
     if solution.status is solver.Status.INFEASIBLE or not solution.plans:
-        raise PlanningFailed(_infeasible_message(request, solution))
+        raise PlanningFailed(infeasible_message(request, solution))
     violations = solver.validate(model.problem, solution)
     if violations or solution.status is solver.Status.INVALID:
         log.error("invalid plan for %s: %s %s", request.to_dict(), violations, solution.message)
@@ -162,7 +163,7 @@ _HINT_LISTS = (
 _UNTRAVELLABLE_DAY = re.compile(r"day (\d+): no candidate start/end pair")
 
 
-def _infeasible_message(request: TourRequest, solution: solver.Solution) -> Reason:
+def infeasible_message(request: TourRequest, solution: solver.Solution) -> Reason:
     """Why no tour fits, and what to relax, as a :class:`Reason` (written in the reader's
     language): the solver says which days cannot be travelled, or that no sequence of nights
     works."""

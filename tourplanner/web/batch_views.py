@@ -22,6 +22,7 @@ from tourplanner.api.keys import authenticate
 from tourplanner.catalogue.service import get_catalogue
 from tourplanner.errors import NotFound
 from tourplanner.errors import ValidationError
+from tourplanner.errors import reason_in
 from tourplanner.i18n import N_
 from tourplanner.i18n import get_locale
 from tourplanner.i18n import translator
@@ -416,7 +417,12 @@ def _variants():
         tour_request = parse_tour_request(data, get_catalogue())
     except ValidationError as exc:
         return data, exc
-    return data, compare_variants(tour_request, get_catalogue(), get_travel_model)
+    result = compare_variants(tour_request, get_catalogue(), get_travel_model)
+    lang = get_locale()
+    for entry in result["variants"]:
+        if entry.get("error") is not None:  # why it failed, in the page's language
+            entry["error"] = reason_in(entry["error"], lang)
+    return data, result
 
 
 @bp.get("/variants")

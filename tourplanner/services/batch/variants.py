@@ -19,6 +19,7 @@ from tourplanner.planning import PlannerBug
 from tourplanner.planning import build_itinerary
 from tourplanner.planning import build_model
 from tourplanner.planning import default_time_limit
+from tourplanner.planning import infeasible_message
 from tourplanner.planning.itinerary import Itinerary
 from tourplanner.planning.request import TourRequest
 
@@ -64,7 +65,7 @@ def _solve(
     limit = request.time_limit_s or min(default_time_limit(request), VARIANT_TIME_LIMIT_S)
     solution = solver.solve(problem, solver.SolveParams(time_limit_s=limit, seed=0))
     if solution.status is solver.Status.INFEASIBLE or not solution.plans:
-        raise PlanningFailed(solution.message or "no feasible tour for this variant")
+        raise PlanningFailed(infeasible_message(request, solution))
     if solver.validate(problem, solution) or solution.status is solver.Status.INVALID:
         raise PlannerBug("the planner produced a plan that failed validation")
     return build_itinerary(model, solution, catalogue, travel, time.perf_counter() - started)
