@@ -207,6 +207,16 @@ def unreachable_end() -> Problem:
     )
 
 
+def quota_users(problem: Problem, sol: Solution, day: int, key: str) -> set[str]:
+    """The groups whose plan visits a place of quota ``key`` on ``day``."""
+    return {
+        plan.group_id
+        for plan in sol.plans
+        for v in plan.days[day].visits
+        if problem.place(v.place_id).quota_key == key
+    }
+
+
 def run(problem: Problem, **kw: object) -> Solution:
     """Solve with a short limit and assert that the solution validates."""
     params = SolveParams(**{"time_limit_s": 1.0, **kw})  # type: ignore[arg-type]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 
+from solver_cases import quota_users
+
 from solver import Group
 from solver import Quota
 from solver import SolveParams
@@ -71,10 +73,4 @@ def test_a_quota_smaller_than_the_groups_is_planned_jointly():
     sol = solve(trip, PARAMS)
     assert validate(trip, sol) == []
     for d in range(3):
-        on_boats = {
-            plan.group_id
-            for plan in sol.plans
-            for v in plan.days[d].visits
-            if trip.place(v.place_id).quota_key == "bay-boats"
-        }
-        assert len(on_boats) <= 1
+        assert len(quota_users(trip, sol, d, "bay-boats")) <= 1

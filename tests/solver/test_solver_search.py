@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from solver_cases import lunch_break
+from solver_cases import quota_users
 from solver_cases import run
 
 from solver import SolveParams
@@ -107,13 +108,7 @@ def test_solve_synthetic_trip_two_groups_share_quota():
     assert sol.status is Status.FEASIBLE
     assert len(sol.visited()) > 0
     for d in range(3):
-        groups = {
-            plan.group_id
-            for plan in sol.plans
-            for v in plan.days[d].visits
-            if problem.place(v.place_id).quota_key == "bay-boats"
-        }
-        assert len(groups) <= 1
+        assert len(quota_users(problem, sol, d, "bay-boats")) <= 1
 
 
 def test_solve_portfolio_returns_the_best_of_its_seeds():
