@@ -102,7 +102,8 @@ def _solve_params(request: TourRequest, seed: int) -> solver.SolveParams:
         return solver.SolveParams(
             time_limit_s=10 * limit, seed=seed, workers=1, max_rounds=int(rounds), early_stop=False
         )
-    return solver.SolveParams(time_limit_s=limit, seed=seed, workers=_workers())
+    wanted = int(_app_setting("PLANNER_WORKERS") or 1)  # one search outside an app
+    return solver.SolveParams(time_limit_s=limit, seed=seed, workers=free_workers(wanted))
 
 
 def _app_setting(name: str) -> object:
@@ -111,16 +112,6 @@ def _app_setting(name: str) -> object:
     from flask import has_app_context
 
     return current_app.config.get(name) if has_app_context() else None
-
-
-def _workers() -> int:
-    """Searches side by side: the app's ``PLANNER_WORKERS`` (1 outside an app), on free cores."""
-    from flask import current_app
-    from flask import has_app_context
-
-    if not has_app_context():
-        return 1
-    return free_workers(int(current_app.config.get("PLANNER_WORKERS", 1)))
 
 
 def free_workers(
