@@ -14,30 +14,16 @@ from tourplanner.i18n import translations
 REASON_LANGUAGE = "en"
 
 
+@dataclass(frozen=True, slots=True)
 class Grouped:
     """A number in a reason that is written with the locale's digit grouping when the reason
     is rendered: ``1,000,000`` in English, ``1.000.000`` in Vietnamese."""
 
-    __slots__ = ("value",)
-
-    def __init__(self, value: int | float) -> None:
-        self.value = value
+    value: int | float
 
     def render(self, lang: str) -> str:
         """The number in *lang*'s format."""
         return format_number(self.value, lang)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Grouped) and other.value == self.value
-
-    def __hash__(self) -> int:
-        return hash(self.value)
-
-    def __repr__(self) -> str:
-        return f"Grouped({self.value!r})"
-
-    def __reduce__(self):
-        return Grouped, (self.value,)
 
 
 class _Keep(dict):
