@@ -70,6 +70,9 @@ NOISE = 0.08
 DESTROY_MAX = 0.35
 #: go back to the best plan after this many iterations without a new best
 RESET_AFTER = 150
+#: ... or after this share of the time limit without one (an 8-day trip makes ~40 iterations
+#: a second: 150 of them are half its limit)
+RESET_SHARE = 0.12
 #: start temperature of the acceptance, as a share of the mean prize of a planned visit
 TEMP_START = 0.3
 #: insertion criteria of the repair: exponents of the minutes added (0: by gain alone)
@@ -263,6 +266,8 @@ class Search:
         #: :meth:`_fitted_value` by (day, terminals, visits, modes): hub moves and day
         #: reorders fit the same days to the same hubs again and again
         self._fitted: dict[tuple, float | None] = {}
+        #: (group, night) pairs :meth:`scan_night` has still to scan in this round
+        self._scans: list[tuple[int, int]] = []
         self.m = AppModel(problem)
         m = self.m
         nd = m.n_days
@@ -710,16 +715,20 @@ class Search:
         return "days"
 
     def scan_night(self, plan: Plan) -> Plan | None:
-        """The best plan with another hub for one random (group, night): each other hub of
-        the night is tried with its two days refilled (their optional visits chosen afresh);
-        ``None`` when no other hub fits."""
+        """The best plan with another hub for the next (group, night) of a shuffled round
+        over all of them: each other hub of the night is tried with its two days refilled
+        (their optional visits chosen afresh); ``None`` when no other hub fits."""
         m, p, rng = self.m, self.p, self.rng
         nd = m.n_days
-        options = [(g, n) for g in range(m.n_groups) for n in range(len(p.nights))
-                   if len(p.nights[n]) > 1]  # fmt: skip
-        if not options:
+        if not self._scans:
+            # every (group, night) once, in a random order, before any twice: a trap may
+            # sit at one night of seven, and random picks leave some unscanned for long
+            options = [(g, n) for g in range(m.n_groups) for n in range(len(p.nights))
+                       if len(p.nights[n]) > 1]  # fmt: skip
+            self._scans = [options[int(i)] for i in rng.permutation(len(options))]
+        if not self._scans:
             return None
-        g, n = options[int(rng.integers(len(options)))]
+        g, n = self._scans.pop()
         best, best_s = None, -math.inf
         for h in range(len(p.nights[n])):
             if h == plan.choice[g][n]:
@@ -1132,7 +1141,7 @@ class Search:
         start = time.perf_counter()
         span = max(1e-3, self.deadline - start)
         reserve = POLISH_SHARE * self.params.time_limit_s if self._can_polish() else 0.0
-        last_gain = time.perf_counter()
+        last_gain = last_reset = time.perf_counter()
         while self.left() > reserve and not self.should_stop():
             if max_rounds is not None and self.iterations >= max_rounds:
                 break
@@ -1165,8 +1174,10 @@ class Search:
                 if stalled and self.params.early_stop:
                     log.debug("lns: converged after %.2f s", now - start)
                     break  # converged: no better plan for a long while
-            if since_best >= RESET_AFTER:
+            idle_s = time.perf_counter() - max(last_gain, last_reset)
+            if since_best >= RESET_AFTER or idle_s > RESET_SHARE * self.params.time_limit_s:
                 since_best = 0
+                last_reset = time.perf_counter()
                 current, cur_score = self.best.copy(), self.best_score
                 # restart from the best plan with one group-night moved to another hub: the
                 # moves of one night at a time rarely leave a hub whose two days were built

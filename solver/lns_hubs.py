@@ -12,6 +12,8 @@ to start it somewhere sensible, fast.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from solver.appmodel import AppModel
@@ -29,13 +31,28 @@ def _fastest(m: AppModel, d: int, modes: tuple[int, ...] | None) -> tuple[np.nda
     return tmin, tmin.astype(np.float64)
 
 
-def _day_estimate(m: AppModel, g: int, d: int, start, end, used: frozenset[int],
-                  modes: tuple[int, ...] | None = None,
-                  fastest: tuple[np.ndarray, np.ndarray] | None = None,
-                  ) -> tuple[float, frozenset[int]]:  # fmt: skip
+class _DayStatic(NamedTuple):
+    """What a day ``start -> end`` offers before any place is taken: the least fare, the free
+    and drive minutes beyond the direct leg, and the group's places open that day whose single
+    detour fits (their nodes, visit minutes and values)."""
+
+    fare: float
+    start: int
+    end: int
+    budget: float
+    drive_budget: float
+    places: np.ndarray
+    nodes: np.ndarray
+    svc: np.ndarray
+    value: np.ndarray
+
+
+def _day_static(m: AppModel, g: int, d: int, start, end, modes: tuple[int, ...] | None,
+                fastest: tuple[np.ndarray, np.ndarray]) -> _DayStatic | None:  # fmt: skip
+    """The day's :class:`_DayStatic`, ``None`` when the day cannot be travelled at all."""
     ends = m.terminals(d, start, end)
     mode_ids = modes if modes is not None else tuple(range(m.n_modes))
-    tmin, tm = fastest if fastest is not None else _fastest(m, d, modes)
+    tmin, _ = fastest
     direct = int(tmin[ends.start, ends.end])
     # what the day's travel costs at least: the cheapest mode's direct leg (with its day
     # minimum and penalty), where that mode can make the leg
@@ -53,16 +70,10 @@ def _day_estimate(m: AppModel, g: int, d: int, start, end, used: frozenset[int],
     # the cap cannot reach is no night, or the beam keeps sequences no route can follow
     cap = m.problem.max_drive_min_per_day
     if direct >= INF or direct > free or (cap is not None and direct > cap):
-        return -1e18, used
+        return None
     places = m.group_places(g)
-    if not len(places):
-        return -fare, used
-    keep = m.days[d].open_mask[places]
-    if used:
-        keep = keep & ~np.isin(places, np.fromiter(used, dtype=np.int64))
-    if not keep.any():
-        return -fare, used
-    places = places[keep]
+    if len(places):
+        places = places[m.days[d].open_mask[places]]
     nodes = m.node[places]
     svc = m.days[d].svc[places]
     via = tmin[ends.start, nodes] + tmin[nodes, ends.end]
@@ -70,25 +81,63 @@ def _day_estimate(m: AppModel, g: int, d: int, start, end, used: frozenset[int],
     if cap is not None:
         fits &= via <= cap
     places, nodes, svc = places[fits], nodes[fits], svc[fits]
-    if not len(places):
-        return -fare, used
     bonus = np.where(m.named_mask[places], m.req_weight * 0.01, 0.0)
     value = m.prize[places] - m.problem.money_weight * m.cost[places] + bonus
+    drive_budget = float(cap - direct) if cap is not None else float("inf")
+    return _DayStatic(fare, ends.start, ends.end, float(free - direct), drive_budget,
+                      places, nodes, svc, value)  # fmt: skip
+
+
+def _day_estimate(m: AppModel, g: int, d: int, start, end, used: frozenset[int],
+                  modes: tuple[int, ...] | None = None,
+                  fastest: tuple[np.ndarray, np.ndarray] | None = None,
+                  static: dict | None = None,
+                  ) -> tuple[float, frozenset[int]]:  # fmt: skip
+    """(estimate, places taken so far) of the day ``start -> end`` after the places ``used``
+    by earlier days (see the module docstring); ``static`` memoises the parts of a day that
+    do not depend on ``used`` (one dict per group and mode set)."""
+    if fastest is None:
+        fastest = _fastest(m, d, modes)
+    key = (d, id(start), id(end))
+    day = static.get(key) if static is not None else None
+    if day is None:
+        day = _day_static(m, g, d, start, end, modes, fastest)
+        if static is not None:
+            static[key] = day if day is not None else False
+    if not day:
+        return -1e18, used
+    places, nodes, svc, value = day.places, day.nodes, day.svc, day.value
+    if not len(places):
+        return -day.fare, used
+    if used:
+        taken_mask = np.zeros(len(m.prize), dtype=bool)
+        taken_mask[list(used)] = True
+        keep = ~taken_mask[places]
+        places, nodes, svc, value = places[keep], nodes[keep], svc[keep], value[keep]
+        if not len(places):
+            return -day.fare, used
+    tm = fastest[1]
     # cheapest insertion on the day's path (static lower-bound minutes), best value per
     # added minute first, until the free time is used: detours in different directions do
     # not add up as if each were the only one
-    path = [ends.start, ends.end]
-    budget = free - direct
-    drive_budget = float(cap - direct) if cap is not None else float("inf")
+    path = [day.start, day.end]
+    budget = day.budget
+    drive_budget = day.drive_budget
     total = 0.0
     taken = set(used)
     alive = value > 0
+
+    def detour(a: int, b: int) -> np.ndarray:
+        return tm[a, nodes] + tm[nodes, b] - tm[a, b]
+
+    # each leg's detour minutes for every candidate, one row per leg of the path; an
+    # insertion replaces its leg's row by the two new legs' rows
+    legs = [detour(day.start, day.end)]
+    cols = np.arange(len(nodes))
     while alive.any():
-        a = np.asarray(path[:-1])
-        b = np.asarray(path[1:])
-        extra = tm[a][:, nodes] + tm[nodes][:, b].T - tm[a, b][:, None]  # (legs, cands)
+        extra = np.vstack(legs) if len(legs) > 1 else legs[0][None, :]
         pos = np.argmin(extra, axis=0)
-        driven = extra[pos, np.arange(len(nodes))]
+        driven = extra[pos, cols]
         added = driven + svc
         ok = alive & (added <= budget) & (driven <= drive_budget)
         if not ok.any():
@@ -99,9 +148,12 @@ def _day_estimate(m: AppModel, g: int, d: int, start, end, used: frozenset[int],
         drive_budget -= float(driven[j])
         total += float(value[j])
         taken.add(int(places[j]))
-        path.insert(int(pos[j]) + 1, int(nodes[j]))
+        i, x = int(pos[j]), int(nodes[j])
+        a, b = path[i], path[i + 1]
+        path.insert(i + 1, x)
+        legs[i : i + 1] = [detour(a, x), detour(x, b)]
         alive[j] = False
-    return total - fare, frozenset(taken)
+    return total - day.fare, frozenset(taken)
 
 
 def rank_choices(m: AppModel, count: int, per_mode: bool = True) -> list[HubChoice]:
@@ -134,12 +186,13 @@ def _rank(m: AppModel, count: int, modes: tuple[int, ...] | None) -> list[HubCho
             per_group.append(searched[key])
             continue
         beam: list[tuple[float, tuple[int, ...], frozenset[int]]] = [(0.0, (), frozenset())]
+        static: dict = {}
         for n in range(n_nights):
             out = []
             for score, seq, used in beam:
                 start = None if n == 0 else p.nights[n - 1][seq[-1]]
                 for h, hub in enumerate(p.nights[n]):
-                    est, taken = _day_estimate(m, g, n, start, hub, used, modes, fastest[n])
+                    est, taken = _day_estimate(m, g, n, start, hub, used, modes, fastest[n], static)
                     if est <= -1e17:
                         continue
                     night = -p.money_weight * hub.lodging_cost
@@ -155,7 +208,9 @@ def _rank(m: AppModel, count: int, modes: tuple[int, ...] | None) -> list[HubCho
         finals = []
         for score, seq, used in beam:
             start = p.nights[-1][seq[-1]] if n_nights else None
-            est, _ = _day_estimate(m, g, m.n_days - 1, start, None, used, modes, fastest[-1])
+            est, _ = _day_estimate(
+                m, g, m.n_days - 1, start, None, used, modes, fastest[-1], static
+            )
             if est > -1e17:
                 finals.append((score + est, seq))
         finals.sort(key=lambda t: -t[0])
