@@ -22,6 +22,10 @@ from solver.daymodel import INF
 
 #: sequences kept per night
 BEAM = 8
+#: with shared places: hub choices built group after group, from the first group's best few
+SHARED_STARTS = 2
+#: ... and the beam width of the later groups there
+SHARED_BEAM = 4
 
 
 def _fastest(m: AppModel, d: int, modes: tuple[int, ...] | None) -> tuple[np.ndarray, np.ndarray]:
@@ -172,56 +176,85 @@ def rank_choices(m: AppModel, count: int, per_mode: bool = True) -> list[HubChoi
     return out
 
 
+def _beam(m: AppModel, g: int, modes: tuple[int, ...] | None, fastest: list, static: dict,
+          used0: frozenset[int], width: int = BEAM,
+          ) -> list[tuple[float, tuple[int, ...], frozenset[int]]]:  # fmt: skip
+    """Group ``g``'s hub sequences as ``(estimate, sequence, places taken)``, best first,
+    with the places ``used0`` already taken (by other groups' sequences), ``width`` kept
+    per night."""
+    p = m.problem
+    n_nights = len(p.nights)
+    beam: list[tuple[float, tuple[int, ...], frozenset[int]]] = [(0.0, (), used0)]
+    for n in range(n_nights):
+        out = []
+        for score, seq, used in beam:
+            start = None if n == 0 else p.nights[n - 1][seq[-1]]
+            for h, hub in enumerate(p.nights[n]):
+                est, taken = _day_estimate(m, g, n, start, hub, used, modes, fastest[n], static)
+                if est <= -1e17:
+                    continue
+                night = -p.money_weight * hub.lodging_cost
+                if all(p.nights[k][seq[k]].id != hub.id for k in range(n)):
+                    night += hub.prize  # a night's value once per trip
+                if any(hub.id in s for s in m.any_hubs):
+                    night += m.req_weight * 0.01
+                out.append((score + est + night, (*seq, h), taken))
+        out.sort(key=lambda t: -t[0])
+        beam = out[:width] if out else []
+        if not beam:
+            break
+    finals = []
+    for score, seq, used in beam:
+        start = p.nights[-1][seq[-1]] if n_nights else None
+        est, taken = _day_estimate(m, g, m.n_days - 1, start, None, used, modes, fastest[-1],
+                                   static)  # fmt: skip
+        if est > -1e17:
+            finals.append((score + est, seq, taken))
+    finals.sort(key=lambda t: -t[0])
+    return finals
+
+
 def _rank(m: AppModel, count: int, modes: tuple[int, ...] | None) -> list[HubChoice]:
     p = m.problem
     n_nights = len(p.nights)
-    per_group: list[list[tuple[int, ...]]] = []
-    # the estimate sees a group only through its places: groups open to the same places (the
-    # groups of one request) share one beam search
-    searched: dict[bytes, list[tuple[int, ...]]] = {}
     fastest = [_fastest(m, d, modes) for d in range(m.n_days)]
+    # the estimate sees a group only through its places: groups open to the same places (the
+    # groups of one request) share one beam search and its memo of days
+    statics: dict[bytes, dict] = {}
+    searched: dict[bytes, list[tuple[int, ...]]] = {}
+    empty = tuple(0 for _ in range(n_nights))
+    per_group: list[list[tuple[int, ...]]] = []
+    first: list[tuple[float, tuple[int, ...], frozenset[int]]] = []
     for g in range(m.n_groups):
         key = m.group_places(g).tobytes()
-        if key in searched:
-            per_group.append(searched[key])
-            continue
-        beam: list[tuple[float, tuple[int, ...], frozenset[int]]] = [(0.0, (), frozenset())]
-        static: dict = {}
-        for n in range(n_nights):
-            out = []
-            for score, seq, used in beam:
-                start = None if n == 0 else p.nights[n - 1][seq[-1]]
-                for h, hub in enumerate(p.nights[n]):
-                    est, taken = _day_estimate(m, g, n, start, hub, used, modes, fastest[n], static)
-                    if est <= -1e17:
-                        continue
-                    night = -p.money_weight * hub.lodging_cost
-                    if all(p.nights[k][seq[k]].id != hub.id for k in range(n)):
-                        night += hub.prize  # a night's value once per trip
-                    if any(hub.id in s for s in m.any_hubs):
-                        night += m.req_weight * 0.01
-                    out.append((score + est + night, (*seq, h), taken))
-            out.sort(key=lambda t: -t[0])
-            beam = out[:BEAM] if out else []
-            if not beam:
-                break
-        finals = []
-        for score, seq, used in beam:
-            start = p.nights[-1][seq[-1]] if n_nights else None
-            est, _ = _day_estimate(
-                m, g, m.n_days - 1, start, None, used, modes, fastest[-1], static
-            )
-            if est > -1e17:
-                finals.append((score + est, seq))
-        finals.sort(key=lambda t: -t[0])
-        seqs = [s for _, s in finals]
-        if not seqs:
-            seqs = [tuple(0 for _ in range(n_nights))]
-        searched[key] = seqs
-        per_group.append(seqs)
+        if key not in searched:
+            finals = _beam(m, g, modes, fastest, statics.setdefault(key, {}), frozenset())
+            searched[key] = [s for _, s, _ in finals] or [empty]
+            if g == 0:
+                first = finals
+        per_group.append(searched[key])
     out: list[HubChoice] = []
+    if p.shared_places and m.n_groups > 1:
+        # a place counts for one group only: each group's nights are chosen after the places
+        # the earlier groups' nights take, so that the groups spread out instead of all
+        # sleeping where the first one collects (the first group's best few, each once; the
+        # later groups with a narrower beam: a first plan of 10 days x 3 groups stays < 1 s)
+        for _, seq0, used in first[:SHARED_STARTS]:
+            choice = [seq0]
+            for g in range(1, m.n_groups):
+                static = statics.setdefault(m.group_places(g).tobytes(), {})
+                finals = _beam(m, g, modes, fastest, static, used, SHARED_BEAM)
+                if finals:
+                    choice.append(finals[0][1])
+                    used = finals[0][2]
+                else:
+                    choice.append(per_group[g][0])
+            if tuple(choice) not in out:
+                out.append(tuple(choice))
     for i in range(count):
         choice = tuple(seqs[min(i, len(seqs) - 1)] for seqs in per_group)
+        if len(out) >= count:
+            break
         if choice not in out:
             out.append(choice)
     fallback = feasible_sequence(m)

@@ -321,6 +321,33 @@ def must_visit_behind_drive_cap() -> Problem:
 INSTANCES[must_visit_behind_drive_cap.__name__] = must_visit_behind_drive_cap
 
 
+def two_groups_two_regions() -> Problem:
+    """Two groups share the places (team orienteering) over two days (8:00-15:30) and one
+    night: six temples around a west inn (60 each) and six villages around an east inn (40
+    each), 100 minutes either side of the start. Alone, a group sleeps west; together, one
+    group sleeping west and one east collect all 600, two groups sleeping west at most 440
+    (a day from or to the west inn reaches one village)."""
+    west = [(-100 + dx, dy) for dx, dy in ((0, 10), (5, -10), (-8, 4), (10, 3), (-4, -6), (3, 12))]
+    east = [(100 + dx, dy) for dx, dy in ((0, 10), (5, -10), (-8, 4), (10, 3), (-4, -6), (3, 12))]
+    pts = [(0, 0), *west, *east, (-102, 2), (102, 2)]
+    places = tuple(Place(f"temple-{i}", 1 + i, 60, 90) for i in range(6))
+    places += tuple(Place(f"village-{i}", 7 + i, 40, 90) for i in range(6))
+    inns = (Hub("west-inn", 13), Hub("east-inn", 14))
+    return Problem(
+        places=places,
+        days=(Day(8 * 60, 15 * 60 + 30), Day(1440 + 8 * 60, 1440 + 15 * 60 + 30)),
+        travel=matrix(pts),
+        start_node=0,
+        end_node=0,
+        nights=(inns,),
+        groups=(Group("first"), Group("second")),
+        shared_places=True,
+    )
+
+
+INSTANCES[two_groups_two_regions.__name__] = two_groups_two_regions
+
+
 def application_features() -> Problem:
     """Two days with every part of the application model the validator checks: a lunch break,
     a boat trip that holds lunch inside, a timetabled ferry (every leg to or from the island, hourly from 8:00), two

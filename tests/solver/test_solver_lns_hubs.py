@@ -1,9 +1,11 @@
-"""The LNS's first night hubs (solver/lns_hubs.py): the beam search respects the drive cap."""
+"""The LNS's first night hubs (solver/lns_hubs.py): the beam search respects the drive cap, and
+groups that share the places are sent to different regions."""
 
 from __future__ import annotations
 
 from solver_cases import must_visit_behind_drive_cap
 from solver_cases import run
+from solver_cases import two_groups_two_regions
 
 from solver import Status
 from solver.appmodel import AppModel
@@ -32,3 +34,22 @@ def test_must_visit_behind_the_drive_cap_is_planned():
     solution = run(must_visit_behind_drive_cap())
     assert solution.status is Status.FEASIBLE and not solution.unmet
     assert solution.plans[0].night_hubs[0] == "west-inn"
+
+
+def test_groups_sharing_places_are_ranked_into_different_regions():
+    """With shared places the first ranked choice sends the second group where the first does
+    not collect: both groups at the west inn (each group's best alone) split its temples."""
+    problem = two_groups_two_regions()
+    first = rank_choices(AppModel(problem), 4)[0]
+    hubs = [problem.nights[0][seq[0]].id for seq in first]
+    assert sorted(hubs) == ["east-inn", "west-inn"], hubs
+
+
+def test_groups_sharing_places_plan_both_regions():
+    """The plan collects both regions: every place once, one group sleeping on each side."""
+    problem = two_groups_two_regions()
+    solution = run(problem)
+    assert solution.status is Status.FEASIBLE
+    assert sorted(plan.night_hubs[0] for plan in solution.plans) == ["east-inn", "west-inn"]
+    visited = [place for _, place in solution.visited()]
+    assert sorted(visited) == sorted(p.id for p in problem.places)
