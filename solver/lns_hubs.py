@@ -5,13 +5,17 @@ adds an estimate of what the day ``a -> b`` can collect: candidates open that da
 the group, not counted by an earlier day of the sequence, whose single detour fits the day
 (lower-bound travel of the fastest mode), inserted greedily where they add the fewest minutes
 to the day's path, best value per added minute first, until the day's free time (and the
-drive cap: a day whose direct leg exceeds it is no day at all) is used, less the money of the cheapest mode's direct leg; plus the night's own value (a cruise) minus its weighted lodging, and a large
-bonus for must-visits and ``must_any`` members. The LNS moves hubs afterwards; this only has
-to start it somewhere sensible, fast.
+drive cap: a day whose direct leg exceeds it is no day at all) is used, less the money of the
+cheapest mode's direct leg; plus the night's own value (a cruise) minus its weighted lodging,
+and a large bonus for must-visits and ``must_any`` members. With a budget, a sequence carries
+what it spends and a day buys tickets only with what the nights still to come leave. With
+shared places, the groups' sequences are chosen one group after another. The LNS moves hubs
+afterwards; this only has to start it somewhere sensible, fast.
 """
 
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 import numpy as np
@@ -41,6 +45,7 @@ class _DayStatic(NamedTuple):
     detour fits (their nodes, visit minutes and values)."""
 
     fare: float
+    fare_vnd: float
     start: int
     end: int
     budget: float
@@ -49,6 +54,7 @@ class _DayStatic(NamedTuple):
     nodes: np.ndarray
     svc: np.ndarray
     value: np.ndarray
+    cost: np.ndarray
 
 
 def _day_static(m: AppModel, g: int, d: int, start, end, modes: tuple[int, ...] | None,
@@ -68,6 +74,11 @@ def _day_static(m: AppModel, g: int, d: int, start, end, modes: tuple[int, ...] 
         if m.lookups[d][i].tmin[ends.start, ends.end] < INF
     ]  # fmt: skip
     fare = min(fares) if fares else 0.0
+    fare_vnd = min(
+        (max(float(m.money[d][i][ends.start, ends.end]), float(m.modes[i].day_minimum))
+         for i in mode_ids if m.lookups[d][i].tmin[ends.start, ends.end] < INF),
+        default=0.0,
+    )  # fmt: skip
     lunch = m.days[d].lunch
     free = ends.deadline - ends.ready - (lunch[2] if lunch else 0)
     # the drive cap binds the estimate too (the day's drive is its legs' minutes): a night
@@ -88,18 +99,21 @@ def _day_static(m: AppModel, g: int, d: int, start, end, modes: tuple[int, ...] 
     bonus = np.where(m.named_mask[places], m.req_weight * 0.01, 0.0)
     value = m.prize[places] - m.problem.money_weight * m.cost[places] + bonus
     drive_budget = float(cap - direct) if cap is not None else float("inf")
-    return _DayStatic(fare, ends.start, ends.end, float(free - direct), drive_budget,
-                      places, nodes, svc, value)  # fmt: skip
+    cost = m.cost[places].astype(np.float64)
+    return _DayStatic(fare, fare_vnd, ends.start, ends.end, float(free - direct), drive_budget,
+                      places, nodes, svc, value, cost)  # fmt: skip
 
 
 def _day_estimate(m: AppModel, g: int, d: int, start, end, used: frozenset[int],
                   modes: tuple[int, ...] | None = None,
                   fastest: tuple[np.ndarray, np.ndarray] | None = None,
                   static: dict | None = None,
-                  ) -> tuple[float, frozenset[int]]:  # fmt: skip
-    """(estimate, places taken so far) of the day ``start -> end`` after the places ``used``
-    by earlier days (see the module docstring); ``static`` memoises the parts of a day that
-    do not depend on ``used`` (one dict per group and mode set)."""
+                  room: float = math.inf,
+                  ) -> tuple[float, frozenset[int], float]:  # fmt: skip
+    """(estimate, places taken so far, money) of the day ``start -> end`` after the places
+    ``used`` by earlier days (see the module docstring), spending at most ``room`` VND on the
+    day's least fare and its tickets (``money``: what it spends); ``static`` memoises the parts
+    of a day that do not depend on ``used`` (one dict per group and mode set)."""
     if fastest is None:
         fastest = _fastest(m, d, modes)
     key = (d, id(start), id(end))
@@ -108,18 +122,20 @@ def _day_estimate(m: AppModel, g: int, d: int, start, end, used: frozenset[int],
         day = _day_static(m, g, d, start, end, modes, fastest)
         if static is not None:
             static[key] = day if day is not None else False
-    if not day:
-        return -1e18, used
-    places, nodes, svc, value = day.places, day.nodes, day.svc, day.value
+    if not day or day.fare_vnd > room + 1e-6:
+        return -1e18, used, 0.0
+    places, nodes, svc, value, cost = day.places, day.nodes, day.svc, day.value, day.cost
     if not len(places):
-        return -day.fare, used
+        return -day.fare, used, day.fare_vnd
     if used:
         taken_mask = np.zeros(len(m.prize), dtype=bool)
         taken_mask[list(used)] = True
         keep = ~taken_mask[places]
-        places, nodes, svc, value = places[keep], nodes[keep], svc[keep], value[keep]
+        places, nodes, svc, value, cost = (places[keep], nodes[keep], svc[keep], value[keep],
+                                           cost[keep])  # fmt: skip
         if not len(places):
-            return -day.fare, used
+            return -day.fare, used, day.fare_vnd
+    tickets = room - day.fare_vnd
     tm = fastest[1]
     # cheapest insertion on the day's path (static lower-bound minutes), best value per
     # added minute first, until the free time is used: detours in different directions do
@@ -143,7 +159,7 @@ def _day_estimate(m: AppModel, g: int, d: int, start, end, used: frozenset[int],
         pos = np.argmin(extra, axis=0)
         driven = extra[pos, cols]
         added = driven + svc
-        ok = alive & (added <= budget) & (driven <= drive_budget)
+        ok = alive & (added <= budget) & (driven <= drive_budget) & (cost <= tickets + 1e-6)
         if not ok.any():
             break
         ratio = np.where(ok, value / np.maximum(added, 1.0), -np.inf)
@@ -151,13 +167,15 @@ def _day_estimate(m: AppModel, g: int, d: int, start, end, used: frozenset[int],
         budget -= float(added[j])
         drive_budget -= float(driven[j])
         total += float(value[j])
+        tickets -= float(cost[j])
         taken.add(int(places[j]))
         i, x = int(pos[j]), int(nodes[j])
         a, b = path[i], path[i + 1]
         path.insert(i + 1, x)
         legs[i : i + 1] = [detour(a, x), detour(x, b)]
         alive[j] = False
-    return total - day.fare, frozenset(taken)
+    spent = day.fare_vnd + sum(float(m.cost[i]) for i in taken - used)
+    return total - day.fare, frozenset(taken), spent
 
 
 def rank_choices(m: AppModel, count: int, per_mode: bool = True) -> list[HubChoice]:
@@ -181,16 +199,28 @@ def _beam(m: AppModel, g: int, modes: tuple[int, ...] | None, fastest: list, sta
           ) -> list[tuple[float, tuple[int, ...], frozenset[int]]]:  # fmt: skip
     """Group ``g``'s hub sequences as ``(estimate, sequence, places taken)``, best first,
     with the places ``used0`` already taken (by other groups' sequences), ``width`` kept
-    per night."""
+    per night. With a budget, a sequence carries what it spends (lodging, each day's least
+    fare, the tickets its days take) and each day may spend only what leaves the cheapest
+    lodging of the nights still to come: a cruise that eats the budget leaves its days
+    empty in the estimate as it does in the plan."""
     p = m.problem
     n_nights = len(p.nights)
-    beam: list[tuple[float, tuple[int, ...], frozenset[int]]] = [(0.0, (), used0)]
+    budget = float(p.budget) if p.budget is not None else math.inf
+    # the least lodging of nights n, n+1, ... (what a sequence must still pay at least)
+    reserve = [0.0] * (n_nights + 1)
+    for n in range(n_nights - 1, -1, -1):
+        reserve[n] = reserve[n + 1] + min(float(h.lodging_cost) for h in p.nights[n])
+    beam: list[tuple[float, tuple[int, ...], frozenset[int], float]] = [(0.0, (), used0, 0.0)]
     for n in range(n_nights):
         out = []
-        for score, seq, used in beam:
+        for score, seq, used, spent in beam:
             start = None if n == 0 else p.nights[n - 1][seq[-1]]
             for h, hub in enumerate(p.nights[n]):
-                est, taken = _day_estimate(m, g, n, start, hub, used, modes, fastest[n], static)
+                room = budget - spent - hub.lodging_cost - reserve[n + 1]
+                if room < -1e-6:
+                    continue
+                est, taken, money = _day_estimate(m, g, n, start, hub, used, modes, fastest[n],
+                                                  static, room)  # fmt: skip
                 if est <= -1e17:
                     continue
                 night = -p.money_weight * hub.lodging_cost
@@ -198,16 +228,17 @@ def _beam(m: AppModel, g: int, modes: tuple[int, ...] | None, fastest: list, sta
                     night += hub.prize  # a night's value once per trip
                 if any(hub.id in s for s in m.any_hubs):
                     night += m.req_weight * 0.01
-                out.append((score + est + night, (*seq, h), taken))
+                out.append((score + est + night, (*seq, h), taken,
+                            spent + hub.lodging_cost + money))  # fmt: skip
         out.sort(key=lambda t: -t[0])
         beam = out[:width] if out else []
         if not beam:
             break
     finals = []
-    for score, seq, used in beam:
+    for score, seq, used, spent in beam:
         start = p.nights[-1][seq[-1]] if n_nights else None
-        est, taken = _day_estimate(m, g, m.n_days - 1, start, None, used, modes, fastest[-1],
-                                   static)  # fmt: skip
+        est, taken, _ = _day_estimate(m, g, m.n_days - 1, start, None, used, modes,
+                                      fastest[-1], static, budget - spent)  # fmt: skip
         if est > -1e17:
             finals.append((score + est, seq, taken))
     finals.sort(key=lambda t: -t[0])

@@ -348,6 +348,27 @@ def two_groups_two_regions() -> Problem:
 INSTANCES[two_groups_two_regions.__name__] = two_groups_two_regions
 
 
+def luxury_night_over_budget() -> Problem:
+    """Two days and one night, a budget of 1 000 000 VND: four sights (200 000 VND each) around
+    a palace hotel (900 000 VND, worth 30 for itself) and an inn (100 000 VND). Without the
+    budget the palace and all four sights are best; with it, a night at the palace leaves
+    100 000 VND for tickets and the days empty, so the inn and the four sights are."""
+    pts = [(0, 0), (30, 5), (30, -5), (35, 0), (25, 0), (32, 2), (28, -2)]
+    return Problem(
+        places=tuple(Place(f"sight-{i}", 1 + i, 50, 60, cost=200_000) for i in range(4)),
+        days=(DAY0, DAY1),
+        travel=matrix(pts),
+        start_node=0,
+        end_node=0,
+        nights=((Hub("palace", 5, 900_000, 30.0), Hub("inn", 6, 100_000)),),
+        budget=1_000_000,
+        money_weight=1e-5,
+    )
+
+
+INSTANCES[luxury_night_over_budget.__name__] = luxury_night_over_budget
+
+
 def application_features() -> Problem:
     """Two days with every part of the application model the validator checks: a lunch break,
     a boat trip that holds lunch inside, a timetabled ferry (every leg to or from the island, hourly from 8:00), two

@@ -1,8 +1,9 @@
-"""The LNS's first night hubs (solver/lns_hubs.py): the beam search respects the drive cap, and
-groups that share the places are sent to different regions."""
+"""The LNS's first night hubs (solver/lns_hubs.py): the beam search respects the drive cap and
+the budget, and groups that share the places are sent to different regions."""
 
 from __future__ import annotations
 
+from solver_cases import luxury_night_over_budget
 from solver_cases import must_visit_behind_drive_cap
 from solver_cases import run
 from solver_cases import two_groups_two_regions
@@ -53,3 +54,20 @@ def test_groups_sharing_places_plan_both_regions():
     assert sorted(plan.night_hubs[0] for plan in solution.plans) == ["east-inn", "west-inn"]
     visited = [place for _, place in solution.visited()]
     assert sorted(visited) == sorted(p.id for p in problem.places)
+
+
+def test_a_night_that_eats_the_budget_is_ranked_below_the_inn():
+    """The estimate spends the budget as the plan would: the palace's 900 000 VND leave no
+    tickets for its days, so the inn ranks first (the palace did, on its own value)."""
+    problem = luxury_night_over_budget()
+    ((sequence,), *_) = rank_choices(AppModel(problem), 2)
+    assert problem.nights[0][sequence[0]].id == "inn"
+
+
+def test_a_night_that_eats_the_budget_is_not_planned():
+    problem = luxury_night_over_budget()
+    solution = run(problem)
+    assert solution.status is Status.FEASIBLE
+    assert solution.plans[0].night_hubs == ("inn",)
+    assert len(solution.visited()) == 4
+    assert solution.objective.lodging_cost + solution.objective.ticket_cost <= problem.budget
