@@ -174,3 +174,38 @@ def test_suite_default_limit_is_the_planners(days, groups):
     assert app_suite.default_limit(suite["default_limit"], days, groups) == pytest.approx(
         default_time_limit(request)
     )
+
+
+def _app_suite_script():
+    """``bench/app_suite.py`` as a module (a script, not a package)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "app_suite_script", ROOT / "bench" / "app_suite.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("same_problem", [True, False])
+def test_reference_runs_keep_a_better_reference_of_the_same_problem(tmp_path, capsys, same_problem):
+    """A reference is the best plan known: runs that find less leave a better reference of the
+    same problem as it was; one computed on another problem is replaced."""
+    problem = synthetic_trip(**SMALL)
+    other = synthetic_trip(**{**SMALL, "seed": 4})
+    recorded = fingerprint(problem if same_problem else other)
+    old = {"value": 1e9, "unmet": 0, "problem": recorded, "command": "an earlier run"}
+    inst = {"id": "small", "kind": "synthetic", "params": SMALL, "reference": old}
+    path = _suite_file(tmp_path, [inst])
+    script = _app_suite_script()
+    argv = ["--suite", str(path), "reference", "--runs", "1", "--time-limit", "0.3"]
+    assert script.main([*argv, "--problems", str(tmp_path)]) == 0
+    (saved,) = json.loads(path.read_text("utf-8"))["instances"]
+    if same_problem:
+        assert saved["reference"] == old
+        assert "kept" in capsys.readouterr().out
+    else:
+        assert saved["reference"]["value"] < 1e9
+        assert saved["reference"]["problem"] == fingerprint(problem)
