@@ -1174,8 +1174,10 @@ class Search:
                 if stalled and self.params.early_stop:
                     log.debug("lns: converged after %.2f s", now - start)
                     break  # converged: no better plan for a long while
+            # (by the clock only without a work limit: the same seed, the same plan)
             idle_s = time.perf_counter() - max(last_gain, last_reset)
-            if since_best >= RESET_AFTER or idle_s > RESET_SHARE * self.params.time_limit_s:
+            idle = max_rounds is None and idle_s > RESET_SHARE * self.params.time_limit_s
+            if since_best >= RESET_AFTER or idle:
                 since_best = 0
                 last_reset = time.perf_counter()
                 current, cur_score = self.best.copy(), self.best_score
