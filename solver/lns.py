@@ -1148,14 +1148,15 @@ class Search:
             self.iterations += 1
             trial = current.copy()
             op = self.destroy(trial)
-            changed = [r for r in range(len(trial.routes))
-                       if trial.routes[r] is not current.routes[r]]  # fmt: skip
             ratio = RATIOS[int(self.rng.integers(len(RATIOS)))]
             self.insert(trial, NOISE, ratio=ratio)
+            repaired = list(trial.routes)
             for r in range(len(trial.routes)):
                 if trial.routes[r] is not current.routes[r]:
                     self.improve_route(trial, r)
-            if changed:
+            # a second repair only where the or-opt freed time: after the first, no candidate
+            # gains (the noise scales gains, never their sign), and the rankings cost
+            if any(a is not b for a, b in zip(trial.routes, repaired, strict=True)):
                 self.insert(trial, 0.0, ratio=ratio)
             if not all(rt.ok for rt in trial.routes) or not trial.feasible_budget():
                 continue
