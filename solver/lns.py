@@ -21,9 +21,10 @@ evaluated under every transport mode and uses its best (:meth:`AppModel.route_ev
 * **Improve**: or-opt inside each changed route (move one visit where the route ends
   earliest, when the value does not drop).
 * **Accept**: simulated annealing on ``objective + requirement weight * requirements met``
-  (requirements first, then value), cooling to the deadline; back to the best plan after a
-  while without improvement, with one group's night moved to the best other hub of that
-  night (:meth:`Search.scan_night`: each hub tried with its two days refilled).
+  (requirements first, then value), cooling to the deadline; back to the best plan after 150
+  iterations or 12 % of the limit without improvement, with one group's night moved to the
+  best other hub of that night (:meth:`Search.scan_night`: each hub tried with its two days
+  refilled; every night once, in a shuffled round, before any twice).
 
 Groups that are copies of one another (no shared places, the same allowed places, no quota
 smaller than the number of groups) are planned as one: the whole time limit goes to one
