@@ -745,6 +745,13 @@ class Search:
                 trial.set_route(r, [k for k in trial.routes[r].visits if self._required(k)])
             self.fix(trial, g)
             self.insert(trial, 0.0, ratio=CONSTRUCT_RATIO)
+            # the refilled days in their best order, and what that frees filled too: a hub
+            # is judged by the days it allows, not by a first greedy fill
+            refilled = list(trial.routes)
+            for r in (g * nd + n, g * nd + n + 1):
+                self.improve_route(trial, r)
+            if any(a is not b for a, b in zip(trial.routes, refilled, strict=True)):
+                self.insert(trial, 0.0, ratio=CONSTRUCT_RATIO)
             if not all(rt.ok for rt in trial.routes) or not trial.feasible_budget():
                 continue
             s = trial.score()
