@@ -747,11 +747,7 @@ class Search:
             self.insert(trial, 0.0, ratio=CONSTRUCT_RATIO)
             # the refilled days in their best order, and what that frees filled too: a hub
             # is judged by the days it allows, not by a first greedy fill
-            refilled = list(trial.routes)
-            for r in (g * nd + n, g * nd + n + 1):
-                self.improve_route(trial, r)
-            if any(a is not b for a, b in zip(trial.routes, refilled, strict=True)):
-                self.insert(trial, 0.0, ratio=CONSTRUCT_RATIO)
+            self.reorder_and_refill(trial, [g * nd + n, g * nd + n + 1], CONSTRUCT_RATIO)
             if not all(rt.ok for rt in trial.routes) or not trial.feasible_budget():
                 continue
             s = trial.score()
@@ -1052,6 +1048,16 @@ class Search:
 
     # -- the run ----------------------------------------------------------------------------
 
+    def reorder_and_refill(self, plan: Plan, routes: list[int], ratio: float) -> None:
+        """The or-opt on ``routes``, then a repair (no noise) only if it changed one: after a
+        repair no candidate gains (noise scales gains, never their sign), so a second one
+        could only find what a reordering freed, and its rankings cost."""
+        before = [plan.routes[r] for r in routes]
+        for r in routes:
+            self.improve_route(plan, r)
+        if any(plan.routes[r] is not b for r, b in zip(routes, before, strict=True)):
+            self.insert(plan, 0.0, ratio=ratio)
+
     def _reevaluate(self, plan: Plan) -> Plan:
         """The same routes evaluated with every allowed mode (after a per-mode build)."""
         out = Plan(self.m, plan.choice)
@@ -1158,14 +1164,9 @@ class Search:
             op = self.destroy(trial)
             ratio = RATIOS[int(self.rng.integers(len(RATIOS)))]
             self.insert(trial, NOISE, ratio=ratio)
-            repaired = list(trial.routes)
-            for r in range(len(trial.routes)):
-                if trial.routes[r] is not current.routes[r]:
-                    self.improve_route(trial, r)
-            # a second repair only where the or-opt freed time: after the first, no candidate
-            # gains (the noise scales gains, never their sign), and the rankings cost
-            if any(a is not b for a, b in zip(trial.routes, repaired, strict=True)):
-                self.insert(trial, 0.0, ratio=ratio)
+            changed = [r for r in range(len(trial.routes))
+                       if trial.routes[r] is not current.routes[r]]  # fmt: skip
+            self.reorder_and_refill(trial, changed, ratio)
             if not all(rt.ok for rt in trial.routes) or not trial.feasible_budget():
                 continue
             s = trial.score()
@@ -1195,10 +1196,9 @@ class Search:
                 # for it (a cruise night), so the search would circle the same plan
                 trial = self.scan_night(self.best)
                 if trial is not None:
-                    for r in range(len(trial.routes)):
-                        if trial.routes[r] is not self.best.routes[r]:
-                            self.improve_route(trial, r)
-                    self.insert(trial, 0.0, ratio=CONSTRUCT_RATIO)
+                    changed = [r for r in range(len(trial.routes))
+                               if trial.routes[r] is not self.best.routes[r]]  # fmt: skip
+                    self.reorder_and_refill(trial, changed, CONSTRUCT_RATIO)
                     if all(rt.ok for rt in trial.routes) and trial.feasible_budget():
                         current, cur_score = trial, trial.score()
                         self.offer(current, "kick")
@@ -1246,9 +1246,8 @@ class Search:
                                 keep = [k for k in trial.routes[r].visits if self._required(k)]
                                 trial.set_route(r, keep)
                         self.insert(trial, 0.0, ratio=CONSTRUCT_RATIO)
-                        for r in range(g * nd, (g + 1) * nd):
-                            self.improve_route(trial, r)
-                        self.insert(trial, 0.0, ratio=CONSTRUCT_RATIO)
+                        days = list(range(g * nd, (g + 1) * nd))
+                        self.reorder_and_refill(trial, days, CONSTRUCT_RATIO)
                         improved |= self.offer(trial, "polish")
 
 

@@ -65,20 +65,15 @@ def _day_static(m: AppModel, g: int, d: int, start, end, modes: tuple[int, ...] 
     tmin, _ = fastest
     direct = int(tmin[ends.start, ends.end])
     # what the day's travel costs at least: the cheapest mode's direct leg (with its day
-    # minimum and penalty), where that mode can make the leg
-    fares = [
-        m.problem.money_weight * max(float(m.money[d][i][ends.start, ends.end]),
-                                     float(m.modes[i].day_minimum))
-        + m.modes[i].day_penalty
+    # minimum and penalty), where that mode can make the leg; in VND and weighted
+    legs = [
+        (max(float(m.money[d][i][ends.start, ends.end]), float(m.modes[i].day_minimum)),
+         m.modes[i].day_penalty)
         for i in mode_ids
         if m.lookups[d][i].tmin[ends.start, ends.end] < INF
     ]  # fmt: skip
-    fare = min(fares) if fares else 0.0
-    fare_vnd = min(
-        (max(float(m.money[d][i][ends.start, ends.end]), float(m.modes[i].day_minimum))
-         for i in mode_ids if m.lookups[d][i].tmin[ends.start, ends.end] < INF),
-        default=0.0,
-    )  # fmt: skip
+    fare = min((m.problem.money_weight * vnd + pen for vnd, pen in legs), default=0.0)
+    fare_vnd = min((vnd for vnd, _ in legs), default=0.0)
     lunch = m.days[d].lunch
     free = ends.deadline - ends.ready - (lunch[2] if lunch else 0)
     # the drive cap binds the estimate too (the day's drive is its legs' minutes): a night
@@ -105,23 +100,16 @@ def _day_static(m: AppModel, g: int, d: int, start, end, modes: tuple[int, ...] 
 
 
 def _day_estimate(m: AppModel, g: int, d: int, start, end, used: frozenset[int],
-                  modes: tuple[int, ...] | None = None,
-                  fastest: tuple[np.ndarray, np.ndarray] | None = None,
-                  static: dict | None = None,
-                  room: float = math.inf,
-                  ) -> tuple[float, frozenset[int], float]:  # fmt: skip
+                  modes: tuple[int, ...] | None, fastest: tuple[np.ndarray, np.ndarray],
+                  static: dict, room: float) -> tuple[float, frozenset[int], float]:  # fmt: skip
     """(estimate, places taken so far, money) of the day ``start -> end`` after the places
     ``used`` by earlier days (see the module docstring), spending at most ``room`` VND on the
     day's least fare and its tickets (``money``: what it spends); ``static`` memoises the parts
     of a day that do not depend on ``used`` (one dict per group and mode set)."""
-    if fastest is None:
-        fastest = _fastest(m, d, modes)
     key = (d, id(start), id(end))
-    day = static.get(key) if static is not None else None
+    day = static.get(key)
     if day is None:
-        day = _day_static(m, g, d, start, end, modes, fastest)
-        if static is not None:
-            static[key] = day if day is not None else False
+        day = static[key] = _day_static(m, g, d, start, end, modes, fastest) or False
     if not day or day.fare_vnd > room + 1e-6:
         return -1e18, used, 0.0
     places, nodes, svc, value, cost = day.places, day.nodes, day.svc, day.value, day.cost
@@ -135,7 +123,8 @@ def _day_estimate(m: AppModel, g: int, d: int, start, end, used: frozenset[int],
                                            cost[keep])  # fmt: skip
         if not len(places):
             return -day.fare, used, day.fare_vnd
-    tickets = room - day.fare_vnd
+    tickets = room - day.fare_vnd  # VND left for the day's tickets
+    bought = 0.0
     tm = fastest[1]
     # cheapest insertion on the day's path (static lower-bound minutes), best value per
     # added minute first, until the free time is used: detours in different directions do
@@ -168,14 +157,14 @@ def _day_estimate(m: AppModel, g: int, d: int, start, end, used: frozenset[int],
         drive_budget -= float(driven[j])
         total += float(value[j])
         tickets -= float(cost[j])
+        bought += float(cost[j])
         taken.add(int(places[j]))
         i, x = int(pos[j]), int(nodes[j])
         a, b = path[i], path[i + 1]
         path.insert(i + 1, x)
         legs[i : i + 1] = [detour(a, x), detour(x, b)]
         alive[j] = False
-    spent = day.fare_vnd + sum(float(m.cost[i]) for i in taken - used)
-    return total - day.fare, frozenset(taken), spent
+    return total - day.fare, frozenset(taken), day.fare_vnd + bought
 
 
 def rank_choices(m: AppModel, count: int, per_mode: bool = True) -> list[HubChoice]:
