@@ -55,6 +55,8 @@ class _DayStatic(NamedTuple):
     svc: np.ndarray
     value: np.ndarray
     cost: np.ndarray
+    place_set: frozenset[int]
+    all_tickets: float
 
 
 def _day_static(m: AppModel, g: int, d: int, start, end, modes: tuple[int, ...] | None,
@@ -96,7 +98,8 @@ def _day_static(m: AppModel, g: int, d: int, start, end, modes: tuple[int, ...] 
     drive_budget = float(cap - direct) if cap is not None else float("inf")
     cost = m.cost[places].astype(np.float64)
     return _DayStatic(fare, fare_vnd, ends.start, ends.end, float(free - direct), drive_budget,
-                      places, nodes, svc, value, cost)  # fmt: skip
+                      places, nodes, svc, value, cost, frozenset(places.tolist()),
+                      float(cost.sum()))  # fmt: skip
 
 
 def _day_estimate(m: AppModel, g: int, d: int, start, end, used: frozenset[int],
@@ -104,17 +107,35 @@ def _day_estimate(m: AppModel, g: int, d: int, start, end, used: frozenset[int],
                   static: dict, room: float) -> tuple[float, frozenset[int], float]:  # fmt: skip
     """(estimate, places taken so far, money) of the day ``start -> end`` after the places
     ``used`` by earlier days (see the module docstring), spending at most ``room`` VND on the
-    day's least fare and its tickets (``money``: what it spends); ``static`` memoises the parts
-    of a day that do not depend on ``used`` (one dict per group and mode set)."""
+    day's least fare and its tickets (``money``: what it spends); ``static`` memoises each
+    day's fixed parts and its estimates (one dict per group's places and mode set)."""
     key = (d, id(start), id(end))
     day = static.get(key)
     if day is None:
         day = static[key] = _day_static(m, g, d, start, end, modes, fastest) or False
     if not day or day.fare_vnd > room + 1e-6:
         return -1e18, used, 0.0
-    places, nodes, svc, value, cost = day.places, day.nodes, day.svc, day.value, day.cost
-    if not len(places):
+    if not len(day.places):
         return -day.fare, used, day.fare_vnd
+    # the estimate depends on ``used`` only through the day's own places, and on ``room``
+    # only where it cannot buy every ticket: sequences that differ elsewhere share it
+    seen = used & day.place_set
+    limit = room if room < day.fare_vnd + day.all_tickets - 1e-6 else None
+    memo_key = (key, seen, limit)
+    hit = static.get(memo_key)
+    if hit is not None:
+        total, new, money = hit
+        return total, used | new, money
+    total, new, money = _fill_day(m, day, seen, fastest, room)
+    static[memo_key] = (total, new, money)
+    return total, used | new, money
+
+
+def _fill_day(m: AppModel, day: _DayStatic, used: frozenset[int],
+              fastest: tuple[np.ndarray, np.ndarray], room: float,
+              ) -> tuple[float, frozenset[int], float]:  # fmt: skip
+    """The greedy fill of :func:`_day_estimate`: (estimate, places it takes, money)."""
+    places, nodes, svc, value, cost = day.places, day.nodes, day.svc, day.value, day.cost
     if used:
         taken_mask = np.zeros(len(m.prize), dtype=bool)
         taken_mask[list(used)] = True
@@ -122,7 +143,7 @@ def _day_estimate(m: AppModel, g: int, d: int, start, end, used: frozenset[int],
         places, nodes, svc, value, cost = (places[keep], nodes[keep], svc[keep], value[keep],
                                            cost[keep])  # fmt: skip
         if not len(places):
-            return -day.fare, used, day.fare_vnd
+            return -day.fare, frozenset(), day.fare_vnd
     tickets = room - day.fare_vnd  # VND left for the day's tickets
     bought = 0.0
     tm = fastest[1]
@@ -133,7 +154,7 @@ def _day_estimate(m: AppModel, g: int, d: int, start, end, used: frozenset[int],
     budget = day.budget
     drive_budget = day.drive_budget
     total = 0.0
-    taken = set(used)
+    taken: set[int] = set()
     alive = value > 0
 
     def detour(a: int, b: int) -> np.ndarray:
@@ -167,14 +188,20 @@ def _day_estimate(m: AppModel, g: int, d: int, start, end, used: frozenset[int],
     return total - day.fare, frozenset(taken), day.fare_vnd + bought
 
 
-def rank_choices(m: AppModel, count: int, per_mode: bool = True) -> list[HubChoice]:
+def rank_choices(m: AppModel, count: int, per_mode: bool = True, memo: dict | None = None,
+                 width: int = BEAM) -> list[HubChoice]:  # fmt: skip
     """Up to ``count`` hub choices (one sequence per group), best estimate first: ranked with
     the fastest mode of each leg, and with several modes (``per_mode``) also by each mode alone
-    (the nights that suit a hired car are not those that suit the coach lines), interleaved."""
+    (the nights that suit a hired car are not those that suit the coach lines), interleaved.
+
+    ``width`` sequences are kept per night (a narrow beam gives a first plan early on a big
+    trip); ``memo`` (a dict kept by the caller) carries the day estimates from one ranking
+    of the model to the next."""
     mode_sets: list[tuple[int, ...] | None] = [None]
     if m.n_modes > 1 and per_mode:
         mode_sets += [(i,) for i in range(m.n_modes)]
-    ranked = [_rank(m, count, modes) for modes in mode_sets]
+    memo = {} if memo is None else memo
+    ranked = [_rank(m, count, modes, memo.setdefault(modes, {}), width) for modes in mode_sets]
     out: list[HubChoice] = []
     for i in range(max(len(r) for r in ranked)):
         for r in ranked:
@@ -199,6 +226,14 @@ def _beam(m: AppModel, g: int, modes: tuple[int, ...] | None, fastest: list, sta
     reserve = [0.0] * (n_nights + 1)
     for n in range(n_nights - 1, -1, -1):
         reserve[n] = reserve[n + 1] + min(float(h.lodging_cost) for h in p.nights[n])
+    # a night's family (a bay's cruise) excludes its places (that bay's day trips) from the
+    # whole trip, as in the plan
+    family_places: dict[str, frozenset[int]] = {}
+    for night_hubs in p.nights:
+        for hub in night_hubs:
+            if hub.family is not None and hub.family not in family_places:
+                k = m.family_index[hub.family]
+                family_places[hub.family] = frozenset(np.nonzero(m.family == k)[0].tolist())
     beam: list[tuple[float, tuple[int, ...], frozenset[int], float]] = [(0.0, (), used0, 0.0)]
     for n in range(n_nights):
         out = []
@@ -208,15 +243,25 @@ def _beam(m: AppModel, g: int, modes: tuple[int, ...] | None, fastest: list, sta
                 room = budget - spent - hub.lodging_cost - reserve[n + 1]
                 if room < -1e-6:
                     continue
-                est, taken, money = _day_estimate(m, g, n, start, hub, used, modes, fastest[n],
-                                                  static, room)  # fmt: skip
+                family = family_places.get(hub.family, frozenset()) if hub.family else None
+                if family and family & used:
+                    continue  # an earlier day took one of its places
+                est, taken, money = _day_estimate(m, g, n, start, hub,
+                                                  used | family if family else used, modes,
+                                                  fastest[n], static, room)  # fmt: skip
                 if est <= -1e17:
                     continue
+                collected = taken - family if family else taken
                 night = -p.money_weight * hub.lodging_cost
                 if all(p.nights[k][seq[k]].id != hub.id for k in range(n)):
                     night += hub.prize  # a night's value once per trip
-                if any(hub.id in s for s in m.any_hubs):
-                    night += m.req_weight * 0.01
+                for places, hubs in zip(m.any_places, m.any_hubs, strict=True):
+                    # a must_any set served by this night, once per sequence: not if a day
+                    # took one of its places, and no later day counts them again (a Lan Hạ
+                    # cruise and a Lan Hạ day trip serve one requirement)
+                    if hub.id in hubs and not places & collected:
+                        night += m.req_weight * 0.01
+                        taken = taken | places
                 out.append((score + est + night, (*seq, h), taken,
                             spent + hub.lodging_cost + money))  # fmt: skip
         out.sort(key=lambda t: -t[0])
@@ -234,13 +279,16 @@ def _beam(m: AppModel, g: int, modes: tuple[int, ...] | None, fastest: list, sta
     return finals
 
 
-def _rank(m: AppModel, count: int, modes: tuple[int, ...] | None) -> list[HubChoice]:
+def _rank(m: AppModel, count: int, modes: tuple[int, ...] | None, memo: dict,
+          width: int) -> list[HubChoice]:  # fmt: skip
     p = m.problem
     n_nights = len(p.nights)
-    fastest = [_fastest(m, d, modes) for d in range(m.n_days)]
+    if "fastest" not in memo:
+        memo["fastest"] = [_fastest(m, d, modes) for d in range(m.n_days)]
+    fastest = memo["fastest"]
     # the estimate sees a group only through its places: groups open to the same places (the
     # groups of one request) share one beam search and its memo of days
-    statics: dict[bytes, dict] = {}
+    statics: dict[bytes, dict] = memo.setdefault("days", {})
     searched: dict[bytes, list[tuple[int, ...]]] = {}
     empty = tuple(0 for _ in range(n_nights))
     per_group: list[list[tuple[int, ...]]] = []
@@ -248,7 +296,8 @@ def _rank(m: AppModel, count: int, modes: tuple[int, ...] | None) -> list[HubCho
     for g in range(m.n_groups):
         key = m.group_places(g).tobytes()
         if key not in searched:
-            finals = _beam(m, g, modes, fastest, statics.setdefault(key, {}), frozenset())
+            finals = _beam(m, g, modes, fastest, statics.setdefault(key, {}), frozenset(),
+                           width)  # fmt: skip
             searched[key] = [s for _, s, _ in finals] or [empty]
             if g == 0:
                 first = finals
@@ -259,11 +308,12 @@ def _rank(m: AppModel, count: int, modes: tuple[int, ...] | None) -> list[HubCho
         # the earlier groups' nights take, so that the groups spread out instead of all
         # sleeping where the first one collects (the first group's best few, each once; the
         # later groups with a narrower beam: a first plan of 10 days x 3 groups stays < 1 s)
-        for _, seq0, used in first[:SHARED_STARTS]:
+        starts = SHARED_STARTS if width >= BEAM else 1
+        for _, seq0, used in first[:starts]:
             choice = [seq0]
             for g in range(1, m.n_groups):
                 static = statics.setdefault(m.group_places(g).tobytes(), {})
-                finals = _beam(m, g, modes, fastest, static, used, SHARED_BEAM)
+                finals = _beam(m, g, modes, fastest, static, used, min(SHARED_BEAM, width))
                 if finals:
                     choice.append(finals[0][1])
                     used = finals[0][2]
@@ -277,7 +327,9 @@ def _rank(m: AppModel, count: int, modes: tuple[int, ...] | None) -> list[HubCho
             break
         if choice not in out:
             out.append(choice)
-    fallback = feasible_sequence(m)
+    if "fallback" not in memo:
+        memo["fallback"] = feasible_sequence(m)
+    fallback = memo["fallback"]
     if fallback is not None:
         choice = tuple(fallback for _ in range(m.n_groups))
         if choice not in out:

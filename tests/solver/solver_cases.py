@@ -369,6 +369,30 @@ def luxury_night_over_budget() -> Problem:
 INSTANCES[luxury_night_over_budget.__name__] = luxury_night_over_budget
 
 
+def bay_trip_or_cruise() -> Problem:
+    """Two days of 8:00-14:00 and one night; the trip must see the bay, by its day trip (50
+    minutes east, worth 10) or by sleeping on its cruise (55 east, worth 5, 2 000 000 VND,
+    weighted 20). Four sights (30 each) lie around an inn 50 minutes west (100 000 VND). Both
+    nights allow the day trip and the four sights: 129 from the inn, 115 from the cruise,
+    whose night serves the requirement the day trip already serves."""
+    sights = [(-50 + dx, dy) for dx, dy in ((0, 5), (5, -5), (-5, -5), (0, -8))]
+    pts = [(0, 0), (50, 0), *sights, (55, 0), (-50, 0)]
+    places = (Place("bay-trip", 1, 10, 60), *(Place(f"sight-{i}", 2 + i, 30, 60) for i in range(4)))
+    return Problem(
+        places=places,
+        days=(Day(8 * 60, 14 * 60), Day(1440 + 8 * 60, 1440 + 14 * 60)),
+        travel=matrix(pts),
+        start_node=0,
+        end_node=0,
+        nights=((Hub("bay-cruise", 6, 2_000_000, 5.0), Hub("inn", 7, 100_000)),),
+        must_any=(frozenset({"bay-trip", "bay-cruise"}),),
+        money_weight=1e-5,
+    )
+
+
+INSTANCES[bay_trip_or_cruise.__name__] = bay_trip_or_cruise
+
+
 def application_features() -> Problem:
     """Two days with every part of the application model the validator checks: a lunch break,
     a boat trip that holds lunch inside, a timetabled ferry (every leg to or from the island, hourly from 8:00), two

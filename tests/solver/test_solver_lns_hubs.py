@@ -3,6 +3,7 @@ the budget, and groups that share the places are sent to different regions."""
 
 from __future__ import annotations
 
+from solver_cases import bay_trip_or_cruise
 from solver_cases import luxury_night_over_budget
 from solver_cases import must_visit_behind_drive_cap
 from solver_cases import run
@@ -71,3 +72,19 @@ def test_a_night_that_eats_the_budget_is_not_planned():
     assert solution.plans[0].night_hubs == ("inn",)
     assert len(solution.visited()) == 4
     assert solution.objective.lodging_cost + solution.objective.ticket_cost <= problem.budget
+
+
+def test_a_requirement_counts_once_in_the_ranking():
+    """The cruise night and the day trip serve one must_any set: the estimate counts it once,
+    so the inn, whose days collect more, ranks first (counted for both the day trip and the
+    cruise, the cruise ranked first; the 8-day Lan Hạ request lost 15 % at 1 s to that)."""
+    problem = bay_trip_or_cruise()
+    ((sequence,), *_) = rank_choices(AppModel(problem), 2)
+    assert problem.nights[0][sequence[0]].id == "inn"
+
+
+def test_the_bay_is_seen_by_day_trip_from_the_inn():
+    solution = run(bay_trip_or_cruise())
+    assert solution.status is Status.FEASIBLE and not solution.unmet
+    assert solution.plans[0].night_hubs == ("inn",)
+    assert len(solution.visited()) == 5
