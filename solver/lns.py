@@ -100,6 +100,10 @@ FIT_MOVE_TOP = 3
 PAIR_MOVE_SHARE = 0.4
 #: the construction's criterion
 CONSTRUCT_RATIO = 0.5
+#: a trip of this many group-days or more gets a first plan from a ranking of this beam
+#: width before the full rankings
+QUICK_FROM = 12
+QUICK_BEAM = 2
 
 
 @dataclass(slots=True)
@@ -269,6 +273,8 @@ class Search:
         self._fitted: dict[tuple, float | None] = {}
         #: (group, night) pairs :meth:`scan_night` has still to scan in this round
         self._scans: list[tuple[int, int]] = []
+        #: the hub rankings' day estimates, from one ranking to the next (:mod:`lns_hubs`)
+        self._estimates: dict = {}
         self.m = AppModel(problem)
         m = self.m
         nd = m.n_days
@@ -1065,33 +1071,68 @@ class Search:
             out.set_route(r, list(route.visits))
         return out
 
-    def initial_choices(self, count: int, per_mode: bool = True) -> list[HubChoice]:
-        """Hub sequences ranked by a cheap estimate (best first), valid for every group."""
+    def initial_choices(self, count: int, per_mode: bool = True,
+                        width: int | None = None) -> list[HubChoice]:  # fmt: skip
+        """Hub sequences ranked by a cheap estimate (best first), valid for every group
+        (``width``: the ranking's beam, :data:`solver.lns_hubs.BEAM` by default)."""
+        from solver.lns_hubs import BEAM
         from solver.lns_hubs import rank_choices
 
         m = self.m
-        return [c for c in rank_choices(m, count, per_mode)
+        ranked = rank_choices(m, count, per_mode, self._estimates, width or BEAM)
+        return [c for c in ranked
                 if all(self.terminals_ok(c, g) for g in range(m.n_groups))]  # fmt: skip
+
+    def construct(self, choice: HubChoice, allowed: frozenset[int]) -> None:
+        """A greedy plan on the nights ``choice`` with the modes ``allowed``, offered."""
+        m = self.m
+        everything = m.allowed_modes
+        m.allowed_modes = allowed
+        plan = Plan(m, choice)
+        if not all(r.ok for r in plan.routes):
+            m.allowed_modes = everything
+            return
+        self.insert(plan, 0.0, ratio=CONSTRUCT_RATIO)
+        for r in range(len(plan.routes)):
+            self.improve_route(plan, r)
+        self.insert(plan, 0.0, ratio=CONSTRUCT_RATIO)
+        m.allowed_modes = everything
+        self.offer(self._reevaluate(plan), "construct")
+
+    def _big(self) -> bool:
+        return self.m.n_days * self.m.n_groups >= QUICK_FROM
 
     def run(self) -> Plan | None:
         """Search until the deadline; return the best plan (``None`` if none is valid)."""
         m = self.m
         # the fastest ranking first (a first plan early), the per-mode rankings after it
         count = max(1, self.params.hub_candidates)
-        ranked = time.perf_counter()
-        choices = self.initial_choices(count, per_mode=False)
-        ranking_s = time.perf_counter() - ranked
-        if not choices and m.n_modes > 1:
-            choices = self.initial_choices(count)
-        if not choices:
-            return None
-        extended = m.n_modes == 1
-        # 1. construction from each of the best-ranked hub choices, as time allows; with
-        #    several modes also one plan per mode (a greedy start drifts to the mode that fits
-        #    the first insertions, a plan all by one mode can be better)
+        worker = self.params.worker
         mode_sets = [frozenset(range(m.n_modes))]
         if m.n_modes > 1:
             mode_sets += [frozenset({i}) for i in range(m.n_modes)]
+        quick: list[HubChoice] = []
+        if not worker and self._big():
+            # a first plan early on a big trip: the nights of a narrow beam, built at once
+            quick = self.initial_choices(1, per_mode=False, width=QUICK_BEAM)[:1]
+            for choice in quick:
+                self.construct(choice, mode_sets[0])
+        ranked = time.perf_counter()
+        # a later portfolio worker: every mode's ranking at once, the choices rotated (the
+        # first worker's constructions start from the fastest ranking's best)
+        choices = self.initial_choices(count, per_mode=worker > 0)
+        ranking_s = time.perf_counter() - ranked
+        if not choices and m.n_modes > 1 and not worker:
+            choices = self.initial_choices(count)
+        if not choices:
+            return None
+        if worker:
+            shift = worker % len(choices)
+            choices = choices[shift:] + choices[:shift]
+        extended = m.n_modes == 1 or worker > 0
+        # 1. construction from each of the best-ranked hub choices, as time allows; with
+        #    several modes also one plan per mode (a greedy start drifts to the mode that fits
+        #    the first insertions, a plan all by one mode can be better)
         started = time.perf_counter()
         rank = -1
         while rank + 1 < len(choices):
@@ -1109,17 +1150,8 @@ class Search:
                     and time.perf_counter() - started > CONSTRUCT_SHARE * self.left()
                 ):
                     break  # a construction of a big trip takes seconds: leave them to the LNS
-                m.allowed_modes = allowed
-                plan = Plan(m, choice)
-                if not all(r.ok for r in plan.routes):
-                    continue
-                self.insert(plan, 0.0, ratio=CONSTRUCT_RATIO)
-                for r in range(len(plan.routes)):
-                    self.improve_route(plan, r)
-                self.insert(plan, 0.0, ratio=CONSTRUCT_RATIO)
-                m.allowed_modes = mode_sets[0]
-                plan = self._reevaluate(plan)
-                self.offer(plan, "construct")
+                if index or choice not in quick:
+                    self.construct(choice, allowed)
             if not extended:
                 extended = True
                 # the per-mode rankings cost about one fast ranking per mode: on a big trip

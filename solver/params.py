@@ -53,6 +53,12 @@ class SolveParams:
         Stop before the time limit once the search has converged (the best plan has not
         improved for as long as it took to find it, and at least a few seconds). ``False``
         searches to the limit: for reference runs of the benchmarks.
+    worker
+        This search's place in a portfolio (0: the first or only search; the portfolio sets
+        ``i`` for its ``i``-th forked worker). The application model's search of a later
+        worker starts from other night hubs than the first's (the rankings of every travel
+        mode at once, the best-ranked hub choices in another order), so that the workers'
+        deterministic constructions do not repeat one another.
     """
 
     time_limit_s: float = 5.0
@@ -65,6 +71,7 @@ class SolveParams:
     solutions_per_run: int | None = None
     workers: int = 1
     early_stop: bool = True
+    worker: int = 0
 
     def __post_init__(self) -> None:
         if not self.time_limit_s > 0:
@@ -89,3 +96,5 @@ class SolveParams:
             raise ProblemError("SolveParams.solutions_per_run must be >= 1.")
         if not 1 <= self.workers <= 64:
             raise ProblemError(f"SolveParams.workers must be in 1..64, got {self.workers}.")
+        if self.worker < 0:
+            raise ProblemError(f"SolveParams.worker must be >= 0, got {self.worker}.")

@@ -193,7 +193,7 @@ def _portfolio(
     children = []
     for i in range(1, params.workers):
         receive, send = ctx.Pipe(duplex=False)
-        child_params = dataclasses.replace(params, seed=params.seed + i, workers=1)
+        child_params = dataclasses.replace(params, seed=params.seed + i, workers=1, worker=i)
         proc = ctx.Process(target=_portfolio_child, args=(problem, child_params, send))
         proc.daemon = True
         proc.start()

@@ -29,6 +29,7 @@ from solver import TravelMatrix
         (lambda: SolveParams(time_limit_s=0), "time_limit_s must be > 0"),
         (lambda: SolveParams(metaheuristic="MAGIC"), "SolveParams.metaheuristic"),
         (lambda: SolveParams(workers=0), "SolveParams.workers must be in 1..64"),
+        (lambda: SolveParams(worker=-1), "SolveParams.worker must be >= 0"),
         (
             lambda: Place("a", 0, 1, windows=(TimeWindow(0, 10), TimeWindow(5, 20))),
             "windows overlap",
@@ -45,6 +46,7 @@ from solver import TravelMatrix
         "limit",
         "meta",
         "workers",
+        "worker",
         "overlap",
     ],
 )
