@@ -7,7 +7,9 @@ the group, not counted by an earlier day of the sequence, whose single detour fi
 to the day's path, best value per added minute first, until the day's free time (and the
 drive cap: a day whose direct leg exceeds it is no day at all) is used, less the money of the
 cheapest mode's direct leg; plus the night's own value (a cruise) minus its weighted lodging,
-and a large bonus for must-visits and ``must_any`` members. With a budget, a sequence carries
+and a large bonus for must-visits and ``must_any`` members (a requirement's place only where
+the day's real timings let it in; a ``must_any`` set once per sequence, by a day or a night;
+a night's family keeps that family's places out of the trip). With a budget, a sequence carries
 what it spends and a day buys tickets only with what the nights still to come leave. With
 shared places, the groups' sequences are chosen one group after another. The LNS moves hubs
 afterwards; this only has to start it somewhere sensible, fast.
@@ -93,6 +95,18 @@ def _day_static(m: AppModel, g: int, d: int, start, end, modes: tuple[int, ...] 
     if cap is not None:
         fits &= via <= cap
     places, nodes, svc = places[fits], nodes[fits], svc[fits]
+    named = np.nonzero(m.named_mask[places])[0]
+    if len(named):
+        # a requirement's bonus dwarfs the rest: its places are checked against the day's
+        # real timings (a ferry's timetable, a window), not only the lower-bound minutes,
+        # or the beam sleeps where the island looks a day trip away and is not
+        model = m.days[d]
+        keep = np.ones(len(places), dtype=bool)
+        for j in named:
+            i, x = int(places[j]), int(nodes[j])
+            keep[j] = any(model.timing(m.lookups[d][k], ends, [i], [x], backward=False).feasible
+                          for k in mode_ids)  # fmt: skip
+        places, nodes, svc = places[keep], nodes[keep], svc[keep]
     bonus = np.where(m.named_mask[places], m.req_weight * 0.01, 0.0)
     value = m.prize[places] - m.problem.money_weight * m.cost[places] + bonus
     drive_budget = float(cap - direct) if cap is not None else float("inf")

@@ -393,6 +393,28 @@ def bay_trip_or_cruise() -> Problem:
 INSTANCES[bay_trip_or_cruise.__name__] = bay_trip_or_cruise
 
 
+def must_visit_at_dawn() -> Problem:
+    """Two days of 8:00-18:00 and one night; the must-visit temple (200 minutes from the
+    start) opens only 8:00-9:30 on the second morning for a 60-minute visit. The far inn (100
+    minutes from it, free) looks as good by the lower-bound minutes, but from it the temple
+    is reached at 9:40; only the near inn (10 minutes, 1 000 000 VND) makes the visit."""
+    pts = [(0, 0), (200, 0), (190, 0), (100, 0)]
+    dawn = TimeWindow(1440 + 8 * 60, 1440 + 9 * 60 + 30)
+    return Problem(
+        places=(Place("temple", 1, 20, 60, windows=(dawn,)),),
+        days=(DAY0, DAY1),
+        travel=matrix(pts),
+        start_node=0,
+        end_node=0,
+        nights=((Hub("far-inn", 3), Hub("near-inn", 2, 1_000_000)),),
+        must_visit=frozenset({"temple"}),
+        money_weight=1e-5,
+    )
+
+
+INSTANCES[must_visit_at_dawn.__name__] = must_visit_at_dawn
+
+
 def application_features() -> Problem:
     """Two days with every part of the application model the validator checks: a lunch break,
     a boat trip that holds lunch inside, a timetabled ferry (every leg to or from the island, hourly from 8:00), two

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from solver_cases import bay_trip_or_cruise
 from solver_cases import luxury_night_over_budget
+from solver_cases import must_visit_at_dawn
 from solver_cases import must_visit_behind_drive_cap
 from solver_cases import run
 from solver_cases import two_groups_two_regions
@@ -88,3 +89,19 @@ def test_the_bay_is_seen_by_day_trip_from_the_inn():
     assert solution.status is Status.FEASIBLE and not solution.unmet
     assert solution.plans[0].night_hubs == ("inn",)
     assert len(solution.visited()) == 5
+
+
+def test_a_must_visit_counts_only_where_its_day_really_fits():
+    """The far inn reaches the dawn temple by the lower-bound minutes but not within its
+    window: the estimate checks a requirement's place against the day's timings, so the near
+    inn ranks first (the Vân Đồn request ranked no Cô Tô night: the island looked a day trip
+    away by the lower bound, not by the ferry's timetable)."""
+    problem = must_visit_at_dawn()
+    ((sequence,), *_) = rank_choices(AppModel(problem), 2)
+    assert problem.nights[0][sequence[0]].id == "near-inn"
+
+
+def test_the_dawn_temple_is_planned_from_the_near_inn():
+    solution = run(must_visit_at_dawn())
+    assert solution.status is Status.FEASIBLE and not solution.unmet
+    assert solution.plans[0].night_hubs == ("near-inn",)
