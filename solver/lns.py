@@ -7,7 +7,10 @@ stop caps, the budget, quotas shared by groups, must-visits, ``must_any`` sets, 
 minimum provinces, families, and the concave value of :class:`~solver.problem.VarietyRule`.
 
 The plan is a hub choice per group and night plus one route per group-day; every route is
-evaluated under every transport mode and uses its best (:meth:`AppModel.route_eval`). Moves:
+evaluated under every transport mode and uses its best (:meth:`AppModel.route_eval`). The
+search starts with greedy constructions from the hub choices :mod:`solver.lns_hubs` ranks
+(a big trip first from a narrow beam, for an early plan; a later portfolio worker from the
+rankings of every mode, in another order). Moves:
 
 * **Insert** (the repair): the feasible (route, gap, candidate) of largest gain, found for all
   gaps and candidates of a route at once by :meth:`DayModel.insertion` (exact: O(1) per pair

@@ -37,7 +37,8 @@ With ``SolveParams.workers > 1`` the whole search runs as a portfolio: the other
 forked processes searching with seeds ``seed + 1, seed + 2, ...`` under the same time limit,
 and the best validated plan of all wins (:func:`_portfolio`). Independent runs of a randomised
 search end at different local optima, so the best of two is better on average than one run of
-the same length.
+the same length. Worker ``i`` gets ``SolveParams.worker = i``: the application model's search
+of a later worker starts from other night hubs, since its constructions are deterministic.
 """
 
 from __future__ import annotations
