@@ -258,8 +258,8 @@ def _beam(m: AppModel, g: int, modes: tuple[int, ...] | None, fastest: list, sta
                 if room < -1e-6:
                     continue
                 family = family_places.get(hub.family, frozenset()) if hub.family else None
-                if family and family & used:
-                    continue  # an earlier day took one of its places
+                if family and family & (used - used0):
+                    continue  # an earlier day of this group took one of its places
                 est, taken, money = _day_estimate(m, g, n, start, hub,
                                                   used | family if family else used, modes,
                                                   fastest[n], static, room)  # fmt: skip
