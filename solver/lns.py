@@ -19,8 +19,10 @@ rankings of every mode, in another order). Moves:
   the mode's day minimum), plus requirement bonuses (a must-visit, a missing province, an
   unmet ``must_any`` set).
 * **Destroy**: random visits, the worst visits (least value per minute), related visits
-  (close to a seed place), a whole route, repeated kinds of one day, or a hub move (another
-  hub for one group's night, dropping what no longer fits its two days).
+  (close to a seed place), a whole route, repeated kinds of one day, a hub move (another
+  hub for one group's night, dropping what no longer fits its two days), or, for groups that
+  share the places, two groups exchanging the rest of their trips from one night on
+  (:meth:`Search.exchange_tails`).
 * **Improve**: or-opt inside each changed route (move one visit where the route ends
   earliest, when the value does not drop).
 * **Accept**: simulated annealing on ``objective + requirement weight * requirements met``
@@ -103,6 +105,8 @@ FIT_MOVE_TOP = 3
 PAIR_MOVE_SHARE = 0.4
 #: the construction's criterion
 CONSTRUCT_RATIO = 0.5
+#: share of LNS iterations (groups sharing places) that exchange two groups' trip tails
+TAIL_SHARE = 0.1
 #: a trip of this many group-days or more gets a first plan from a ranking of this beam
 #: width before the full rankings
 QUICK_FROM = 12
@@ -601,6 +605,8 @@ class Search:
             return self.serve_requirement(plan)
         if can_move and m.n_days > 1 and rng.random() < DAY_ORDER_SHARE:
             return self.reorder_days(plan)
+        if self.p.shared_places and m.n_groups > 1 and rng.random() < TAIL_SHARE:
+            return self.exchange_tails(plan)
         op = 5 if can_move and rng.random() < HUB_MOVE_SHARE else int(rng.integers(5))
         if not visited and op != 5:
             return "none"
@@ -692,6 +698,39 @@ class Search:
         plan.set_choice(choice, {g})
         self.fix(plan, g)
         return "hub"
+
+    def exchange_tails(self, plan: Plan) -> str:
+        """Two groups swap the rest of their trips from one night on (its hubs and the days
+        after it); the day before that night is re-fitted to its new hub. With shared places
+        the groups keep the same places between them, recombined: one group's first days
+        with the other's last, where a whole group's plan moves only one night at a time."""
+        m, p, rng = self.m, self.p, self.rng
+        nd = m.n_days
+        if not p.nights:
+            return "none"
+        a, b = (int(x) for x in rng.choice(m.n_groups, size=2, replace=False))
+        n = int(rng.integers(len(p.nights)))
+        tails = {g: [list(plan.routes[g * nd + d].visits) for d in range(n + 1, nd)]
+                 for g in (a, b)}  # fmt: skip
+        for g, other in ((a, b), (b, a)):
+            if not all(self._allowed(m.candidates[k], other) for day in tails[g] for k in day):
+                return "none"
+        seq_a = plan.choice[a][:n] + plan.choice[b][n:]
+        seq_b = plan.choice[b][:n] + plan.choice[a][n:]
+        choice = tuple(seq_a if g == a else seq_b if g == b else plan.choice[g]
+                       for g in range(m.n_groups))  # fmt: skip
+        if not (self.terminals_ok(choice, a) and self.terminals_ok(choice, b)):
+            return "none"
+        for g in (a, b):  # empty first: a place must never be in two routes at once
+            for d in range(n + 1, nd):
+                plan.set_route(g * nd + d, [])
+        plan.set_choice(choice, {a, b})
+        for g, other in ((a, b), (b, a)):
+            for i, d in enumerate(range(n + 1, nd)):
+                plan.set_route(g * nd + d, tails[other][i])
+        self.fix(plan, a)
+        self.fix(plan, b)
+        return "tails"
 
     def reorder_days(self, plan: Plan, g: int | None = None,
                      order: list[int] | None = None) -> str:  # fmt: skip
