@@ -114,6 +114,11 @@ class AppModel:
         self.family = np.asarray(
             [self.family_index.get(pl.family, -1) for pl in p.places], dtype=np.int64
         )
+        #: each family's place indices (a night's family excludes them from its group's trip)
+        self.family_places = {
+            f: frozenset(np.nonzero(self.family == k)[0].tolist())
+            for f, k in self.family_index.items()
+        }
         provinces = sorted({pl.province for pl in p.places if pl.province})
         self.province_index = {name: k for k, name in enumerate(provinces)}
         self.province = np.asarray(

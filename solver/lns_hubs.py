@@ -240,14 +240,6 @@ def _beam(m: AppModel, g: int, modes: tuple[int, ...] | None, fastest: list, sta
     reserve = [0.0] * (n_nights + 1)
     for n in range(n_nights - 1, -1, -1):
         reserve[n] = reserve[n + 1] + min(float(h.lodging_cost) for h in p.nights[n])
-    # a night's family (a bay's cruise) excludes its places (that bay's day trips) from the
-    # whole trip, as in the plan
-    family_places: dict[str, frozenset[int]] = {}
-    for night_hubs in p.nights:
-        for hub in night_hubs:
-            if hub.family is not None and hub.family not in family_places:
-                k = m.family_index[hub.family]
-                family_places[hub.family] = frozenset(np.nonzero(m.family == k)[0].tolist())
     beam: list[tuple[float, tuple[int, ...], frozenset[int], float]] = [(0.0, (), used0, 0.0)]
     for n in range(n_nights):
         out = []
@@ -257,7 +249,9 @@ def _beam(m: AppModel, g: int, modes: tuple[int, ...] | None, fastest: list, sta
                 room = budget - spent - hub.lodging_cost - reserve[n + 1]
                 if room < -1e-6:
                     continue
-                family = family_places.get(hub.family, frozenset()) if hub.family else None
+                # a night's family (a bay's cruise) keeps its places (that bay's day trips)
+                # out of the group's whole trip, as in the plan
+                family = m.family_places[hub.family] if hub.family else None
                 if family and family & (used - used0):
                     continue  # an earlier day of this group took one of its places
                 est, taken, money = _day_estimate(m, g, n, start, hub,
