@@ -154,6 +154,10 @@ class Plan:
         other.in_plan = self.in_plan.copy()
         return other
 
+    def changed_since(self, other: Plan) -> list[int]:
+        """The routes (indices) this plan, a copy of ``other``, has changed since."""
+        return [r for r, route in enumerate(self.routes) if route is not other.routes[r]]
+
     # -- aggregates -------------------------------------------------------------------------
 
     def group_routes(self, g: int) -> list[RouteEval]:
@@ -1135,14 +1139,9 @@ class Search:
             m.allowed_modes = everything
             return
         self.insert(plan, 0.0, ratio=CONSTRUCT_RATIO)
-        for r in range(len(plan.routes)):
-            self.improve_route(plan, r)
-        self.insert(plan, 0.0, ratio=CONSTRUCT_RATIO)
+        self.reorder_and_refill(plan, list(range(len(plan.routes))), CONSTRUCT_RATIO)
         m.allowed_modes = everything
         self.offer(self._reevaluate(plan), "construct")
-
-    def _big(self) -> bool:
-        return self.m.n_days * self.m.n_groups >= QUICK_FROM
 
     def run(self) -> Plan | None:
         """Search until the deadline; return the best plan (``None`` if none is valid)."""
@@ -1154,7 +1153,7 @@ class Search:
         if m.n_modes > 1:
             mode_sets += [frozenset({i}) for i in range(m.n_modes)]
         quick: list[HubChoice] = []
-        if not worker and self._big():
+        if not worker and m.n_days * m.n_groups >= QUICK_FROM:
             # a first plan early on a big trip: the nights of a narrow beam, built at once
             quick = self.initial_choices(1, per_mode=False, width=QUICK_BEAM)[:1]
             for choice in quick:
@@ -1238,8 +1237,7 @@ class Search:
             op = self.destroy(trial)
             ratio = RATIOS[int(self.rng.integers(len(RATIOS)))]
             self.insert(trial, NOISE, ratio=ratio)
-            changed = [r for r in range(len(trial.routes))
-                       if trial.routes[r] is not current.routes[r]]  # fmt: skip
+            changed = trial.changed_since(current)
             self.reorder_and_refill(trial, changed, ratio)
             if not all(rt.ok for rt in trial.routes) or not trial.feasible_budget():
                 continue
@@ -1270,9 +1268,8 @@ class Search:
                 # for it (a cruise night), so the search would circle the same plan
                 trial = self.scan_night(self.best)
                 if trial is not None:
-                    changed = [r for r in range(len(trial.routes))
-                               if trial.routes[r] is not self.best.routes[r]]  # fmt: skip
-                    self.reorder_and_refill(trial, changed, CONSTRUCT_RATIO)
+                    self.reorder_and_refill(trial, trial.changed_since(self.best),
+                                            CONSTRUCT_RATIO)  # fmt: skip
                     if all(rt.ok for rt in trial.routes) and trial.feasible_budget():
                         current, cur_score = trial, trial.score()
                         self.offer(current, "kick")
