@@ -15,6 +15,12 @@ from solver.appmodel import AppModel
 from solver.lns_hubs import rank_choices
 
 
+def _first_ranked_night(problem) -> str:
+    """The hub of the one-group, one-night ``problem``'s best-ranked sequence."""
+    ((sequence,), *_) = rank_choices(AppModel(problem), 2)
+    return problem.nights[0][sequence[0]].id
+
+
 def test_ranked_hub_sequences_keep_every_day_within_the_drive_cap():
     """No ranked sequence has a day whose direct leg alone breaks the cap (east inn to west
     inn is 190 minutes against 130): such a sequence has no route, and ranking it first left
@@ -61,9 +67,7 @@ def test_groups_sharing_places_plan_both_regions():
 def test_a_night_that_eats_the_budget_is_ranked_below_the_inn():
     """The estimate spends the budget as the plan would: the palace's 900 000 VND leave no
     tickets for its days, so the inn ranks first (the palace did, on its own value)."""
-    problem = luxury_night_over_budget()
-    ((sequence,), *_) = rank_choices(AppModel(problem), 2)
-    assert problem.nights[0][sequence[0]].id == "inn"
+    assert _first_ranked_night(luxury_night_over_budget()) == "inn"
 
 
 def test_a_night_that_eats_the_budget_is_not_planned():
@@ -79,9 +83,7 @@ def test_a_requirement_counts_once_in_the_ranking():
     """The cruise night and the day trip serve one must_any set: the estimate counts it once,
     so the inn, whose days collect more, ranks first (counted for both the day trip and the
     cruise, the cruise ranked first; the 8-day Lan Hạ request lost 15 % at 1 s to that)."""
-    problem = bay_trip_or_cruise()
-    ((sequence,), *_) = rank_choices(AppModel(problem), 2)
-    assert problem.nights[0][sequence[0]].id == "inn"
+    assert _first_ranked_night(bay_trip_or_cruise()) == "inn"
 
 
 def test_the_bay_is_seen_by_day_trip_from_the_inn():
@@ -96,9 +98,7 @@ def test_a_must_visit_counts_only_where_its_day_really_fits():
     window: the estimate checks a requirement's place against the day's timings, so the near
     inn ranks first (the Vân Đồn request ranked no Cô Tô night: the island looked a day trip
     away by the lower bound, not by the ferry's timetable)."""
-    problem = must_visit_at_dawn()
-    ((sequence,), *_) = rank_choices(AppModel(problem), 2)
-    assert problem.nights[0][sequence[0]].id == "near-inn"
+    assert _first_ranked_night(must_visit_at_dawn()) == "near-inn"
 
 
 def test_the_dawn_temple_is_planned_from_the_near_inn():
